@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <string.h>
+
+#include "ispflash/error.h"
+
+void ispf_error_clear(struct ispf_error *err)
+{
+    if (err) {
+        err->code = ISPF_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+int ispf_vfail(struct ispf_error *err, int code, const char *fmt, va_list ap)
+{
+    if (err) {
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    }
+    return code;
+}
+
+int ispf_fail(struct ispf_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ispf_vfail(err, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return ISPF_OK;
+    char head[ISPF_ERRMSG_MAX];
+    char old[ISPF_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof old);
+    snprintf(err->msg, sizeof err->msg, "%s: %s", head, old);
+    return err->code;
+}
+
+const char *ispf_strerror(int code)
+{
+    switch (code) {
+    case ISPF_OK: return "success";
+    case ISPF_E_USAGE: return "usage error";
+    case ISPF_E_INPUT: return "bad input";
+    case ISPF_E_NOMEM: return "out of memory";
+    case ISPF_E_IO: return "input/output error";
+    case ISPF_E_TIMEOUT: return "timeout";
+    case ISPF_E_PROTOCOL: return "protocol error";
+    case ISPF_E_NO_DEVICE: return "programmer not found";
+    case ISPF_E_ACCESS: return "permission denied";
+    case ISPF_E_DISCONNECTED: return "programmer disconnected";
+    case ISPF_E_NO_TARGET: return "no target answers";
+    case ISPF_E_SIGNATURE: return "wrong device signature";
+    case ISPF_E_VERIFY: return "verification failed";
+    case ISPF_E_UNSUPPORTED: return "not supported";
+    case ISPF_E_REFUSED: return "refused by a safety check";
+    case ISPF_E_TARGET: return "target error";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Byte streams below the serial protocols (STK500v1, STK500v2, Bus Pirate).
+ * The port string chooses the implementation: "net:HOST:PORT" -> TCP,
+ * anything else -> a serial port through libserialport. Protocol files use only
+ * this API; they never call libserialport or sockets.
+ */
+#ifndef ISPFLASH_STREAM_H
+#define ISPFLASH_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ispflash/error.h"
+
+struct stream;
+
+/* Per-implementation operations (contract: negative ispf_status on failure,
+ * message in *err; every read has a timeout; a closed peer is ISPF_E_DISCONNECTED
+ * at once, never a spin). */
+struct stream_ops {
+    const char *name;
+    int (*open)(struct stream *s, const char *port, int baud, struct ispf_error *err);
+    void (*close)(struct stream *s);
+    /* Write all len bytes (or fail). */
+    int (*write)(struct stream *s, const uint8_t *buf, size_t len, struct ispf_error *err);
+    /* Read up to len bytes, waiting at most timeout_ms for the first one.
+     * Returns bytes read (>0), 0 on timeout, or a negative status. */
+    int (*read_some)(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
+                     struct ispf_error *err);
+    /* Optional (NULL for TCP): change speed; set modem lines. */
+    int (*set_baud)(struct stream *s, int baud, struct ispf_error *err);
+    int (*set_lines)(struct stream *s, int dtr, int rts, struct ispf_error *err);
+};
+
+struct stream {
+    const struct stream_ops *ops;
+    char *port;       /* copy of the port string, for messages */
+    void *impl;       /* implementation state */
+    uint64_t tx, rx;  /* byte counters */
+};
+
+/* Open port at baud (ignored for TCP). *out is freed by stream_close. */
+int stream_open(struct stream **out, const char *port, int baud, struct ispf_error *err);
+void stream_close(struct stream *s);
+int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_error *err);
+/* Read exactly len bytes within timeout_ms in total. A short read is ISPF_E_TIMEOUT
+ * naming how many bytes arrived. */
+int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
+                struct ispf_error *err);
+/* Discard input that arrives within quiet_ms (0 = only what is already buffered). */
+int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err);
+int stream_set_baud(struct stream *s, int baud, struct ispf_error *err);
+int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err);
+/* True if port names a TCP endpoint ("net:..."). */
+int stream_is_net(const char *port);
+
+#endif
