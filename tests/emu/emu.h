@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test emulators of serial programmers (ArduinoISP/STK500v1, STK500v2, Bus Pirate).
+ * Each protocol is one serve() function that reads host bytes with emu_read/emu_getc
+ * and answers with emu_write, exactly as the programmer's firmware would, applying
+ * ISP instructions to the shared target-chip model (src/core/avrchip.h).
+ * The harness (emu_main.c) owns the byte pipe: a TCP socket (net:) or the master
+ * side of an emulated /dev/ttyACM0 (umockdev), the chip state file, fault
+ * injection on the reply stream, and the statistics the benchmark reads.
+ */
+#ifndef ISPF_TEST_EMU_H
+#define ISPF_TEST_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/avrchip.h"
+
+struct emu_io;
+
+/* Faults injected by the harness on the programmer's side of the wire.
+ * Counts are 1-based; 0 = off. */
+struct emu_faults {
+    unsigned drop_reply;     /* swallow the Nth reply (everything written for command N) */
+    unsigned garble_reply;   /* flip bits in the first byte of the Nth reply */
+    unsigned truncate_reply; /* send only the first half of the Nth reply */
+    unsigned long close_after_rx; /* close the connection after this many host bytes */
+    unsigned silent;         /* never answer anything (dead programmer) */
+};
+
+/* Blocking reads from the host. Return -1 when the host closed the link (serve()
+ * must then return). emu_getc returns the byte 0..255. */
+int emu_getc(struct emu_io *io);
+int emu_read(struct emu_io *io, uint8_t *buf, size_t n);
+/* Queue reply bytes; emu_end_reply() marks the end of one command's reply
+ * (fault injection and command counting work per reply). */
+void emu_write(struct emu_io *io, const uint8_t *buf, size_t n);
+void emu_end_reply(struct emu_io *io);
+/* Modem lines as last set by the host (DTR/RTS), for protocols that reset on them. */
+int emu_dtr(struct emu_io *io);
+/* Protocol-specific option given with --opt KEY=VALUE (NULL if absent). */
+const char *emu_opt(struct emu_io *io, const char *key);
+
+struct emu_proto {
+    const char *name; /* --proto value: "arduinoisp", "stk500v2", "buspirate" */
+    /* Serve one host connection until emu_getc returns -1. Return 0. */
+    int (*serve)(struct emu_io *io, struct avrchip *chip);
+};
+
+extern const struct emu_proto emu_arduinoisp;
+extern const struct emu_proto emu_stk500v2;
+extern const struct emu_proto emu_buspirate;
+
+#endif
