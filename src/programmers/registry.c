@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The registry of programmer ids (-c). One greppable table; ids that share a
+ * protocol are rows that reuse the same ops with other defaults.
+ * Each backend adds its rows here and its `extern const struct programmer_ops`
+ * declaration in programmer.h.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "programmers/programmer.h"
+
+static const struct pgm_entry registry_table[] = {
+    /* id, description, ops, transport, default baud, variant */
+    {"dryrun", "built-in simulated chip, no hardware (-x state=FILE keeps it between runs)",
+     &pgm_dryrun_ops, PGM_TRANSPORT_NONE, 0, 0},
+    /* BACKEND ROWS BELOW (keep alphabetical within a protocol family) */
+};
+
+size_t pgm_registry_count(void)
+{
+    return sizeof registry_table / sizeof registry_table[0];
+}
+
+const struct pgm_entry *pgm_registry_at(size_t i)
+{
+    return i < pgm_registry_count() ? &registry_table[i] : NULL;
+}
+
+const struct pgm_entry *pgm_registry_find(const char *id)
+{
+    for (size_t i = 0; i < pgm_registry_count(); i++)
+        if (strcasecmp(registry_table[i].id, id) == 0)
+            return &registry_table[i];
+    return NULL;
+}
+
+/* Levenshtein distance, case-insensitive, for "did you mean" lists. */
+static size_t registry_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            int same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+            size_t best = prev + (same ? 0 : 1);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+size_t pgm_registry_suggest(const char *id, const struct pgm_entry **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t d = 0; d <= 3 && n < max; d++)
+        for (size_t i = 0; i < pgm_registry_count() && n < max; i++)
+            if (registry_distance(id, registry_table[i].id) == d)
+                out[n++] = &registry_table[i];
+    return n;
+}
