@@ -58,6 +58,10 @@ struct programmer_ops {
     /* Bytes of private state the core allocates (zeroed) into pgm->priv. */
     size_t priv_size;
 
+    /* Optional text the core appends when no target answers, naming this
+     * programmer's wiring (e.g. "Pro Micro pin 10 -> target RESET"). NULL: generic. */
+    const char *wiring_hint;
+
     /* Mandatory. Open the connection to the programmer (port, USB device) and make
      * sure it is the programmer it claims to be (sync/sign-on). Does not touch the
      * target yet. Unknown -x options must be rejected here with ISPF_E_USAGE. */
