@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define LOG_PREFIX "pgm"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/isp.h"
+#include "core/pgm.h"
+#include "ispflash/log.h"
+
+/* Instance bookkeeping kept next to the public struct. */
+struct pgm_instance {
+    struct pgm pub;
+    bool opened, enabled;
+    uint8_t ext_addr; /* last Load Extended Address sent by a fallback, 0xFF = unknown */
+};
+
+static struct pgm_instance *pgm_inst(struct pgm *pgm)
+{
+    return (struct pgm_instance *)pgm; /* pub is the first member */
+}
+
+int pgm_create(const struct pgm_entry *entry, const struct pgm_config *cfg, struct pgm **out,
+               struct ispf_error *err)
+{
+    const struct programmer_ops *ops = entry->ops;
+    struct pgm_instance *in = calloc(1, sizeof *in);
+    if (!in)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+    in->pub.ops = ops;
+    in->pub.entry = entry;
+    in->pub.cfg = *cfg;
+    in->ext_addr = 0xFF;
+    if (ops->priv_size) {
+        in->pub.priv = calloc(1, ops->priv_size);
+        if (!in->pub.priv) {
+            free(in);
+            return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+        }
+    }
+    *out = &in->pub;
+    return ISPF_OK;
+}
+
+void pgm_destroy(struct pgm *pgm)
+{
+    if (!pgm)
+        return;
+    struct pgm_instance *in = pgm_inst(pgm);
+    if (in->enabled)
+        pgm_disable(pgm);
+    if (in->opened)
+        pgm->ops->close(pgm);
+    free(pgm->priv);
+    free(in);
+}
+
+int pgm_open(struct pgm *pgm, struct ispf_error *err)
+{
+    int rc = pgm->ops->open(pgm, err);
+    if (rc == ISPF_OK)
+        pgm_inst(pgm)->opened = true;
+    return rc;
+}
+
+int pgm_enable(struct pgm *pgm, struct ispf_error *err)
+{
+    int rc = pgm->ops->enable(pgm, err);
+    if (rc == ISPF_OK) {
+        pgm_inst(pgm)->enabled = true;
+        pgm_inst(pgm)->ext_addr = 0xFF;
+    }
+    return rc;
+}
+
+void pgm_disable(struct pgm *pgm)
+{
+    struct pgm_instance *in = pgm_inst(pgm);
+    if (in->enabled) {
+        pgm->ops->disable(pgm);
+        in->enabled = false;
+    }
+}
+
+bool pgm_is_enabled(const struct pgm *pgm)
+{
+    return ((const struct pgm_instance *)pgm)->enabled;
+}
+
+int pgm_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
+{
+    return pgm->ops->spi(pgm, cmd, res, err);
+}
+
+int pgm_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
+{
+    if (!pgm->ops->set_sck)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "programmer %s has a fixed ISP clock; -B cannot be used with it",
+                         pgm->entry->id);
+    return pgm->ops->set_sck(pgm, period_us, err);
+}
+
+static uint64_t pgm_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
+                   struct ispf_error *err)
+{
+    uint8_t cmd[4], res[4];
+    isp_poll(cmd);
+    uint64_t deadline = pgm_now_us() + timeout_us;
+    for (;;) {
+        int rc = pgm_spi(pgm, cmd, res, err);
+        if (rc)
+            return rc;
+        if (!(res[3] & ISP_RDY_BSY_BUSY))
+            return ISPF_OK;
+        if (pgm_now_us() > deadline)
+            return ispf_fail(err, ISPF_E_TARGET,
+                             "%s did not complete within %u ms (target stays busy)", what,
+                             (unsigned)(timeout_us / 1000u));
+        struct timespec ts = {0, 200000}; /* 0.2 ms between polls */
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Fallback paths need 4D on parts above 128 KiB; send it only when it changes. */
+static int pgm_fallback_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
+{
+    struct pgm_instance *in = pgm_inst(pgm);
+    if (!part_has_ext_addr(pgm->cfg.part))
+        return ISPF_OK;
+    uint8_t ext = (uint8_t)(addr >> 17);
+    if (ext == in->ext_addr)
+        return ISPF_OK;
+    uint8_t cmd[4], res[4];
+    isp_load_ext_addr(cmd, addr);
+    int rc = pgm_spi(pgm, cmd, res, err);
+    if (rc == ISPF_OK)
+        in->ext_addr = ext;
+    return rc;
+}
+
+int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
+             pgm_progress_fn progress, void *ctx, struct ispf_error *err)
+{
+    const uint32_t chunk = 4096;
+    for (uint32_t done = 0; done < len;) {
+        uint32_t n = len - done < chunk ? len - done : chunk;
+        int rc;
+        if (pgm->ops->read_block) {
+            rc = pgm->ops->read_block(pgm, mem, addr + done, buf + done, n, err);
+            if (rc)
+                return rc;
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t a = addr + done + i;
+                uint8_t cmd[4], res[4];
+                if (mem == MEM_FLASH) {
+                    rc = pgm_fallback_ext_addr(pgm, a, err);
+                    if (rc)
+                        return rc;
+                    isp_read_flash(cmd, a);
+                } else {
+                    isp_read_eeprom(cmd, a);
+                }
+                rc = pgm_spi(pgm, cmd, res, err);
+                if (rc)
+                    return rc;
+                buf[done + i] = res[3];
+            }
+        }
+        done += n;
+        if (progress)
+            progress(ctx, done, len);
+    }
+    return ISPF_OK;
+}
+
+int pgm_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
+                         struct ispf_error *err)
+{
+    const struct part *p = pgm->cfg.part;
+    if (pgm->ops->write_page)
+        return pgm->ops->write_page(pgm, MEM_FLASH, addr, buf, p->flash_page, err);
+    uint8_t cmd[4], res[4];
+    int rc = pgm_fallback_ext_addr(pgm, addr, err);
+    for (uint32_t i = 0; rc == ISPF_OK && i < p->flash_page; i++) {
+        isp_load_flash(cmd, addr + i, buf[i]);
+        rc = pgm_spi(pgm, cmd, res, err);
+    }
+    if (rc == ISPF_OK) {
+        isp_write_flash_page(cmd, addr);
+        rc = pgm_spi(pgm, cmd, res, err);
+    }
+    if (rc == ISPF_OK)
+        rc = pgm_wait_ready(pgm, 4u * p->flash_delay_us + 20000u, "flash page write", err);
+    return rc;
+}
+
+int pgm_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                     struct ispf_error *err)
+{
+    const struct part *p = pgm->cfg.part;
+    if (pgm->ops->write_page)
+        return pgm->ops->write_page(pgm, MEM_EEPROM, addr, buf, len, err);
+    for (uint32_t i = 0; i < len; i++) {
+        uint8_t cmd[4], res[4];
+        isp_write_eeprom(cmd, addr + i, buf[i]);
+        int rc = pgm_spi(pgm, cmd, res, err);
+        if (rc == ISPF_OK)
+            rc = pgm_wait_ready(pgm, 4u * p->eeprom_delay_us + 20000u, "EEPROM write", err);
+        if (rc)
+            return rc;
+    }
+    return ISPF_OK;
+}
+
+const char *pgm_xopt(const struct pgm *pgm, const char *key)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < pgm->cfg.n_xopts; i++) {
+        const char *x = pgm->cfg.xopts[i];
+        if (strncmp(x, key, klen) == 0 && (x[klen] == '\0' || x[klen] == '='))
+            return x[klen] == '=' ? x + klen + 1 : x + klen;
+    }
+    return NULL;
+}
+
+int pgm_baud(const struct pgm *pgm)
+{
+    return pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
+}
