@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Command-line parsing: argv -> struct cli_opts, no I/O, so it can be tested as a
+ * table of command lines (tests/unit/test_opts.c).
+ */
+#ifndef ISPFLASH_CLI_OPTS_H
+#define ISPFLASH_CLI_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_MAX_UOPS 32
+#define CLI_MAX_XOPTS 32
+
+enum cli_op { CLI_OP_WRITE = 'w', CLI_OP_READ = 'r', CLI_OP_VERIFY = 'v' };
+
+/* One -U memory operation. */
+struct cli_uop {
+    char mem[32];   /* memory name as given ("flash", "lfuse"...) */
+    enum cli_op op;
+    char *file;     /* file name, "-" for stdin/stdout, or the values for format 'm' */
+    char fmt;       /* format letter: 'a' auto (default), 'i', 'r', 'm', 's', 'h', 'd', 'o', 'b' */
+    const char *text; /* the -U argument as given, for messages */
+};
+
+struct cli_opts {
+    const char *programmer; /* -c */
+    const char *part;       /* -p */
+    const char *port;       /* -P */
+    int baud;               /* -b, 0 = default */
+    double bitclock_us;     /* -B, 0 = default */
+    struct cli_uop uops[CLI_MAX_UOPS];
+    size_t n_uops;
+    const char *xopts[CLI_MAX_XOPTS];
+    size_t n_xopts;
+    bool erase;      /* -e */
+    bool no_erase;   /* -D */
+    bool no_verify;  /* -V */
+    bool no_write;   /* -n */
+    bool force;      /* -F */
+    int verbose;     /* -v count */
+    int quiet;       /* -q count */
+    bool help, version;
+    bool list_fuses; /* --fuses: print decoded fuses */
+    bool unsafe_fuses; /* --unsafe-fuses */
+    const char *bootloader; /* --bootloader NAME */
+    const char *jtag;       /* --jtag on|off */
+};
+
+/* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in
+ * opts point into argv or into allocations released by cli_opts_free. */
+int cli_parse(int argc, char **argv, struct cli_opts *opts, char *msg, size_t msglen);
+void cli_opts_free(struct cli_opts *opts);
+
+/* Parse a -U argument ("flash:w:file.hex:i", or just "file.hex"). */
+int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen);
+/* Parse a -B value: "10" / "10us" (microseconds), "125kHz", "1MHz", "500Hz". */
+int cli_parse_bitclock(const char *arg, double *period_us);
+
+#endif
