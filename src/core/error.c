@@ -41,7 +41,17 @@ int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...)
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", head, old);
+    size_t n = strlen(head);
+    if (n > sizeof err->msg - 3)
+        n = sizeof err->msg - 3;
+    memcpy(err->msg, head, n);
+    memcpy(err->msg + n, ": ", 2);
+    n += 2;
+    size_t rest = strlen(old);
+    if (rest > sizeof err->msg - 1 - n)
+        rest = sizeof err->msg - 1 - n;
+    memcpy(err->msg + n, old, rest);
+    err->msg[n + rest] = '\0';
     return err->code;
 }
 
