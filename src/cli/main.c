@@ -243,8 +243,8 @@ static int cli_run_job(struct session *s, const struct cli_opts *o, struct cli_j
     switch (u->op) {
     case CLI_OP_WRITE:
         if (!cli_quiet)
-            ispf_log(ISPF_LOG_INFO, "cli", "writing %s (%u bytes from %s)", mn, job->img.count,
-                     u->fmt == 'm' ? "the command line" : u->file);
+            ispf_log(ISPF_LOG_INFO, "cli", "writing %s (%u byte%s from %s)", mn, job->img.count,
+                     job->img.count == 1 ? "" : "s", u->fmt == 'm' ? "the command line" : u->file);
         rc = session_write(s, job->mem, &job->img, err);
         if (rc)
             return rc;
@@ -252,8 +252,8 @@ static int cli_run_job(struct session *s, const struct cli_opts *o, struct cli_j
             return ISPF_OK;
         rc = session_verify(s, job->mem, &job->img, err);
         if (rc == ISPF_OK)
-            ispf_log(ISPF_LOG_INFO, "cli", "%u bytes of %s written and verified", job->img.count,
-                     mn);
+            ispf_log(ISPF_LOG_INFO, "cli", "%s verified (%u byte%s)", mn, job->img.count,
+                     job->img.count == 1 ? "" : "s");
         return rc;
     case CLI_OP_VERIFY:
         rc = session_verify(s, job->mem, &job->img, err);
@@ -302,10 +302,8 @@ static int cli_main(const struct cli_opts *o)
             snprintf(list + len, sizeof list - len, "%s%s (%s)", i ? ", " : "", sug[i]->id,
                      sug[i]->name);
         }
-        return cli_usage("unknown part '%s'%s (-p ? lists all parts)", o->part,
-                         n ? (snprintf(err.msg, sizeof err.msg, "; did you mean %s?", list),
-                              err.msg)
-                           : "");
+        snprintf(err.msg, sizeof err.msg, n ? "; did you mean %s?" : "%s", list);
+        return cli_usage("unknown part '%s'%s (-p ? lists all parts)", o->part, err.msg);
     }
     if (!o->programmer)
         return cli_usage("no programmer given: use -c PROGRAMMER (-c ? lists them; -c dryrun "
@@ -320,10 +318,8 @@ static int cli_main(const struct cli_opts *o)
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", sug[i]->id);
         }
-        return cli_usage("unknown programmer '%s'%s (-c ? lists them)", o->programmer,
-                         n ? (snprintf(err.msg, sizeof err.msg, "; did you mean %s?", list),
-                              err.msg)
-                           : "");
+        snprintf(err.msg, sizeof err.msg, n ? "; did you mean %s?" : "%s", list);
+        return cli_usage("unknown programmer '%s'%s (-c ? lists them)", o->programmer, err.msg);
     }
 
     /* Validate every -U and load every input file before touching the programmer. */

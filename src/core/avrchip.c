@@ -319,7 +319,7 @@ int avrchip_load(struct avrchip *c, const char *path, struct ispf_error *err)
     if (fp != p) {
         fclose(f);
         return ispf_fail(err, ISPF_E_INPUT,
-                         "chip state %s holds a %s, not a %s (delete it to start a fresh chip)",
+                         "chip state %s is a simulated %s, not %s (delete the file to start a fresh chip)",
                          path, fp ? fp->name : id, p->name);
     }
     if (fsz != p->flash_size || esz != p->eeprom_size ||
