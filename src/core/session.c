@@ -317,7 +317,11 @@ static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
     if (rc)
         return rc;
     if ((cur & used) == (want & used)) {
-        log_info("%s is already 0x%02x, not written", mem_name(mem), want & used);
+        if (want == cur)
+            log_info("%s is already 0x%02x, not written", mem_name(mem), cur);
+        else
+            log_info("%s reads 0x%02x: the bits that exist (0x%02x) already match 0x%02x, not "
+                     "written", mem_name(mem), cur, used, want);
         return ISPF_OK;
     }
     uint8_t cmd[4], res[4];
