@@ -109,6 +109,9 @@ struct programmer_ops {
 
 /* Registry internals for backends and the core. */
 extern const struct programmer_ops pgm_dryrun_ops;
+extern const struct programmer_ops pgm_usbtiny_ops; /* usbtiny.c */
+extern const struct programmer_ops pgm_usbasp_ops;  /* usbasp.c */
+extern const struct programmer_ops pgm_stk500v1_ops;
 
 /* Value of -x key=value for this pgm (NULL if absent; "" for a bare "-x key"). */
 const char *pgm_xopt(const struct pgm *pgm, const char *key);

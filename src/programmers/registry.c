@@ -17,6 +17,33 @@ static const struct pgm_entry registry_table[] = {
     {"dryrun", "built-in simulated chip, no hardware (-x state=FILE keeps it between runs)",
      &pgm_dryrun_ops, PGM_TRANSPORT_NONE, 0, 0},
     /* BACKEND ROWS BELOW (keep alphabetical within a protocol family) */
+    /* USBasp protocol (usbasp.c); variant: 0 fischl.de ids, 1 any 16C0:05DC, 2 NIBObee */
+    {"nibobee", "NIBObee (USBasp protocol, 16C0:092F)", &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 2},
+    {"usbasp", "USBasp, fischl.de firmware and compatibles (16C0:05DC \"www.fischl.de\" \"USBasp\", or 03EB:C7B4)",
+     &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 0},
+    {"usbasp-clone", "USBasp clone: any 16C0:05DC device, vendor/product strings not checked",
+     &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 1},
+    /* USBtiny protocol (usbtiny.c); variant: index of the preferred USB id */
+    {"arduinoisp", "Arduino ISP (USBtiny protocol, 2341:0049)", &pgm_usbtiny_ops,
+     PGM_TRANSPORT_USB, 0, 1},
+    {"arduinoisporg", "Arduino.org ISP (USBtiny protocol, 2A03:0049)", &pgm_usbtiny_ops,
+     PGM_TRANSPORT_USB, 0, 2},
+    {"ehajo-isp", "eHaJo ISP (USBtiny protocol, 16D0:0BA5)", &pgm_usbtiny_ops, PGM_TRANSPORT_USB,
+     0, 3},
+    {"iseavrprog", "iSeeU AVR programmer (USBtiny protocol, 1209:6570)", &pgm_usbtiny_ops,
+     PGM_TRANSPORT_USB, 0, 4},
+    {"usbtiny", "USBtinyISP, SparkFun Pocket AVR (1781:0C9F; also finds the other USBtiny-protocol ids)",
+     &pgm_usbtiny_ops, PGM_TRANSPORT_USB, 0, 0},
+    /* STK500v1 family (stk500v1.c); variant: 0 ArduinoISP, 1 STK500, 2 bootloader */
+    {"arduino", "Arduino bootloader (Optiboot-class, STK500v1 subset, DTR/RTS reset)",
+     &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 115200, 2},
+    {"arduino_as_isp", "Arduino running the ArduinoISP sketch (STK500v1, 19200 baud)",
+     &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 19200, 0},
+    {"avrisp", "ArduinoISP firmware: Pro Micro / Teensy 2.0 with QMK's ISP hex, ArduinoISP "
+     "sketch (STK500v1, 19200 baud)",
+     &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 19200, 0},
+    {"stk500v1", "STK500 version 1 protocol (115200 baud; ArduinoISP is detected)",
+     &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 115200, 1},
 };
 
 size_t pgm_registry_count(void)

@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * STK500v1 (AVR061) as spoken by ArduinoISP (QMK's Pro Micro / Teensy 2.0 ISP
+ * firmware, the Arduino ArduinoISP sketch), by a genuine STK500, and by Arduino
+ * (Optiboot-class) bootloaders. Facts: docs/../protocols.md section 2.
+ *
+ * What this backend does differently from avrdude 7.1 on the same wire:
+ *  - sync: flush what is buffered, then GET_SYNC with short, growing timeouts (no
+ *    fixed drains); without -b, the common rates are tried in turn;
+ *  - never sends what ArduinoISP cannot parse (SET_PARAMETER, CHIP_ERASE 0x52,
+ *    CHECK_AUTOINC, PROG_PAGE over 256 bytes), always 5 SET_DEVICE_EXT bytes;
+ *  - EEPROM addresses are word addresses for ArduinoISP and bootloaders (avrdude
+ *    7.1 sends byte addresses: its issue #1337);
+ *  - reads in blocks of up to 32766 bytes (the sketch's signed 16-bit length);
+ *  - LOAD_ADDRESS only when the firmware's auto-incremented address is not
+ *    already the one needed.
+ * Chip erase, signature, fuses, lock bits and verification are the core's
+ * business, through spi() (UNIVERSAL 'V').
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define LOG_PREFIX "stk500v1"
+#include "ispflash/log.h"
+#include "programmers/programmer.h"
+#include "transport/stream.h"
+
+/* Registry variants (pgm_entry.variant). */
+enum stk_variant {
+    STK_VARIANT_AVRISP = 0,  /* ArduinoISP firmware (avrisp, arduino_as_isp) */
+    STK_VARIANT_STK500 = 1,  /* stk500v1: genuine STK500 unless ArduinoISP is detected */
+    STK_VARIANT_ARDUINO = 2, /* Arduino bootloader (Optiboot-class) */
+};
+
+/* What actually answered. */
+enum stk_kind {
+    STK_KIND_ARDUINOISP,
+    STK_KIND_GENUINE,
+    STK_KIND_BOOTLOADER,
+};
+
+/* AVR061 bytes */
+#define STK_GET_SYNC 0x30
+#define STK_GET_SIGN_ON 0x31
+#define STK_GET_PARAMETER 0x41
+#define STK_SET_DEVICE 0x42
+#define STK_SET_DEVICE_EXT 0x45
+#define STK_ENTER_PROGMODE 0x50
+#define STK_LEAVE_PROGMODE 0x51
+#define STK_LOAD_ADDRESS 0x55
+#define STK_UNIVERSAL 0x56
+#define STK_PROG_PAGE 0x64
+#define STK_READ_PAGE 0x74
+#define STK_READ_SIGN 0x75
+#define STK_EOP 0x20
+#define STK_OK 0x10
+#define STK_FAILED 0x11
+#define STK_UNKNOWN 0x12
+#define STK_NODEVICE 0x13
+#define STK_INSYNC 0x14
+#define STK_NOSYNC 0x15
+
+#define STK_PARM_SW_MAJOR 0x81
+#define STK_PARM_SW_MINOR 0x82
+
+#define STK_MAX_PROG 256u          /* ArduinoISP's buffer; AVR061's limit */
+#define STK_MAX_READ_AISP 32766u   /* ArduinoISP keeps READ_PAGE length in a signed int */
+#define STK_MAX_READ_OTHER 256u    /* genuine STK500 / bootloaders */
+#define STK_EEPROM_CHUNK 64u       /* the sketch reads EEPROM data 32 bytes at a time and
+                                      writes each byte with a 45 ms delay: 64 keeps a UART
+                                      programmer's 64-byte receive buffer from overflowing */
+#define STK_AISP_PAGE_MS 30        /* ArduinoISP sleeps 30 ms after each page commit */
+#define STK_AISP_EEBYTE_MS 45      /* ... and 45 ms after each EEPROM byte */
+#define STK_BASE_TIMEOUT_MS 600
+
+struct stk_priv {
+    struct stream *s;
+    enum stk_kind kind;
+    int baud;             /* link speed in use (nominal for net:) */
+    bool device_set;      /* SET_DEVICE/SET_DEVICE_EXT sent */
+    bool here_valid;      /* ArduinoISP: we know its address counter */
+    uint16_t here;        /* ... its value (word address) */
+    int ext_addr;         /* last 4D byte sent since enable, -1 unknown */
+    uint8_t sw_major, sw_minor;
+    uint8_t sig[3];       /* bootloader: from READ_SIGN */
+    char signon[16];
+};
+
+static struct stk_priv *stk_priv(struct pgm *pgm)
+{
+    return pgm->priv;
+}
+
+static void stk_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void stk_sleep_us(unsigned long us)
+{
+    struct timespec ts = {(time_t)(us / 1000000ul), (long)(us % 1000000ul) * 1000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void stk_update_stats(struct pgm *pgm)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    pgm->stats.bytes_tx = p->s->tx;
+    pgm->stats.bytes_rx = p->s->rx;
+}
+
+/* Timeout for a command: the time the bytes take on the wire at the current
+ * speed (10 bits per byte), what the firmware spends on it, and a margin. */
+static int stk_timeout(const struct stk_priv *p, size_t bytes, unsigned work_ms)
+{
+    int baud = p->baud > 0 ? p->baud : 19200;
+    unsigned long wire = (unsigned long)bytes * 10000ul / (unsigned long)baud;
+    return STK_BASE_TIMEOUT_MS + (int)(wire * 3 / 2) + (int)(work_ms * 3 / 2);
+}
+
+/* Prefix what we were doing to a transport error, keeping its code. */
+static int stk_context(struct ispf_error *err, int rc, const char *what)
+{
+    if (err == NULL)
+        return rc;
+    char old[ISPF_ERRMSG_MAX];
+    snprintf(old, sizeof old, "%s", err->msg);
+    if (rc == ISPF_E_TIMEOUT)
+        return ispf_fail(err, rc, "no complete reply from the programmer to %s (%s)", what, old);
+    return ispf_fail(err, rc, "%s: %s", what, old);
+}
+
+/* Send one command (tx ends with EOP) and read its reply: INSYNC, plen payload
+ * bytes, OK. The payload goes to payload (may be NULL when plen is 0). */
+static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t txlen,
+                   uint8_t *payload, size_t plen, unsigned work_ms, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int timeout = stk_timeout(p, txlen + plen + 2, work_ms);
+    pgm->stats.commands++;
+    int rc = stream_write(p->s, tx, txlen, err);
+    if (rc < 0) {
+        p->here_valid = false;
+        return stk_context(err, rc, what);
+    }
+    uint8_t b;
+    rc = stream_read(p->s, &b, 1, timeout, err);
+    if (rc < 0)
+        goto fail;
+    if (b != STK_INSYNC) {
+        p->here_valid = false;
+        stk_update_stats(pgm);
+        switch (b) {
+        case STK_NOSYNC:
+            return ispf_fail(err, ISPF_E_PROTOCOL,
+                             "the programmer lost sync on %s (it answered NOSYNC 0x15: a byte "
+                             "was lost or garbled on the link)",
+                             what);
+        case STK_UNKNOWN:
+            return ispf_fail(err, ISPF_E_PROTOCOL,
+                             "the programmer does not know the command of %s (UNKNOWN 0x12)",
+                             what);
+        case STK_FAILED:
+            return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
+        default:
+            return ispf_fail(err, ISPF_E_PROTOCOL,
+                             "unexpected byte 0x%02x instead of INSYNC (0x14) in the reply to %s "
+                             "(garbled link or wrong baud rate)",
+                             b, what);
+        }
+    }
+    if (plen > 0) {
+        rc = stream_read(p->s, payload, plen, timeout, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = stream_read(p->s, &b, 1, timeout, err);
+    if (rc < 0)
+        goto fail;
+    stk_update_stats(pgm);
+    if (b == STK_OK)
+        return ISPF_OK;
+    p->here_valid = false;
+    if (b == STK_FAILED)
+        return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
+    if (b == STK_NODEVICE)
+        return ispf_fail(err, ISPF_E_NO_TARGET, "the programmer reported no device for %s",
+                         what);
+    return ispf_fail(err, ISPF_E_PROTOCOL,
+                     "unexpected byte 0x%02x instead of OK (0x10) at the end of the reply to %s",
+                     b, what);
+fail:
+    p->here_valid = false;
+    stk_update_stats(pgm);
+    return stk_context(err, rc, what);
+}
+
+/* ---- connection: sync, sign-on ---- */
+
+enum stk_sync_result { STK_SYNC_OK, STK_SYNC_SILENT, STK_SYNC_GARBAGE };
+
+/* GET_SYNC until 14 10 comes back or budget_ms runs out. */
+static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, uint8_t *garbage,
+                    struct ispf_error *err)
+{
+    static const uint8_t sync[2] = {STK_GET_SYNC, STK_EOP};
+    static const int steps[] = {60, 100, 150, 200, 300};
+    struct stk_priv *p = stk_priv(pgm);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int unanswered = 0;
+    *res = STK_SYNC_SILENT;
+    int rc = stream_drain(p->s, 0, err); /* stale input only: no waiting */
+    if (rc < 0)
+        return rc;
+    for (int i = 0;; i++) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long elapsed = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (elapsed >= budget_ms)
+            return ISPF_OK;
+        int tmo = steps[i < 5 ? i : 4];
+        if (tmo > budget_ms - elapsed)
+            tmo = (int)(budget_ms - elapsed);
+        pgm->stats.commands++;
+        rc = stream_write(p->s, sync, sizeof sync, err);
+        if (rc < 0)
+            return rc;
+        uint8_t b[2];
+        rc = stream_read(p->s, &b[0], 1, tmo, err);
+        if (rc == ISPF_E_TIMEOUT) {
+            unanswered++;
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+        if (b[0] == STK_INSYNC) {
+            rc = stream_read(p->s, &b[1], 1, tmo, err);
+            if (rc < 0 && rc != ISPF_E_TIMEOUT)
+                return rc;
+            if (rc == ISPF_OK && b[1] == STK_OK) {
+                if (unanswered > 0) {
+                    /* Late answers to earlier attempts may still be on the way:
+                     * let them arrive, then confirm once more. */
+                    rc = stream_drain(p->s, 100, err);
+                    if (rc < 0)
+                        return rc;
+                    unanswered = 0;
+                    continue;
+                }
+                *res = STK_SYNC_OK;
+                stk_update_stats(pgm);
+                return ISPF_OK;
+            }
+        }
+        *res = STK_SYNC_GARBAGE;
+        *garbage = b[0];
+        rc = stream_drain(p->s, 20, err);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* GET_SIGN_ON: "AVR ISP" (ArduinoISP), "AVR STK" (STK500), nothing (bootloaders
+ * answer 14 10). */
+static int stk_signon(struct pgm *pgm, struct ispf_error *err)
+{
+    static const uint8_t cmd[2] = {STK_GET_SIGN_ON, STK_EOP};
+    struct stk_priv *p = stk_priv(pgm);
+    int timeout = stk_timeout(p, 12, 0);
+    pgm->stats.commands++;
+    int rc = stream_write(p->s, cmd, sizeof cmd, err);
+    if (rc < 0)
+        return stk_context(err, rc, "GET_SIGN_ON");
+    uint8_t b;
+    rc = stream_read(p->s, &b, 1, timeout, err);
+    if (rc < 0)
+        return stk_context(err, rc, "GET_SIGN_ON");
+    if (b != STK_INSYNC)
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "unexpected byte 0x%02x in the reply to GET_SIGN_ON", b);
+    size_t n = 0;
+    for (;;) {
+        rc = stream_read(p->s, &b, 1, timeout, err);
+        if (rc < 0)
+            return stk_context(err, rc, "GET_SIGN_ON");
+        if (b == STK_OK)
+            break;
+        if (n + 1 >= sizeof p->signon)
+            return ispf_fail(err, ISPF_E_PROTOCOL, "sign-on string too long: not STK500v1");
+        p->signon[n++] = (char)b;
+    }
+    p->signon[n] = '\0';
+    stk_update_stats(pgm);
+    return ISPF_OK;
+}
+
+static int stk_get_param(struct pgm *pgm, uint8_t parm, uint8_t *val, struct ispf_error *err)
+{
+    uint8_t cmd[3] = {STK_GET_PARAMETER, parm, STK_EOP};
+    char what[40];
+    snprintf(what, sizeof what, "GET_PARAMETER 0x%02x", parm);
+    return stk_cmd(pgm, what, cmd, sizeof cmd, val, 1, 0, err);
+}
+
+/* The Arduino bootloader is started by the DTR/RTS auto-reset circuit. */
+static int stk_reset_pulse(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    if (stream_is_net(pgm->cfg.port) || pgm_xopt(pgm, "noautoreset") != NULL)
+        return ISPF_OK;
+    int rc = stream_set_lines(p->s, 0, 0, err);
+    if (rc < 0)
+        return rc;
+    stk_sleep_ms(100);
+    rc = stream_set_lines(p->s, 1, 1, err);
+    if (rc < 0)
+        return rc;
+    stk_sleep_ms(50); /* bootloader start-up */
+    return ISPF_OK;
+}
+
+static int stk_check_xopts(struct pgm *pgm, struct ispf_error *err)
+{
+    for (size_t i = 0; i < pgm->cfg.n_xopts; i++) {
+        const char *x = pgm->cfg.xopts[i];
+        size_t k = strcspn(x, "=");
+        if (pgm->entry->variant == STK_VARIANT_ARDUINO && k == 11 &&
+            strncmp(x, "noautoreset", 11) == 0)
+            continue;
+        return ispf_fail(err, ISPF_E_USAGE, "-x %s: unknown option for -c %s%s", x,
+                         pgm->entry->id,
+                         pgm->entry->variant == STK_VARIANT_ARDUINO
+                             ? " (it knows: -x noautoreset)"
+                             : " (it has no -x options)");
+    }
+    return ISPF_OK;
+}
+
+static void stk_close(struct pgm *pgm);
+
+static int stk_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int rc = stk_check_xopts(pgm, err);
+    if (rc < 0)
+        return rc;
+    const char *port = pgm->cfg.port;
+    bool net = stream_is_net(port);
+    int variant = pgm->entry->variant;
+    int first = pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
+    int bauds[4] = {first, 0, 0, 0};
+    int nbauds = 1;
+    if (pgm->cfg.baud <= 0 && !net) {
+        static const int common[] = {19200, 115200, 57600};
+        for (int i = 0; i < 3; i++)
+            if (common[i] != first)
+                bauds[nbauds++] = common[i];
+    }
+    rc = stream_open(&p->s, port, first, err);
+    if (rc < 0)
+        return rc;
+    p->ext_addr = -1;
+
+    enum stk_sync_result res = STK_SYNC_SILENT;
+    uint8_t garbage = 0;
+    int answered = 0, garbage_baud = 0;
+    for (int i = 0; i < nbauds; i++) {
+        p->baud = bauds[i];
+        if (i > 0) {
+            rc = stream_set_baud(p->s, bauds[i], err);
+            if (rc < 0)
+                goto fail;
+        }
+        if (variant == STK_VARIANT_ARDUINO) {
+            rc = stk_reset_pulse(pgm, err);
+            if (rc < 0)
+                goto fail;
+        }
+        int budget = (net || pgm->cfg.baud > 0) ? 2500 : (i == 0 ? 1500 : 800);
+        rc = stk_sync(pgm, budget, &res, &garbage, err);
+        if (rc < 0) {
+            rc = stk_context(err, rc, "synchronising with the programmer");
+            goto fail;
+        }
+        if (res == STK_SYNC_GARBAGE && garbage_baud == 0)
+            garbage_baud = bauds[i];
+        if (res != STK_SYNC_OK)
+            continue;
+        p->signon[0] = '\0';
+        rc = stk_signon(pgm, err);
+        if (rc < 0) {
+            /* Typically an Arduino bootloader still running after the port opened
+             * reset the board: try the next rate, the sketch will be up by then. */
+            log_dbg("sync at %d baud but no valid sign-on (%s)", bauds[i], err->msg);
+            res = STK_SYNC_GARBAGE;
+            continue;
+        }
+        answered = bauds[i];
+        break;
+    }
+    if (answered == 0) {
+        char tried[64] = "";
+        for (int i = 0; i < nbauds; i++) {
+            size_t l = strlen(tried);
+            snprintf(tried + l, sizeof tried - l, "%s%d", i ? ", " : "", bauds[i]);
+        }
+        if (garbage_baud != 0 || res == STK_SYNC_GARBAGE)
+            rc = ispf_fail(err, ISPF_E_PROTOCOL,
+                           "the programmer on %s answers, but not as STK500v1/ArduinoISP "
+                           "(first unexpected byte 0x%02x%s%s). Check the baud rate (-b; "
+                           "ArduinoISP and QMK's ISP firmware use 19200) and that the "
+                           "programmer runs ISP firmware, not its bootloader or another sketch",
+                           port, garbage, net ? "" : "; tried ", net ? "" : tried);
+        else
+            rc = ispf_fail(err, ISPF_E_TIMEOUT,
+                           "no answer from the programmer on %s (GET_SYNC%s%s%s). Check: -P is "
+                           "the programmer's port; the baud rate (-b 19200 for ArduinoISP and "
+                           "QMK's Pro Micro/Teensy ISP firmware); the programmer runs the ISP "
+                           "firmware (not its bootloader or another sketch); the target's "
+                           "RESET is wired to the programmer's pin 10 (Pro Micro, Arduino) or "
+                           "B0 (Teensy 2.0), not to the programmer's own RESET",
+                           port, net ? "" : " at ", net ? "" : tried, net ? "" : " baud");
+        goto fail;
+    }
+    if (!net && answered != first)
+        log_info("the programmer answered at %d baud, not %d: give -b %d to skip the search",
+                 answered, first, answered);
+
+    /* What answered? */
+    if (strcmp(p->signon, "AVR ISP") == 0)
+        p->kind = STK_KIND_ARDUINOISP;
+    else if (strncmp(p->signon, "AVR STK", 7) == 0)
+        p->kind = STK_KIND_GENUINE;
+    else if (variant == STK_VARIANT_ARDUINO)
+        p->kind = STK_KIND_BOOTLOADER;
+    else
+        p->kind = variant == STK_VARIANT_STK500 ? STK_KIND_GENUINE : STK_KIND_ARDUINOISP;
+    if (variant == STK_VARIANT_ARDUINO && p->kind != STK_KIND_BOOTLOADER)
+        log_warn("-c arduino expects a bootloader, but the sign-on is '%s': treating it as %s",
+                 p->signon, p->kind == STK_KIND_ARDUINOISP ? "ArduinoISP" : "an STK500");
+    if (variant != STK_VARIANT_ARDUINO && p->signon[0] == '\0') {
+        rc = ispf_fail(err, ISPF_E_PROTOCOL,
+                       "the device on %s answers like a bootloader (empty sign-on), not like "
+                       "ISP firmware: use -c arduino to program the board itself, or load the "
+                       "ISP firmware",
+                       port);
+        goto fail;
+    }
+    rc = stk_get_param(pgm, STK_PARM_SW_MAJOR, &p->sw_major, err);
+    if (rc == ISPF_OK)
+        rc = stk_get_param(pgm, STK_PARM_SW_MINOR, &p->sw_minor, err);
+    if (rc < 0)
+        goto fail;
+    switch (p->kind) {
+    case STK_KIND_ARDUINOISP:
+        if (variant == STK_VARIANT_STK500)
+            log_dbg("ArduinoISP detected (sign-on 'AVR ISP', firmware %u.%u): behaving as -c "
+                    "avrisp (word-addressed EEPROM, large read blocks)",
+                    p->sw_major, p->sw_minor);
+        else
+            log_dbg("ArduinoISP firmware %u.%u at %d baud", p->sw_major, p->sw_minor, p->baud);
+        break;
+    case STK_KIND_GENUINE:
+        log_dbg("STK500 '%s' firmware %u.%u", p->signon, p->sw_major, p->sw_minor);
+        break;
+    case STK_KIND_BOOTLOADER:
+        log_dbg("Arduino bootloader, version %u.%u", p->sw_major, p->sw_minor);
+        break;
+    }
+    return ISPF_OK;
+fail:
+    stream_close(p->s);
+    p->s = NULL;
+    return rc;
+}
+
+static void stk_close(struct pgm *pgm)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    if (p->s == NULL)
+        return;
+    stk_update_stats(pgm);
+    stream_close(p->s);
+    p->s = NULL;
+}
+
+/* ---- target ---- */
+
+static int stk_set_device(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    const struct part *pt = pgm->cfg.part;
+    uint8_t nfuses = 0;
+    for (int i = 0; i < 3; i++)
+        nfuses += pt->fuse[i].present ? 1 : 0;
+    uint16_t page = pt->flash_page;
+    uint8_t d[22] = {
+        STK_SET_DEVICE,
+        pt->stk500_devcode, /* 0 when the part has none: < 0xE0, active-low reset */
+        0,                  /* revision */
+        0,                  /* progtype: parallel and serial */
+        1,                  /* parmode: full parallel */
+        1,                  /* polling */
+        1,                  /* self-timed */
+        1,                  /* lock bytes */
+        nfuses,
+        0xFF, 0xFF,         /* flash poll values */
+        0xFF, 0xFF,         /* EEPROM poll values */
+        (uint8_t)(page >> 8), (uint8_t)page,
+        (uint8_t)(pt->eeprom_size >> 8), (uint8_t)pt->eeprom_size,
+        (uint8_t)(pt->flash_size >> 24), (uint8_t)(pt->flash_size >> 16),
+        (uint8_t)(pt->flash_size >> 8), (uint8_t)pt->flash_size,
+        STK_EOP,
+    };
+    int rc = stk_cmd(pgm, "SET_DEVICE", d, sizeof d, NULL, 0, 0, err);
+    if (rc < 0)
+        return rc;
+    /* ArduinoISP and Optiboot read exactly 5 bytes; a genuine STK500 before
+     * firmware 1.11 takes 4. */
+    bool five = p->kind != STK_KIND_GENUINE || p->sw_major > 1 ||
+                (p->sw_major == 1 && p->sw_minor > 10);
+    uint8_t e[7] = {STK_SET_DEVICE_EXT, five ? 5 : 4, (uint8_t)pt->eeprom_page, 0xD7, 0xA0, 0,
+                    STK_EOP};
+    if (!five) {
+        e[5] = STK_EOP;
+        return stk_cmd(pgm, "SET_DEVICE_EXT", e, 6, NULL, 0, 0, err);
+    }
+    return stk_cmd(pgm, "SET_DEVICE_EXT", e, sizeof e, NULL, 0, 0, err);
+}
+
+static int stk_enable(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int rc;
+    if (!p->device_set) {
+        rc = stk_set_device(pgm, err);
+        if (rc < 0)
+            return rc;
+        p->device_set = true;
+    }
+    static const uint8_t enter[2] = {STK_ENTER_PROGMODE, STK_EOP};
+    /* ArduinoISP resets the target here (20 + 50 ms) and never reports failure. */
+    rc = stk_cmd(pgm, "ENTER_PROGMODE", enter, sizeof enter, NULL, 0, 100, err);
+    if (rc < 0)
+        return rc;
+    p->ext_addr = -1;
+    if (p->kind == STK_KIND_BOOTLOADER) {
+        static const uint8_t rs[2] = {STK_READ_SIGN, STK_EOP};
+        rc = stk_cmd(pgm, "READ_SIGN", rs, sizeof rs, p->sig, 3, 0, err);
+        if (rc < 0)
+            return rc;
+    }
+    return ISPF_OK;
+}
+
+static void stk_disable(struct pgm *pgm)
+{
+    static const uint8_t leave[2] = {STK_LEAVE_PROGMODE, STK_EOP};
+    struct ispf_error e;
+    ispf_error_clear(&e);
+    if (stk_cmd(pgm, "LEAVE_PROGMODE", leave, sizeof leave, NULL, 0, 0, &e) < 0)
+        log_warn("%s", e.msg);
+}
+
+static int stk_universal(struct pgm *pgm, const uint8_t cmd[4], uint8_t *out,
+                         struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    uint8_t tx[6] = {STK_UNIVERSAL, cmd[0], cmd[1], cmd[2], cmd[3], STK_EOP};
+    char what[48];
+    snprintf(what, sizeof what, "UNIVERSAL %02x %02x %02x %02x", cmd[0], cmd[1], cmd[2], cmd[3]);
+    int rc = stk_cmd(pgm, what, tx, sizeof tx, out, 1, 0, err);
+    if (rc == ISPF_OK && cmd[0] == 0x4D)
+        p->ext_addr = cmd[2];
+    return rc;
+}
+
+static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
+                   struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    /* UNIVERSAL returns only the 4th byte: fill the echo positions as a target
+     * in sync would. */
+    res[0] = 0;
+    res[1] = cmd[0];
+    res[2] = cmd[1];
+    res[3] = 0;
+    if (p->kind == STK_KIND_BOOTLOADER) {
+        if (cmd[0] == 0x30 && cmd[2] < 3) {
+            res[3] = p->sig[cmd[2]];
+            return ISPF_OK;
+        }
+        if (cmd[0] == 0xF0) { /* RDY/BSY: the bootloader waits for its own writes */
+            res[3] = 0;
+            return ISPF_OK;
+        }
+        if (cmd[0] == 0xAC && cmd[1] == 0x80)
+            return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                             "a bootloader has no chip erase (it erases each flash page as it "
+                             "writes it): use -D with -c arduino, or an ISP programmer");
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "the Arduino bootloader (-c arduino) cannot run ISP instruction "
+                         "%02x %02x %02x %02x: fuses, lock bits and chip erase need an ISP "
+                         "programmer",
+                         cmd[0], cmd[1], cmd[2], cmd[3]);
+    }
+    return stk_universal(pgm, cmd, &res[3], err);
+}
+
+/* 4D Load Extended Address for parts above 128 KiB, when it changes. */
+static int stk_ext_addr(struct pgm *pgm, uint32_t byteaddr, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    if (!part_has_ext_addr(pgm->cfg.part))
+        return ISPF_OK;
+    int ext = (int)((byteaddr >> 17) & 0xFF);
+    if (ext == p->ext_addr)
+        return ISPF_OK;
+    /* Optiboot on large parts takes 4D through UNIVERSAL as well (RAMPZ). */
+    uint8_t cmd[4] = {0x4D, 0x00, (uint8_t)ext, 0x00}, out;
+    return stk_universal(pgm, cmd, &out, err);
+}
+
+/* LOAD_ADDRESS (16-bit word address, little-endian), skipped when ArduinoISP's
+ * own counter already holds it. */
+static int stk_load_address(struct pgm *pgm, uint16_t word, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    if (p->kind == STK_KIND_ARDUINOISP && p->here_valid && p->here == word)
+        return ISPF_OK;
+    uint8_t tx[4] = {STK_LOAD_ADDRESS, (uint8_t)word, (uint8_t)(word >> 8), STK_EOP};
+    char what[40];
+    snprintf(what, sizeof what, "LOAD_ADDRESS 0x%04x", word);
+    int rc = stk_cmd(pgm, what, tx, sizeof tx, NULL, 0, 0, err);
+    if (rc < 0)
+        return rc;
+    p->here = word;
+    p->here_valid = true;
+    return ISPF_OK;
+}
+
+static bool stk_word_eeprom(const struct stk_priv *p)
+{
+    return p->kind != STK_KIND_GENUINE;
+}
+
+static int stk_read_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                         uint32_t n, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    uint8_t tx[5] = {STK_READ_PAGE, (uint8_t)(n >> 8), (uint8_t)n,
+                     mem == MEM_FLASH ? 'F' : 'E', STK_EOP};
+    char what[64];
+    snprintf(what, sizeof what, "READ_PAGE (%s 0x%05x, %u bytes)", mem_name(mem), addr, n);
+    int rc = stk_cmd(pgm, what, tx, sizeof tx, buf, n, 0, err);
+    if (rc == ISPF_OK && mem == MEM_FLASH && p->kind == STK_KIND_ARDUINOISP)
+        p->here = (uint16_t)(p->here + n / 2);
+    return rc;
+}
+
+static int stk_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                          uint32_t len, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    if (mem != MEM_FLASH && mem != MEM_EEPROM)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "STK500v1 cannot read %s in blocks",
+                         mem_name(mem));
+    bool words = mem == MEM_FLASH || stk_word_eeprom(p);
+    uint32_t maxn = p->kind == STK_KIND_ARDUINOISP ? STK_MAX_READ_AISP : STK_MAX_READ_OTHER;
+    /* Word-addressed memories start on an even address and read even lengths
+     * (an odd READ_PAGE length returns one byte more on ArduinoISP). */
+    uint32_t start = words ? addr & ~1u : addr;
+    uint32_t end = addr + len;
+    if (words && (end & 1u))
+        end++;
+    uint8_t tmp[STK_MAX_READ_AISP + 2];
+    uint8_t *t = (start != addr || end != addr + len) ? tmp : NULL;
+    for (uint32_t a = start; a < end;) {
+        uint32_t n = end - a;
+        if (n > maxn)
+            n = maxn & ~1u;
+        if (mem == MEM_FLASH) {
+            /* never cross a 128 KiB boundary in one block (the 16-bit word counter wraps) */
+            uint32_t lim = ((a >> 17) + 1u) << 17;
+            if (a + n > lim)
+                n = lim - a;
+            int rc = stk_ext_addr(pgm, a, err);
+            if (rc < 0)
+                return rc;
+        }
+        uint16_t w = words ? (uint16_t)(a >> 1) : (uint16_t)a;
+        /* (EEPROM reads and writes leave ArduinoISP's counter where it was.) */
+        int rc = stk_load_address(pgm, w, err);
+        if (rc < 0)
+            return rc;
+        if (t == NULL) {
+            rc = stk_read_page(pgm, mem, a, buf + (a - addr), n, err);
+        } else {
+            rc = stk_read_page(pgm, mem, a, tmp, n, err);
+            /* copy the requested part of [a, a+n) */
+            for (uint32_t i = 0; i < n; i++)
+                if (a + i >= addr && a + i < addr + len)
+                    buf[a + i - addr] = tmp[i];
+        }
+        if (rc < 0)
+            return rc;
+        a += n;
+    }
+    return ISPF_OK;
+}
+
+static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                           struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    const struct part *pt = pgm->cfg.part;
+    if (p->kind == STK_KIND_ARDUINOISP && pt->flash_page != 32 && pt->flash_page != 64 &&
+        pt->flash_page != 128 && pt->flash_page != 256)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "ArduinoISP handles flash pages of 32, 64, 128 or 256 bytes only (%s "
+                         "has %u)",
+                         pt->name, pt->flash_page);
+    if ((addr & 1u) || (len & 1u))
+        return ispf_fail(err, ISPF_E_INPUT, "flash write at 0x%05x, %u bytes: not word aligned",
+                         addr, len);
+    for (uint32_t off = 0; off < len;) {
+        uint32_t a = addr + off;
+        uint32_t n = len - off > STK_MAX_PROG ? STK_MAX_PROG : len - off;
+        int rc = stk_ext_addr(pgm, a, err);
+        if (rc < 0)
+            return rc;
+        rc = stk_load_address(pgm, (uint16_t)(a >> 1), err);
+        if (rc < 0)
+            return rc;
+        uint8_t tx[5 + STK_MAX_PROG];
+        tx[0] = STK_PROG_PAGE;
+        tx[1] = (uint8_t)(n >> 8);
+        tx[2] = (uint8_t)n;
+        tx[3] = 'F';
+        memcpy(tx + 4, buf + off, n);
+        tx[4 + n] = STK_EOP;
+        char what[64];
+        snprintf(what, sizeof what, "PROG_PAGE (flash 0x%05x, %u bytes)", a, n);
+        unsigned pages = (n + pt->flash_page - 1u) / pt->flash_page;
+        rc = stk_cmd(pgm, what, tx, 5 + n, NULL, 0,
+                     pages * (STK_AISP_PAGE_MS + pt->flash_delay_us / 1000u), err);
+        if (rc < 0)
+            return rc;
+        if (p->kind == STK_KIND_ARDUINOISP)
+            p->here = (uint16_t)(p->here + n / 2);
+        else
+            p->here_valid = false;
+        off += n;
+    }
+    return ISPF_OK;
+}
+
+static int stk_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                            struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    const struct part *pt = pgm->cfg.part;
+    if (p->kind == STK_KIND_BOOTLOADER)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "writing EEPROM through an Arduino bootloader is not supported (many "
+                         "Optiboot builds would write the data to flash): use an ISP "
+                         "programmer");
+    bool words = stk_word_eeprom(p);
+    uint32_t off = 0;
+    if (words && (addr & 1u) && len > 0) {
+        /* The word-addressed PROG_PAGE cannot start at an odd byte: write that one
+         * byte with the ISP instruction and wait for it. */
+        uint8_t cmd[4] = {0xC0, (uint8_t)(addr >> 8), (uint8_t)addr, buf[0]}, out;
+        int rc = stk_universal(pgm, cmd, &out, err);
+        if (rc < 0)
+            return rc;
+        stk_sleep_us(pt->eeprom_delay_us);
+        off = 1;
+    }
+    while (off < len) {
+        uint32_t a = addr + off;
+        uint32_t n = len - off > STK_EEPROM_CHUNK ? STK_EEPROM_CHUNK : len - off;
+        uint16_t w = words ? (uint16_t)(a >> 1) : (uint16_t)a;
+        int rc = stk_load_address(pgm, w, err);
+        if (rc < 0)
+            return rc;
+        uint8_t tx[5 + STK_EEPROM_CHUNK];
+        tx[0] = STK_PROG_PAGE;
+        tx[1] = (uint8_t)(n >> 8);
+        tx[2] = (uint8_t)n;
+        tx[3] = 'E';
+        memcpy(tx + 4, buf + off, n);
+        tx[4 + n] = STK_EOP;
+        char what[64];
+        snprintf(what, sizeof what, "PROG_PAGE (eeprom 0x%04x, %u bytes)", a, n);
+        unsigned work = n * (STK_AISP_EEBYTE_MS + pt->eeprom_delay_us / 1000u);
+        rc = stk_cmd(pgm, what, tx, 5 + n, NULL, 0, work, err);
+        if (rc < 0)
+            return rc;
+        off += n;
+    }
+    return ISPF_OK;
+}
+
+static int stk_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
+                          uint32_t len, struct ispf_error *err)
+{
+    if (mem == MEM_FLASH)
+        return stk_write_flash(pgm, addr, buf, len, err);
+    if (mem == MEM_EEPROM)
+        return stk_write_eeprom(pgm, addr, buf, len, err);
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "STK500v1 cannot write %s in pages",
+                     mem_name(mem));
+}
+
+const struct programmer_ops pgm_stk500v1_ops = {
+    .priv_size = sizeof(struct stk_priv),
+    .wiring_hint = "With ArduinoISP firmware the target's RESET goes to the programmer's pin 10 "
+                   "(Pro Micro, Arduino Uno/Micro) or B0 (Teensy 2.0), never to the "
+                   "programmer's own RESET pin",
+    .open = stk_open,
+    .close = stk_close,
+    .enable = stk_enable,
+    .disable = stk_disable,
+    .spi = stk_spi,
+    .read_block = stk_read_block,
+    .write_page = stk_write_page,
+    .set_sck = NULL, /* ArduinoISP's ISP clock is fixed (and it cannot parse SET_PARAMETER) */
+};

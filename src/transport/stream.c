@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Byte-stream dispatch: "net:HOST:PORT" goes to TCP, anything else to a serial
+ * port. Exact-length reads with a total timeout and input draining are written
+ * once here on top of each implementation's read_some().
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_PREFIX "stream"
+#include "ispflash/log.h"
+#include "transport/stream_impl.h"
+
+long long stream_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int stream_is_net(const char *port)
+{
+    return port != NULL && strncmp(port, "net:", 4) == 0;
+}
+
+int stream_open(struct stream **out, const char *port, int baud, struct ispf_error *err)
+{
+    *out = NULL;
+    if (port == NULL || port[0] == '\0')
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "no port given: use -P with a serial port (e.g. /dev/ttyACM0, COM5) "
+                         "or net:HOST:PORT");
+    struct stream *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory opening %s", port);
+    s->port = strdup(port);
+    if (s->port == NULL) {
+        free(s);
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory opening %s", port);
+    }
+    s->ops = stream_is_net(port) ? &stream_tcp_ops : &stream_serial_ops;
+    int rc = s->ops->open(s, port, baud, err);
+    if (rc < 0) {
+        free(s->port);
+        free(s);
+        return rc;
+    }
+    log_dbg("opened %s (%s)", port, s->ops->name);
+    *out = s;
+    return ISPF_OK;
+}
+
+void stream_close(struct stream *s)
+{
+    if (s == NULL)
+        return;
+    s->ops->close(s);
+    free(s->port);
+    free(s);
+}
+
+int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_error *err)
+{
+    if (len == 0)
+        return ISPF_OK;
+    ispf_log_bytes(LOG_PREFIX, "tx", buf, len);
+    int rc = s->ops->write(s, buf, len, err);
+    if (rc < 0)
+        return rc;
+    s->tx += len;
+    return ISPF_OK;
+}
+
+int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
+                struct ispf_error *err)
+{
+    size_t got = 0;
+    long long deadline = stream_now_ms() + timeout_ms;
+    while (got < len) {
+        long long left = deadline - stream_now_ms();
+        if (left < 0)
+            left = 0;
+        int n = s->ops->read_some(s, buf + got, len - got, (int)left, err);
+        if (n < 0) {
+            if (got > 0)
+                ispf_log_bytes(LOG_PREFIX, "rx", buf, got);
+            return n;
+        }
+        if (n == 0) {
+            if (got > 0)
+                ispf_log_bytes(LOG_PREFIX, "rx", buf, got);
+            return ispf_fail(err, ISPF_E_TIMEOUT,
+                             "%s: timed out after %d ms waiting for %zu byte%s (%zu arrived)",
+                             s->port, timeout_ms, len, len == 1 ? "" : "s", got);
+        }
+        got += (size_t)n;
+        s->rx += (uint64_t)n;
+    }
+    ispf_log_bytes(LOG_PREFIX, "rx", buf, len);
+    return ISPF_OK;
+}
+
+int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err)
+{
+    uint8_t junk[256];
+    size_t total = 0;
+    for (;;) {
+        int n = s->ops->read_some(s, junk, sizeof junk, quiet_ms, err);
+        if (n < 0)
+            return n;
+        if (n == 0)
+            break;
+        s->rx += (uint64_t)n;
+        total += (size_t)n;
+        ispf_log_bytes(LOG_PREFIX, "drained", junk, (size_t)n);
+        if (total > 1u << 20)
+            return ispf_fail(err, ISPF_E_PROTOCOL,
+                             "%s: the programmer keeps sending data (over 1 MiB discarded)",
+                             s->port);
+    }
+    return ISPF_OK;
+}
+
+int stream_set_baud(struct stream *s, int baud, struct ispf_error *err)
+{
+    if (s->ops->set_baud == NULL)
+        return ISPF_OK; /* TCP: the bridge decides the speed */
+    return s->ops->set_baud(s, baud, err);
+}
+
+int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err)
+{
+    if (s->ops->set_lines == NULL)
+        return ISPF_OK; /* TCP: no modem lines */
+    return s->ops->set_lines(s, dtr, rts, err);
+}
