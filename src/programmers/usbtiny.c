@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * USBtiny protocol (USBtinyISP, SparkFun Pocket AVR, and clones): vendor control
+ * transfers on endpoint 0 (protocols.md section 4).
+ *
+ *  - spi:        request SPI (7), the 4 instruction bytes in wValue/wIndex, 4 bytes back.
+ *  - read_block: FLASH_READ (9) / EEPROM_READ (11), up to 255 bytes per transfer
+ *                (the firmware's IN limit). The firmware's address counter is 16 bits
+ *                wide, so flash bytes at 0x10000 and above are read with single
+ *                Read Program Memory instructions carrying the full word address
+ *                (the AT90USB128x bootloader area; QMK issue #3286).
+ *  - write_page: flash: FLASH_WRITE (10) fills the page buffer (one transfer for the
+ *                whole page, wIndex = addr & 0xFFFF: only the page-offset bits matter),
+ *                then the host commits it with Write Program Memory Page (4C) with the
+ *                full word address (+ Load Extended Address on parts > 128 KiB) and
+ *                waits t_WD_FLASH. EEPROM: EEPROM_WRITE (12); the firmware polls each
+ *                byte itself (POLL_BYTES 0xFF 0xFF) up to t_WD_EEPROM.
+ *  - set_sck:    POWERUP (5) again with the new SCK period in microseconds (1..250).
+ * Chip erase, signature, fuses and lock bits come from the core through spi.
+ */
+#define LOG_PREFIX "usbtiny"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/isp.h"
+#include "ispflash/log.h"
+#include "programmers/programmer.h"
+#include "transport/usb.h"
+
+enum {
+    TINY_POWERUP = 5,
+    TINY_POWERDOWN = 6,
+    TINY_SPI = 7,
+    TINY_POLL_BYTES = 8,
+    TINY_FLASH_READ = 9,
+    TINY_FLASH_WRITE = 10,
+    TINY_EEPROM_READ = 11,
+    TINY_EEPROM_WRITE = 12,
+};
+
+#define TINY_DEFAULT_SCK_US 10 /* 100 kHz: fine for targets from 400 kHz up */
+#define TINY_MAX_IN 255        /* firmware: wLength low byte, 255 if the high byte is set */
+#define TINY_MAX_OUT 256       /* OUT has no firmware limit; one page per transfer */
+#define TINY_ENABLE_TRIES 2
+
+/* USBtiny-protocol identities (protocols.md 4.1); the registry variant picks the
+ * first to try. `usbtiny` tries all of them, its own first. */
+static const struct usb_id tiny_ids[] = {
+    {0x1781, 0x0C9F, NULL, NULL}, /* USBtinyISP, SparkFun Pocket AVR */
+    {0x2341, 0x0049, NULL, NULL}, /* Arduino ISP (arduinoisp) */
+    {0x2A03, 0x0049, NULL, NULL}, /* Arduino.org ISP (arduinoisporg) */
+    {0x16D0, 0x0BA5, NULL, NULL}, /* ehajo-isp */
+    {0x1209, 0x6570, NULL, NULL}, /* iseavrprog */
+};
+#define TINY_N_IDS (sizeof tiny_ids / sizeof tiny_ids[0])
+
+/* Slower clocks tried when the target does not answer at the default and no -B was given. */
+static const unsigned tiny_fallback_sck_us[] = {40, 100, 250};
+
+struct tiny_priv {
+    struct usb_dev *usb;
+    unsigned sck_us;
+    bool powered;
+    bool poll_bytes_set;
+    int ext_addr; /* Load Extended Address byte last sent, -1 unknown */
+};
+
+static void tiny_sleep_us(unsigned long us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void tiny_sync_stats(struct pgm *pgm)
+{
+    struct tiny_priv *t = pgm->priv;
+    struct usb_counters c = usb_get_counters(t->usb);
+    pgm->stats.commands = c.transfers;
+    pgm->stats.bytes_tx = c.bytes_out + 8u * c.transfers; /* setup packets count too */
+    pgm->stats.bytes_rx = c.bytes_in;
+}
+
+/* Timeout for a transfer that clocks n ISP instructions, plus extra_us of waits. */
+static unsigned tiny_timeout_ms(const struct tiny_priv *t, unsigned n_instr, unsigned long extra_us)
+{
+    unsigned long us = (unsigned long)n_instr * 32u * t->sck_us + extra_us;
+    return 500u + (unsigned)(us / 1000u) * 2u;
+}
+
+static int tiny_in(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index, uint8_t *buf,
+                   uint16_t len, unsigned timeout_ms, const char *what, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    int n = usb_ctrl_in(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    tiny_sync_stats(pgm);
+    if (n >= 0 && n != len)
+        return ispf_fail(err, ISPF_E_PROTOCOL, "USBtiny answered %s with %d bytes instead of %u",
+                         what, n, len);
+    return n < 0 ? n : ISPF_OK;
+}
+
+static int tiny_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
+                    const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
+                    struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    int rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    tiny_sync_stats(pgm);
+    return rc;
+}
+
+/* POWERUP: drive the ISP pins, RESET low (reset_low) or high, with the SCK period. */
+static int tiny_powerup(struct pgm *pgm, bool reset_low, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    int rc = tiny_out(pgm, TINY_POWERUP, (uint16_t)t->sck_us, reset_low ? 0 : 1, NULL, 0, 500,
+                      "POWERUP", err);
+    if (rc == ISPF_OK)
+        t->powered = true;
+    return rc;
+}
+
+static int tiny_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
+                    struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    int rc = tiny_in(pgm, TINY_SPI, (uint16_t)(cmd[0] | cmd[1] << 8),
+                     (uint16_t)(cmd[2] | cmd[3] << 8), res, 4, tiny_timeout_ms(t, 1, 0), "SPI",
+                     err);
+    if (rc == ISPF_OK && cmd[0] == 0x4D)
+        t->ext_addr = cmd[2]; /* keep our view of the extended address right */
+    return rc;
+}
+
+/* Make the target's Load Extended Address byte match addr (parts > 128 KiB only). */
+static int tiny_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    if (!part_has_ext_addr(pgm->cfg.part) || t->ext_addr == (int)(addr >> 17))
+        return ISPF_OK;
+    uint8_t cmd[4], res[4];
+    isp_load_ext_addr(cmd, addr);
+    return tiny_spi(pgm, cmd, res, err);
+}
+
+static int tiny_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    if (pgm->cfg.n_xopts)
+        return ispf_fail(err, ISPF_E_USAGE, "%s: unknown -x option '%s' (it takes none)",
+                         pgm->entry->id, pgm->cfg.xopts[0]);
+    t->sck_us = TINY_DEFAULT_SCK_US;
+    t->ext_addr = -1;
+    if (pgm->cfg.bitclock_us > 0) {
+        double p = pgm->cfg.bitclock_us;
+        if (p < 1 || p > 250)
+            return ispf_fail(err, ISPF_E_USAGE,
+                             "-B %g: USBtiny SCK periods go from 1 to 250 microseconds", p);
+        t->sck_us = (unsigned)lround(p);
+    }
+    /* variant = index of the preferred identity; try it first, then (for the generic
+     * `usbtiny` row only) the other USBtiny-protocol identities. */
+    size_t first = (size_t)pgm->entry->variant < TINY_N_IDS ? (size_t)pgm->entry->variant : 0;
+    struct usb_id ids[TINY_N_IDS];
+    size_t n = 0;
+    ids[n++] = tiny_ids[first];
+    if (first == 0)
+        for (size_t i = 1; i < TINY_N_IDS; i++)
+            ids[n++] = tiny_ids[i];
+    return usb_open(&t->usb, ids, n, pgm->cfg.port, "USBtiny", NULL, err);
+}
+
+static void tiny_close(struct pgm *pgm)
+{
+    struct tiny_priv *t = pgm->priv;
+    struct usb_counters c = usb_get_counters(t->usb);
+    log_dbg("%llu control transfers, %llu bytes out, %llu bytes in",
+            (unsigned long long)c.transfers, (unsigned long long)c.bytes_out,
+            (unsigned long long)c.bytes_in);
+    usb_close(t->usb);
+    t->usb = NULL;
+}
+
+/* One attempt at the current clock: RESET low, wait, Programming Enable, check the echo. */
+static int tiny_try_enable(struct pgm *pgm, bool *answered, struct ispf_error *err)
+{
+    uint8_t cmd[4], res[4] = {0, 0, 0, 0};
+    *answered = false;
+    for (int i = 0; i < TINY_ENABLE_TRIES; i++) {
+        int rc;
+        if (i > 0) { /* positive RESET pulse, then try again */
+            rc = tiny_powerup(pgm, false, err);
+            if (rc)
+                return rc;
+        }
+        rc = tiny_powerup(pgm, true, err);
+        if (rc)
+            return rc;
+        tiny_sleep_us(50000); /* >= 20 ms after RESET low */
+        isp_prog_enable(cmd);
+        rc = tiny_spi(pgm, cmd, res, err);
+        if (rc)
+            return rc;
+        if (res[2] == 0x53) {
+            *answered = true;
+            return ISPF_OK;
+        }
+        log_dbg("Programming Enable at %u us SCK: got %02x %02x %02x %02x", ((struct tiny_priv *)pgm->priv)->sck_us,
+                res[0], res[1], res[2], res[3]);
+    }
+    return ISPF_OK;
+}
+
+static int tiny_enable(struct pgm *pgm, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    bool ok;
+    t->ext_addr = -1;
+    unsigned first_sck = t->sck_us;
+    int rc = tiny_try_enable(pgm, &ok, err);
+    if (rc)
+        return rc;
+    if (!ok && pgm->cfg.bitclock_us <= 0) {
+        for (size_t i = 0; !ok && i < sizeof tiny_fallback_sck_us / sizeof tiny_fallback_sck_us[0];
+             i++) {
+            if (tiny_fallback_sck_us[i] <= t->sck_us)
+                continue;
+            t->sck_us = tiny_fallback_sck_us[i];
+            log_dbg("no answer; trying a slower SCK, %u us", t->sck_us);
+            rc = tiny_try_enable(pgm, &ok, err);
+            if (rc)
+                return rc;
+        }
+        if (ok)
+            log_info("the target did not answer at %.0f kHz SCK; it did at %.3g kHz "
+                     "(SCK period %u us; use -B %u next time, or set the fuses for a faster clock)",
+                     1000.0 / first_sck, 1000.0 / t->sck_us, t->sck_us, t->sck_us);
+    }
+    if (!ok) {
+        tiny_powerup(pgm, false, err); /* release RESET; error already being reported */
+        t->sck_us = first_sck;
+        if (pgm->cfg.bitclock_us > 0)
+            return ispf_fail(err, ISPF_E_NO_TARGET,
+                             "the target did not answer Programming Enable at SCK period %u us "
+                             "(-B %g); check the wiring and power, or try a larger -B",
+                             t->sck_us, pgm->cfg.bitclock_us);
+        return ispf_fail(err, ISPF_E_NO_TARGET,
+                         "the target did not answer Programming Enable, even at SCK periods up "
+                         "to %u us (4 kHz); check the 6-pin ISP cable orientation, target power "
+                         "and that RESET reaches the chip",
+                         tiny_fallback_sck_us[sizeof tiny_fallback_sck_us /
+                                                  sizeof tiny_fallback_sck_us[0] -
+                                              1]);
+    }
+    return ISPF_OK;
+}
+
+static void tiny_disable(struct pgm *pgm)
+{
+    struct tiny_priv *t = pgm->priv;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    if (tiny_out(pgm, TINY_POWERDOWN, 0, 0, NULL, 0, 500, "POWERDOWN", &err))
+        log_dbg("%s", err.msg);
+    t->powered = false;
+}
+
+static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                           uint32_t len, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    if (mem != MEM_FLASH && mem != MEM_EEPROM)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBtiny: no block reads of %s", mem_name(mem));
+    while (len > 0) {
+        int rc;
+        if (mem == MEM_FLASH && addr >= 0x10000u) {
+            /* Beyond the firmware's 16-bit byte address: one instruction per byte. */
+            uint8_t cmd[4], res[4];
+            rc = tiny_ext_addr(pgm, addr, err);
+            if (rc == ISPF_OK) {
+                isp_read_flash(cmd, addr);
+                rc = tiny_spi(pgm, cmd, res, err);
+            }
+            if (rc)
+                return ispf_error_prefix(err, "reading flash at 0x%05x", addr);
+            *buf++ = res[3];
+            addr++;
+            len--;
+            continue;
+        }
+        uint32_t chunk = len < TINY_MAX_IN ? len : TINY_MAX_IN;
+        if (mem == MEM_FLASH && addr + chunk > 0x10000u)
+            chunk = 0x10000u - addr; /* the firmware's counter would wrap to 0 */
+        if (mem == MEM_FLASH) {
+            rc = tiny_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+            if (rc)
+                return rc;
+        }
+        rc = tiny_in(pgm, mem == MEM_FLASH ? TINY_FLASH_READ : TINY_EEPROM_READ, 0,
+                     (uint16_t)addr, buf, (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0),
+                     mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
+        if (rc)
+            return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
+        buf += chunk;
+        addr += chunk;
+        len -= chunk;
+    }
+    return ISPF_OK;
+}
+
+static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
+                                 uint32_t len, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    const struct part *p = pgm->cfg.part;
+    uint32_t done = 0;
+    while (done < len) {
+        uint32_t chunk = len - done < TINY_MAX_OUT ? len - done : TINY_MAX_OUT;
+        /* Timeout 0: no polling while loading the page buffer. */
+        int rc = tiny_out(pgm, TINY_FLASH_WRITE, 0, (uint16_t)(addr + done), buf + done,
+                          (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0), "FLASH_WRITE", err);
+        if (rc)
+            return ispf_error_prefix(err, "writing flash page 0x%05x", addr);
+        done += chunk;
+    }
+    uint8_t cmd[4], res[4];
+    int rc = tiny_ext_addr(pgm, addr, err);
+    if (rc == ISPF_OK) {
+        isp_write_flash_page(cmd, addr);
+        rc = tiny_spi(pgm, cmd, res, err);
+    }
+    if (rc)
+        return ispf_error_prefix(err, "committing flash page 0x%05x", addr);
+    tiny_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
+    usb_note_written(t->usb, "flash", addr + len - 1);
+    return ISPF_OK;
+}
+
+static int tiny_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                             struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    const struct part *p = pgm->cfg.part;
+    unsigned long delay = p->eeprom_delay_us ? p->eeprom_delay_us : 9000;
+    if (!t->poll_bytes_set) {
+        /* EEPROM reads 0xFF while a write is in progress. */
+        int rc = tiny_out(pgm, TINY_POLL_BYTES, 0xFFFF, 0, NULL, 0, 500, "POLL_BYTES", err);
+        if (rc)
+            return rc;
+        t->poll_bytes_set = true;
+    }
+    while (len > 0) {
+        uint32_t chunk = len < TINY_MAX_IN ? len : TINY_MAX_IN;
+        int rc = tiny_out(pgm, TINY_EEPROM_WRITE, (uint16_t)(delay > 65535 ? 65535 : delay),
+                          (uint16_t)addr, buf, (uint16_t)chunk,
+                          tiny_timeout_ms(t, chunk * 2, chunk * delay), "EEPROM_WRITE", err);
+        if (rc)
+            return ispf_error_prefix(err, "writing EEPROM at 0x%04x", addr);
+        usb_note_written(t->usb, "eeprom", addr + chunk - 1);
+        buf += chunk;
+        addr += chunk;
+        len -= chunk;
+    }
+    return ISPF_OK;
+}
+
+static int tiny_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
+                           uint32_t len, struct ispf_error *err)
+{
+    if (mem == MEM_FLASH)
+        return tiny_write_flash_page(pgm, addr, buf, len, err);
+    if (mem == MEM_EEPROM)
+        return tiny_write_eeprom(pgm, addr, buf, len, err);
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBtiny: no paged writes of %s", mem_name(mem));
+}
+
+static int tiny_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    if (period_us < 1 || period_us > 250)
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-B %g: USBtiny SCK periods go from 1 to 250 microseconds", period_us);
+    t->sck_us = (unsigned)lround(period_us);
+    if (t->powered)
+        return tiny_powerup(pgm, true, err);
+    return ISPF_OK;
+}
+
+const struct programmer_ops pgm_usbtiny_ops = {
+    .priv_size = sizeof(struct tiny_priv),
+    .wiring_hint = "USBtiny: the 6-pin ISP cable's red wire is pin 1 (MISO); the target needs "
+                   "its own power unless the programmer's power jumper is set",
+    .open = tiny_open,
+    .close = tiny_close,
+    .enable = tiny_enable,
+    .disable = tiny_disable,
+    .spi = tiny_spi,
+    .read_block = tiny_read_block,
+    .write_page = tiny_write_page,
+    .set_sck = tiny_set_sck,
+};

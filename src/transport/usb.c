@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Thin libusb-1.0 helper (see usb.h). The only file that includes libusb.h; the
+ * only place libusb error codes are translated.
+ */
+#include "transport/usb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_PREFIX "usb"
+#include "ispflash/log.h"
+
+void usb_udev_rule(char *buf, size_t size, uint16_t vid, uint16_t pid)
+{
+    snprintf(buf, size,
+             "SUBSYSTEM==\"usb\", ATTR{idVendor}==\"%04x\", ATTR{idProduct}==\"%04x\", "
+             "MODE=\"0660\", GROUP=\"plugdev\", TAG+=\"uaccess\"",
+             vid, pid);
+}
+
+#ifndef ISPF_HAVE_LIBUSB
+
+/* Built without libusb-1.0: the USB programmers exist in the registry but fail here. */
+struct usb_dev {
+    int unused;
+};
+
+int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const char *port,
+             const char *pgm_name, size_t *which, struct ispf_error *err)
+{
+    (void)ids;
+    (void)n_ids;
+    (void)port;
+    (void)which;
+    *out = NULL;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                     "%s is a USB programmer, but this ispflash was built without libusb-1.0 "
+                     "(rebuild with libusb-1.0-0-dev installed and -DISPF_WITH_LIBUSB=ON)",
+                     pgm_name);
+}
+
+void usb_close(struct usb_dev *dev)
+{
+    (void)dev;
+}
+
+int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
+                uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
+                struct ispf_error *err)
+{
+    (void)dev, (void)request, (void)value, (void)index, (void)buf, (void)len, (void)timeout_ms;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
+}
+
+int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
+                 const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
+                 struct ispf_error *err)
+{
+    (void)dev, (void)request, (void)value, (void)index, (void)buf, (void)len, (void)timeout_ms;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
+}
+
+void usb_note_written(struct usb_dev *dev, const char *mem, uint32_t addr)
+{
+    (void)dev, (void)mem, (void)addr;
+}
+
+struct usb_counters usb_get_counters(const struct usb_dev *dev)
+{
+    (void)dev;
+    struct usb_counters c = {0, 0, 0};
+    return c;
+}
+
+const char *usb_describe(const struct usb_dev *dev)
+{
+    (void)dev;
+    return "(no libusb)";
+}
+
+#else /* ISPF_HAVE_LIBUSB */
+
+#include <libusb.h>
+
+#define USB_STR_MAX 128
+#define USB_MAX_LISTED 8
+
+struct usb_dev {
+    libusb_context *ctx;
+    libusb_device_handle *handle;
+    char name[48];      /* programmer name for messages */
+    char desc[256];     /* "1781:0c9f (bus 1 device 2, serial X)" */
+    bool claimed;
+    bool gone;          /* unplugged: fail further transfers at once */
+    bool have_written;
+    const char *written_mem;
+    uint32_t written_addr;
+    struct usb_counters ctr;
+};
+
+/* A device seen while searching, for the "several match" / "not found" lists. */
+struct usb_seen {
+    uint16_t vid, pid;
+    uint8_t bus, addr;
+    char serial[USB_STR_MAX];
+};
+
+static int usb_read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (idx == 0)
+        return 0;
+    int n = libusb_get_string_descriptor_ascii(h, idx, (unsigned char *)out, (int)size);
+    if (n < 0) {
+        out[0] = '\0';
+        return n;
+    }
+    out[n < (int)size ? n : (int)size - 1] = '\0';
+    return 0;
+}
+
+static const char *usb_ids_text(const struct usb_id *ids, size_t n, char *buf, size_t size)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && pos + 64 < size; i++) {
+        pos += (size_t)snprintf(buf + pos, size - pos, "%s%04x:%04x", i ? " or " : "",
+                                ids[i].vid, ids[i].pid);
+        if (ids[i].vendor || ids[i].product)
+            pos += (size_t)snprintf(buf + pos, size - pos, " (\"%s\" \"%s\")",
+                                    ids[i].vendor ? ids[i].vendor : "*",
+                                    ids[i].product ? ids[i].product : "*");
+    }
+    return buf;
+}
+
+static int usb_access_error(struct ispf_error *err, const char *pgm_name, uint16_t vid,
+                            uint16_t pid, uint8_t bus, uint8_t addr)
+{
+    char rule[256];
+    usb_udev_rule(rule, sizeof rule, vid, pid);
+    return ispf_fail(err, ISPF_E_ACCESS,
+                     "permission denied opening %s %04x:%04x (/dev/bus/usb/%03u/%03u). "
+                     "Allow your user to use it with this udev rule:\n  %s\n"
+                     "(all supported programmers: contrib/udev/60-ispflash.rules; install it with "
+                     "'sudo cp contrib/udev/60-ispflash.rules /etc/udev/rules.d/ && "
+                     "sudo udevadm control --reload-rules && sudo udevadm trigger', "
+                     "add yourself to group plugdev, then unplug and replug the programmer)",
+                     pgm_name, vid, pid, bus, addr, rule);
+}
+
+/* Does the opened device carry the strings ids[i] requires? */
+static bool usb_strings_match(libusb_device_handle *h, const struct libusb_device_descriptor *d,
+                              const struct usb_id *id)
+{
+    char s[USB_STR_MAX];
+    if (id->vendor) {
+        if (usb_read_string(h, d->iManufacturer, s, sizeof s) < 0 || strcmp(s, id->vendor) != 0) {
+            log_dbg("%04x:%04x: manufacturer \"%s\" is not \"%s\"", id->vid, id->pid, s,
+                    id->vendor);
+            return false;
+        }
+    }
+    if (id->product) {
+        if (usb_read_string(h, d->iProduct, s, sizeof s) < 0 || strcmp(s, id->product) != 0) {
+            log_dbg("%04x:%04x: product \"%s\" is not \"%s\"", id->vid, id->pid, s, id->product);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool usb_port_selects(const char *want, const struct usb_seen *seen)
+{
+    if (!want)
+        return true;
+    if (strcmp(seen->serial, want) == 0)
+        return true;
+    unsigned b, a;
+    char extra;
+    if (sscanf(want, "%u:%u%c", &b, &a, &extra) == 2)
+        return b == seen->bus && a == seen->addr;
+    return false;
+}
+
+int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const char *port,
+             const char *pgm_name, size_t *which, struct ispf_error *err)
+{
+    *out = NULL;
+    const char *want = NULL; /* serial number or bus:dev, NULL = first match */
+    if (port && strcmp(port, "usb") != 0) {
+        if (strncmp(port, "usb:", 4) != 0 || port[4] == '\0')
+            return ispf_fail(err, ISPF_E_USAGE,
+                             "-P %s: %s is a USB programmer; use -P usb (the first one found) or "
+                             "-P usb:SERIAL (the one with that serial number)",
+                             port, pgm_name);
+        want = port + 4;
+    }
+
+    struct usb_dev *dev = calloc(1, sizeof *dev);
+    if (!dev)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+    snprintf(dev->name, sizeof dev->name, "%s", pgm_name);
+    int rc = libusb_init(&dev->ctx);
+    if (rc < 0) {
+        free(dev);
+        return ispf_fail(err, ISPF_E_IO, "cannot initialise libusb: %s", libusb_strerror(rc));
+    }
+
+    libusb_device **list = NULL;
+    ssize_t n = libusb_get_device_list(dev->ctx, &list);
+    if (n < 0) {
+        libusb_exit(dev->ctx);
+        free(dev);
+        return ispf_fail(err, ISPF_E_IO, "cannot list USB devices: %s",
+                         libusb_strerror((int)n));
+    }
+
+    struct usb_seen seen[USB_MAX_LISTED];
+    size_t n_seen = 0, n_matching = 0;
+    int access_rc = 0;
+    struct usb_seen access_dev = {0, 0, 0, 0, ""};
+    int open_errors = 0;
+    char open_error_text[128] = "";
+
+    for (size_t i = 0; i < n_ids; i++) {
+        for (ssize_t k = 0; k < n; k++) {
+            struct libusb_device_descriptor d;
+            if (libusb_get_device_descriptor(list[k], &d) < 0)
+                continue;
+            if (d.idVendor != ids[i].vid || d.idProduct != ids[i].pid)
+                continue;
+            struct usb_seen s = {d.idVendor, d.idProduct, libusb_get_bus_number(list[k]),
+                                 libusb_get_device_address(list[k]), ""};
+            libusb_device_handle *h = NULL;
+            rc = libusb_open(list[k], &h);
+            if (rc == LIBUSB_ERROR_ACCESS) {
+                log_dbg("%04x:%04x bus %u device %u: permission denied", s.vid, s.pid, s.bus,
+                        s.addr);
+                if (!access_rc) {
+                    access_rc = rc;
+                    access_dev = s;
+                }
+                continue;
+            }
+            if (rc < 0) {
+                open_errors++;
+                snprintf(open_error_text, sizeof open_error_text,
+                         "%04x:%04x bus %u device %u: %s", s.vid, s.pid, s.bus, s.addr,
+                         libusb_strerror(rc));
+                log_dbg("%s", open_error_text);
+                continue;
+            }
+            if (!usb_strings_match(h, &d, &ids[i])) {
+                libusb_close(h);
+                continue;
+            }
+            usb_read_string(h, d.iSerialNumber, s.serial, sizeof s.serial);
+            n_matching++;
+            if (n_seen < USB_MAX_LISTED)
+                seen[n_seen++] = s;
+            if (!dev->handle && usb_port_selects(want, &s)) {
+                dev->handle = h;
+                if (which)
+                    *which = i;
+                snprintf(dev->desc, sizeof dev->desc, "%04x:%04x (bus %u device %u%s%s)", s.vid,
+                         s.pid, s.bus, s.addr, s.serial[0] ? ", serial " : "", s.serial);
+            } else {
+                libusb_close(h);
+            }
+        }
+    }
+    libusb_free_device_list(list, 1);
+
+    char idtext[512];
+    if (!dev->handle) {
+        libusb_exit(dev->ctx);
+        free(dev);
+        if (access_rc && n_matching == 0)
+            return usb_access_error(err, pgm_name, access_dev.vid, access_dev.pid, access_dev.bus,
+                                    access_dev.addr);
+        if (want && n_matching > 0) {
+            char found[512];
+            size_t pos = 0;
+            found[0] = '\0';
+            for (size_t j = 0; j < n_seen && pos + 80 < sizeof found; j++)
+                pos += (size_t)snprintf(found + pos, sizeof found - pos,
+                                        "\n  -P usb:%s   (%04x:%04x bus %u device %u)",
+                                        seen[j].serial[0] ? seen[j].serial : "(no serial)",
+                                        seen[j].vid, seen[j].pid, seen[j].bus, seen[j].addr);
+            return ispf_fail(err, ISPF_E_NO_DEVICE,
+                             "no %s with serial number \"%s\" found; connected %s programmers:%s",
+                             pgm_name, want, pgm_name, found);
+        }
+        if (open_errors)
+            return ispf_fail(err, ISPF_E_IO, "found %s %s but could not open it: %s", pgm_name,
+                             usb_ids_text(ids, n_ids, idtext, sizeof idtext), open_error_text);
+        return ispf_fail(err, ISPF_E_NO_DEVICE,
+                         "no %s found (looked for USB %s). Is the programmer plugged in? "
+                         "(lsusb lists what is connected)",
+                         pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext));
+    }
+
+    if (!want && n_matching > 1) {
+        char found[512];
+        size_t pos = 0;
+        found[0] = '\0';
+        for (size_t j = 0; j < n_seen && pos + 80 < sizeof found; j++)
+            pos += (size_t)snprintf(found + pos, sizeof found - pos,
+                                    "\n  -P usb:%s   (%04x:%04x bus %u device %u)",
+                                    seen[j].serial[0] ? seen[j].serial : "(no serial)",
+                                    seen[j].vid, seen[j].pid, seen[j].bus, seen[j].addr);
+        log_warn("%zu %s programmers are connected; using the first, %s. Choose one with:%s",
+                 n_matching, pgm_name, dev->desc, found);
+    }
+
+    libusb_set_auto_detach_kernel_driver(dev->handle, 1);
+    rc = libusb_claim_interface(dev->handle, 0);
+    if (rc == LIBUSB_ERROR_BUSY) {
+        usb_close(dev);
+        return ispf_fail(err, ISPF_E_IO, "%s %s is in use by another program", pgm_name,
+                         dev->desc);
+    }
+    if (rc == 0)
+        dev->claimed = true;
+    else if (rc == LIBUSB_ERROR_NO_DEVICE) {
+        usb_close(dev);
+        return ispf_fail(err, ISPF_E_DISCONNECTED, "%s disconnected while opening it", pgm_name);
+    } else
+        log_dbg("claiming interface 0 failed (%s); continuing with control transfers",
+                libusb_strerror(rc));
+    log_dbg("opened %s %s", pgm_name, dev->desc);
+    *out = dev;
+    return ISPF_OK;
+}
+
+void usb_close(struct usb_dev *dev)
+{
+    if (!dev)
+        return;
+    if (dev->handle) {
+        if (dev->claimed && !dev->gone)
+            libusb_release_interface(dev->handle, 0);
+        libusb_close(dev->handle);
+    }
+    if (dev->ctx)
+        libusb_exit(dev->ctx);
+    free(dev);
+}
+
+static int usb_map_error(struct usb_dev *dev, int rc, const char *what, unsigned timeout_ms,
+                         struct ispf_error *err)
+{
+    switch (rc) {
+    case LIBUSB_ERROR_NO_DEVICE:
+        dev->gone = true;
+        if (dev->have_written)
+            return ispf_fail(err, ISPF_E_DISCONNECTED,
+                             "%s disconnected during %s (unplugged?); the last address written "
+                             "was %s 0x%05x. The target is only partly programmed: reconnect and "
+                             "program it again",
+                             dev->name, what, dev->written_mem, dev->written_addr);
+        return ispf_fail(err, ISPF_E_DISCONNECTED,
+                         "%s disconnected during %s (unplugged?); nothing had been written yet",
+                         dev->name, what);
+    case LIBUSB_ERROR_TIMEOUT:
+        return ispf_fail(err, ISPF_E_TIMEOUT, "%s did not answer %s within %u ms", dev->name,
+                         what, timeout_ms);
+    case LIBUSB_ERROR_PIPE:
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "%s stalled request %s (the firmware refused it)", dev->name, what);
+    case LIBUSB_ERROR_OVERFLOW:
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s sent more data than asked for in %s",
+                         dev->name, what);
+    case LIBUSB_ERROR_ACCESS:
+        return ispf_fail(err, ISPF_E_ACCESS, "%s: permission denied during %s", dev->name, what);
+    case LIBUSB_ERROR_NO_MEM:
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory during %s", what);
+    default:
+        return ispf_fail(err, ISPF_E_IO, "%s: USB error during %s: %s", dev->name, what,
+                         libusb_strerror(rc));
+    }
+}
+
+int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
+                uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
+                struct ispf_error *err)
+{
+    if (dev->gone)
+        return usb_map_error(dev, LIBUSB_ERROR_NO_DEVICE, what, timeout_ms, err);
+    uint8_t type = LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_VENDOR | LIBUSB_RECIPIENT_DEVICE;
+    int rc = libusb_control_transfer(dev->handle, type, request, value, index, buf, len,
+                                     timeout_ms);
+    dev->ctr.transfers++;
+    if (rc < 0)
+        return usb_map_error(dev, rc, what, timeout_ms, err);
+    dev->ctr.bytes_in += (uint64_t)rc;
+    if (ispf_log_enabled(ISPF_LOG_WIRE)) {
+        ispf_log(ISPF_LOG_WIRE, LOG_PREFIX, "%s: req %u value 0x%04x index 0x%04x len %u", what,
+                 request, value, index, len);
+        ispf_log_bytes(LOG_PREFIX, "in", buf, (size_t)rc);
+    }
+    return rc;
+}
+
+int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
+                 const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
+                 struct ispf_error *err)
+{
+    if (dev->gone)
+        return usb_map_error(dev, LIBUSB_ERROR_NO_DEVICE, what, timeout_ms, err);
+    uint8_t type = LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_VENDOR | LIBUSB_RECIPIENT_DEVICE;
+    if (ispf_log_enabled(ISPF_LOG_WIRE)) {
+        ispf_log(ISPF_LOG_WIRE, LOG_PREFIX, "%s: req %u value 0x%04x index 0x%04x len %u", what,
+                 request, value, index, len);
+        ispf_log_bytes(LOG_PREFIX, "out", buf, len);
+    }
+    int rc = libusb_control_transfer(dev->handle, type, request, value, index,
+                                     (unsigned char *)(uintptr_t)buf, len, timeout_ms);
+    dev->ctr.transfers++;
+    if (rc < 0)
+        return usb_map_error(dev, rc, what, timeout_ms, err);
+    dev->ctr.bytes_out += (uint64_t)rc;
+    if (rc != len)
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s accepted only %d of %u bytes of %s",
+                         dev->name, rc, len, what);
+    return ISPF_OK;
+}
+
+void usb_note_written(struct usb_dev *dev, const char *mem, uint32_t addr)
+{
+    dev->have_written = true;
+    dev->written_mem = mem;
+    dev->written_addr = addr;
+}
+
+struct usb_counters usb_get_counters(const struct usb_dev *dev)
+{
+    return dev->ctr;
+}
+
+const char *usb_describe(const struct usb_dev *dev)
+{
+    return dev->desc;
+}
+
+#endif /* ISPF_HAVE_LIBUSB */
