@@ -44,6 +44,14 @@ static const struct pgm_entry registry_table[] = {
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 19200, 0},
     {"stk500v1", "STK500 version 1 protocol (115200 baud; ArduinoISP is detected)",
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 115200, 1},
+    /* STK500v2 family (stk500v2.c): the programmer type comes from SIGN_ON */
+    {"avrisp2", "AVRISP mkII-compatible STK500v2 programmer on a serial port (115200 baud)",
+     &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
+    {"avrispv2", "Atmel AVRISP with v2 firmware, STK500v2 clones (115200 baud)",
+     &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
+    {"stk500v2", "STK500 version 2 protocol: STK500, Arduino-based STK500v2 ISPs, ScratchMonkey "
+     "(115200 baud)",
+     &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
 };
 
 size_t pgm_registry_count(void)

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * STK500v2 (AVR068) programmers on a serial port or net:HOST:PORT: Atmel STK500
+ * and AVRISP with v2 firmware, and the many clones that speak the protocol
+ * (Arduino-based STK500v2 ISPs, ScratchMonkey...). Facts: protocols.md section 3.
+ *
+ * Wire economy: flash is written one page per PROGRAM_FLASH_ISP (page mode commits
+ * once per message), read in the largest blocks the firmware takes, and
+ * LOAD_ADDRESS is only sent when the programmer's own auto-incrementing address
+ * counter is not already where the next command starts.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_PREFIX "stk500v2"
+#include "ispflash/log.h"
+#include "programmers/programmer.h"
+#include "programmers/stk500v2_proto.h"
+#include "transport/stream.h"
+
+/* Per-message answer timeout; a whole command gets STK2_ATTEMPTS of them. */
+#define STK2_TIMEOUT_MS 1000
+#define STK2_ATTEMPTS 3
+/* Sign-on: short tries, so a dead port is reported within ~2 s. */
+#define STK2_SIGNON_TIMEOUT_MS 250
+#define STK2_SIGNON_TRIES 8
+/* Data bytes per PROGRAM_*_ISP: the body is 10 header bytes + data <= 275. */
+#define STK2_WRITE_MAX 256u
+/* Data bytes per READ_*_ISP: the answer body is id, status, data, status <= 275. */
+#define STK2_READ_MAX (STK2_MAX_BODY - 3u)
+#define STK2_READ_SAFE 256u
+
+enum stk2_type {
+    STK2_TYPE_STK500,
+    STK2_TYPE_AVRISP,
+    STK2_TYPE_AVRISP_MK2,
+    STK2_TYPE_STK600,
+    STK2_TYPE_SCRATCHMONKEY,
+    STK2_TYPE_UNKNOWN,
+};
+
+static const char *const stk2_type_names[] = {
+    [STK2_TYPE_STK500] = "STK500 (v2 firmware)",
+    [STK2_TYPE_AVRISP] = "AVRISP (v2 firmware)",
+    [STK2_TYPE_AVRISP_MK2] = "AVRISP mkII",
+    [STK2_TYPE_STK600] = "STK600",
+    [STK2_TYPE_SCRATCHMONKEY] = "ScratchMonkey",
+    [STK2_TYPE_UNKNOWN] = "unknown STK500v2-compatible programmer",
+};
+
+struct stk2_priv {
+    struct stream *s;
+    uint8_t seq;
+    enum stk2_type type;
+    char signon[40];
+    int vtarget; /* volts x 10, -1 = not known */
+    /* The programmer's address counter (raw value as LOAD_ADDRESS set it, with
+     * bit 31), valid when addr_known. */
+    bool addr_known;
+    uint32_t addr;
+    unsigned read_max;
+    bool enabled;
+};
+
+static struct stk2_priv *stk2_priv(struct pgm *pgm)
+{
+    return pgm->priv;
+}
+
+static long long stk2_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void stk2_sync_stats(struct pgm *pgm)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (st->s) {
+        pgm->stats.bytes_tx = st->s->tx;
+        pgm->stats.bytes_rx = st->s->rx;
+    }
+}
+
+/* Receive the answer with sequence number seq within timeout_ms.
+ * Returns ISPF_OK with the body in rx, STK2_RX_BADSUM as a positive 1 when a
+ * frame with a bad checksum arrived, or a negative status (timeout, I/O). */
+static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, int timeout_ms,
+                        struct ispf_error *err)
+{
+    stk2_rx_init(rx, seq);
+    long long deadline = stk2_now_ms() + timeout_ms;
+    uint8_t buf[STK2_MAX_BODY + 1];
+    for (;;) {
+        size_t want = stk2_rx_pending(rx);
+        if (want == 0)
+            want = 1;
+        long long left = deadline - stk2_now_ms();
+        if (left < 0)
+            left = 0;
+        int rc = stream_read(st->s, buf, want, (int)left, err);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < want; i++) {
+            enum stk2_rx_result r = stk2_rx_feed(rx, buf[i]);
+            if (r == STK2_RX_DONE) {
+                if (rx->skipped)
+                    log_trace("skipped %lu stray byte(s) before the answer (%lu with a wrong "
+                              "sequence number)",
+                              rx->skipped, rx->wrong_seq);
+                return ISPF_OK;
+            }
+            if (r == STK2_RX_BADSUM)
+                return 1;
+        }
+    }
+}
+
+/* True for commands that move the programmer's address counter. */
+static bool stk2_cmd_uses_addr(uint8_t cmd)
+{
+    return cmd == STK2_CMD_PROGRAM_FLASH_ISP || cmd == STK2_CMD_READ_FLASH_ISP ||
+           cmd == STK2_CMD_PROGRAM_EEPROM_ISP || cmd == STK2_CMD_READ_EEPROM_ISP ||
+           cmd == STK2_CMD_LOAD_ADDRESS;
+}
+
+/*
+ * Send one command and wait for its answer, with recovery: a lost or corrupted
+ * answer, or a programmer reporting a checksum error in our message, makes us
+ * send the command again (with a new sequence number, so a late answer to the
+ * old one is recognised and skipped). *ans receives the answer body.
+ * tries/timeout_ms: attempts and per-attempt timeout.
+ */
+static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
+                         unsigned tries, int timeout_ms, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    uint8_t frame[STK2_MAX_BODY + STK2_FRAME_OVERHEAD];
+    const char *name = stk2_cmd_name(body[0]);
+    int last = ISPF_E_TIMEOUT;
+    char why[ISPF_ERRMSG_MAX] = "";
+    for (unsigned attempt = 1; attempt <= tries; attempt++) {
+        uint8_t seq = st->seq++;
+        size_t n = stk2_frame(frame, seq, body, len);
+        int rc = stream_write(st->s, frame, n, err);
+        pgm->stats.commands++;
+        if (rc) {
+            stk2_sync_stats(pgm);
+            return ispf_error_prefix(err, "sending %s", name);
+        }
+        rc = stk2_receive(st, ans, seq, timeout_ms, err);
+        stk2_sync_stats(pgm);
+        if (rc == ISPF_OK && ans->body[0] == STK2_ANSWER_CKSUM_ERROR) {
+            /* Our message arrived damaged; the programmer did not execute it. */
+            log_warn("the programmer received %s with a bad checksum; sending it again", name);
+            last = ISPF_E_PROTOCOL;
+            snprintf(why, sizeof why, "the programmer reported a checksum error every time");
+            continue;
+        }
+        if (rc == ISPF_OK && ans->body[0] != body[0]) {
+            log_warn("answer to %s carries command id 0x%02X; sending it again", name,
+                     ans->body[0]);
+            last = ISPF_E_PROTOCOL;
+            snprintf(why, sizeof why, "the answers carried the wrong command id (0x%02X)",
+                     ans->body[0]);
+        } else if (rc == ISPF_OK) {
+            if (attempt > 1)
+                log_dbg("%s succeeded on attempt %u", name, attempt);
+            return ISPF_OK;
+        } else if (rc == 1) {
+            log_warn("answer to %s had a bad checksum; sending the command again", name);
+            last = ISPF_E_PROTOCOL;
+            snprintf(why, sizeof why, "every answer had a bad checksum");
+        } else if (rc == ISPF_E_TIMEOUT) {
+            log_warn("no valid answer to %s within %d ms (attempt %u of %u)", name, timeout_ms,
+                     attempt, tries);
+            last = ISPF_E_TIMEOUT;
+            snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
+                     tries, tries == 1 ? "" : "s");
+        } else {
+            return ispf_error_prefix(err, "waiting for the answer to %s", name);
+        }
+        /* The command may or may not have run: forget where the address counter is. */
+        if (stk2_cmd_uses_addr(body[0]))
+            st->addr_known = false;
+        int drc = stream_drain(st->s, 20, err);
+        stk2_sync_stats(pgm);
+        if (drc)
+            return ispf_error_prefix(err, "after a failed %s", name);
+    }
+    return ispf_fail(err, last, "%s on %s: %s", name, st->s->port, why);
+}
+
+/* A command whose answer must have status OK in body[1]; min_len answer bytes. */
+static int stk2_command(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
+                        size_t min_len, struct ispf_error *err)
+{
+    int rc = stk2_exchange(pgm, body, len, ans, STK2_ATTEMPTS, STK2_TIMEOUT_MS, err);
+    if (rc)
+        return rc;
+    if (ans->size < 2 || ans->size < min_len)
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s: short answer (%u bytes)",
+                         stk2_cmd_name(body[0]), ans->size);
+    return ISPF_OK;
+}
+
+static int stk2_status_error(uint8_t cmd, uint8_t status, const char *what,
+                             struct ispf_error *err)
+{
+    int code = ISPF_E_PROTOCOL;
+    if (status == STK2_STATUS_CMD_TOUT || status == STK2_STATUS_RDY_BSY_TOUT ||
+        status == STK2_STATUS_CMD_FAILED)
+        code = ISPF_E_TARGET;
+    else if (status == STK2_STATUS_CMD_UNKNOWN)
+        code = ISPF_E_UNSUPPORTED;
+    return ispf_fail(err, code, "%s: the programmer answered %s to %s (status 0x%02X)", what,
+                     stk2_status_name(status), stk2_cmd_name(cmd), status);
+}
+
+static int stk2_get_param(struct pgm *pgm, uint8_t param, uint8_t *value, struct ispf_error *err)
+{
+    uint8_t body[2] = {STK2_CMD_GET_PARAMETER, param};
+    struct stk2_rx ans;
+    int rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return rc;
+    if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 3)
+        return stk2_status_error(body[0], ans.body[1], "reading a parameter", err);
+    *value = ans.body[2];
+    return ISPF_OK;
+}
+
+static int stk2_set_param(struct pgm *pgm, uint8_t param, uint8_t value, struct ispf_error *err)
+{
+    uint8_t body[3] = {STK2_CMD_SET_PARAMETER, param, value};
+    struct stk2_rx ans;
+    int rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return rc;
+    if (ans.body[1] != STK2_STATUS_CMD_OK)
+        return stk2_status_error(body[0], ans.body[1], "setting a parameter", err);
+    return ISPF_OK;
+}
+
+static enum stk2_type stk2_type_from_signon(const char *s)
+{
+    /* Longest names first: "AVRISP_2" is not a prefix of "AVRISP_MK2", but keep
+     * the order explicit anyway. */
+    if (strncmp(s, "AVRISP_MK2", 10) == 0)
+        return STK2_TYPE_AVRISP_MK2;
+    if (strncmp(s, "STK500_2", 8) == 0)
+        return STK2_TYPE_STK500;
+    if (strncmp(s, "AVRISP_2", 8) == 0)
+        return STK2_TYPE_AVRISP;
+    if (strncmp(s, "STK600", 6) == 0)
+        return STK2_TYPE_STK600;
+    if (strncmp(s, "SCRATCHMONKEY", 13) == 0)
+        return STK2_TYPE_SCRATCHMONKEY;
+    return STK2_TYPE_UNKNOWN;
+}
+
+static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    uint8_t body[1] = {STK2_CMD_SIGN_ON};
+    struct stk2_rx ans;
+    int rc = stk2_exchange(pgm, body, 1, &ans, STK2_SIGNON_TRIES, STK2_SIGNON_TIMEOUT_MS, err);
+    if (rc == ISPF_E_TIMEOUT)
+        return ispf_fail(err, ISPF_E_TIMEOUT,
+                         "no STK500v2 programmer answers on %s (no answer to SIGN_ON in %d "
+                         "tries of %d ms). Check -P, that the programmer runs STK500v2 "
+                         "firmware (an ArduinoISP sketch speaks STK500v1: use -c avrisp), "
+                         "and -b (it uses %d baud)",
+                         st->s->port, STK2_SIGNON_TRIES, STK2_SIGNON_TIMEOUT_MS, pgm_baud(pgm));
+    if (rc)
+        return rc;
+    if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 3)
+        return stk2_status_error(body[0], ans.body[1], "signing on", err);
+    size_t n = ans.body[2];
+    if (n > ans.size - 3u)
+        n = ans.size - 3u;
+    if (n >= sizeof st->signon)
+        n = sizeof st->signon - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = ans.body[3 + i];
+        st->signon[i] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
+    }
+    st->signon[n] = '\0';
+    st->type = stk2_type_from_signon(st->signon);
+    if (st->type == STK2_TYPE_UNKNOWN)
+        log_info("programmer signs on as \"%s\", not a name this tool knows; treating it as an "
+                 "STK500",
+                 st->signon);
+    log_dbg("found %s (signs on as \"%s\")", stk2_type_names[st->type], st->signon);
+    return ISPF_OK;
+}
+
+static int stk2_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (pgm->cfg.n_xopts > 0)
+        return ispf_fail(err, ISPF_E_USAGE, "-x %s: -c %s has no extended options",
+                         pgm->cfg.xopts[0], pgm->entry->id);
+    st->seq = 1; /* as avrdude: the first command carries 1 */
+    st->vtarget = -1;
+    st->read_max = STK2_READ_MAX;
+    int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
+    if (rc)
+        return rc;
+    rc = stream_drain(st->s, 0, err);
+    if (rc == ISPF_OK)
+        rc = stk2_sign_on(pgm, err);
+    if (rc == ISPF_OK && ispf_log_enabled(ISPF_LOG_DEBUG)) {
+        uint8_t hw = 0, major = 0, minor = 0;
+        struct ispf_error e2;
+        ispf_error_clear(&e2);
+        if (stk2_get_param(pgm, STK2_PARAM_HW_VER, &hw, &e2) == ISPF_OK &&
+            stk2_get_param(pgm, STK2_PARAM_SW_MAJOR, &major, &e2) == ISPF_OK &&
+            stk2_get_param(pgm, STK2_PARAM_SW_MINOR, &minor, &e2) == ISPF_OK)
+            log_dbg("hardware version %u, firmware %u.%02u", hw, major, minor);
+    }
+    if (rc == ISPF_OK && st->type != STK2_TYPE_SCRATCHMONKEY) {
+        /* Target voltage, where the programmer measures it. Clones without the
+         * parameter answer FAILED; that is not an error. */
+        uint8_t v = 0;
+        struct ispf_error e2;
+        ispf_error_clear(&e2);
+        int vrc = stk2_get_param(pgm, STK2_PARAM_VTARGET, &v, &e2);
+        if (vrc == ISPF_OK) {
+            st->vtarget = v;
+            log_dbg("target voltage %u.%u V", v / 10u, v % 10u);
+            if (v < 18)
+                log_warn("the programmer measures %u.%u V on the target: it looks unpowered", v / 10u,
+                         v % 10u);
+        } else if (vrc == ISPF_E_TIMEOUT || vrc == ISPF_E_DISCONNECTED || vrc == ISPF_E_IO) {
+            *err = e2;
+            rc = vrc;
+        } else {
+            log_trace("no target voltage: %s", e2.msg);
+        }
+    }
+    stk2_sync_stats(pgm);
+    if (rc) {
+        stream_close(st->s);
+        st->s = NULL;
+    }
+    return rc;
+}
+
+static void stk2_close(struct pgm *pgm)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    stk2_sync_stats(pgm);
+    stream_close(st->s);
+    st->s = NULL;
+}
+
+static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    const struct part *p = pgm->cfg.part;
+    struct stk500v2_params v = p->v2;
+    if (v.timeout == 0 && v.synchloops == 0) {
+        /* Part without STK500v2 data: avrdude's values for every ISP AVR. */
+        v.timeout = 200;
+        v.stabdelay = 100;
+        v.cmdexedelay = 25;
+        v.synchloops = 32;
+        v.bytedelay = 0;
+        v.pollvalue = 0x53;
+        v.pollindex = 3;
+    }
+    int rc;
+    if (st->type == STK2_TYPE_STK500 || st->type == STK2_TYPE_STK600) {
+        /* Active-low (AVR) RESET on the STK500's ISP header. */
+        rc = stk2_set_param(pgm, STK2_PARAM_RESET_POLARITY, 1, err);
+        if (rc)
+            return rc;
+    }
+    uint8_t body[12] = {STK2_CMD_ENTER_PROGMODE_ISP, v.timeout, v.stabdelay, v.cmdexedelay,
+                        v.synchloops, v.bytedelay, v.pollvalue, v.pollindex,
+                        0xAC, 0x53, 0x00, 0x00};
+    struct stk2_rx ans;
+    rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return rc;
+    st->addr_known = false;
+    if (ans.body[1] != STK2_STATUS_CMD_OK) {
+        char volt[96] = "";
+        if (st->vtarget >= 0 && st->vtarget < 18)
+            snprintf(volt, sizeof volt, "; the programmer measures %d.%d V on the target: it is "
+                     "not powered", st->vtarget / 10, st->vtarget % 10);
+        else if (st->vtarget >= 0)
+            snprintf(volt, sizeof volt, "; target voltage %d.%d V", st->vtarget / 10,
+                     st->vtarget % 10);
+        return ispf_fail(err, ISPF_E_NO_TARGET,
+                         "the %s answered %s to ENTER_PROGMODE_ISP: Programming Enable was "
+                         "not echoed in %u tries%s",
+                         stk2_type_names[st->type], stk2_status_name(ans.body[1]), v.synchloops,
+                         volt);
+    }
+    st->enabled = true;
+    log_trace("programming mode entered");
+    return ISPF_OK;
+}
+
+static void stk2_disable(struct pgm *pgm)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    uint8_t body[3] = {STK2_CMD_LEAVE_PROGMODE_ISP, 1, 1};
+    struct stk2_rx ans;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    st->enabled = false;
+    if (stk2_command(pgm, body, sizeof body, &ans, 2, &err) != ISPF_OK)
+        log_warn("leaving programming mode: %s", err.msg);
+    else if (ans.body[1] != STK2_STATUS_CMD_OK)
+        log_warn("leaving programming mode: the programmer answered %s",
+                 stk2_status_name(ans.body[1]));
+}
+
+static int stk2_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
+{
+    uint8_t body[8] = {STK2_CMD_SPI_MULTI, 4, 4, 0, cmd[0], cmd[1], cmd[2], cmd[3]};
+    struct stk2_rx ans;
+    int rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return rc;
+    if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 7)
+        return stk2_status_error(body[0], ans.body[1], "ISP instruction", err);
+    memcpy(res, ans.body + 2, 4);
+    return ISPF_OK;
+}
+
+/* Make the programmer's address counter hold raw (a flash word address or an
+ * EEPROM byte address, with bit 31 for parts that need Load Extended Address). */
+static int stk2_load_address(struct pgm *pgm, uint32_t raw, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (st->addr_known && st->addr == raw)
+        return ISPF_OK;
+    uint8_t body[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(raw >> 24), (uint8_t)(raw >> 16),
+                       (uint8_t)(raw >> 8), (uint8_t)raw};
+    struct stk2_rx ans;
+    int rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return rc;
+    if (ans.body[1] != STK2_STATUS_CMD_OK)
+        return stk2_status_error(body[0], ans.body[1], "setting the address", err);
+    st->addr = raw;
+    st->addr_known = true;
+    return ISPF_OK;
+}
+
+static uint32_t stk2_raw_addr(const struct part *p, enum mem_id mem, uint32_t addr)
+{
+    if (mem == MEM_FLASH)
+        return (part_has_ext_addr(p) ? 0x80000000u : 0u) | (addr >> 1);
+    return addr;
+}
+
+/* Advance the tracked address counter after a command moved it over n bytes. */
+static void stk2_advance(struct stk2_priv *st, enum mem_id mem, uint32_t n)
+{
+    st->addr += mem == MEM_FLASH ? n / 2u : n;
+}
+
+static const char *stk2_mem_word(enum mem_id mem)
+{
+    return mem == MEM_FLASH ? "flash" : "EEPROM";
+}
+
+/* One READ_*_ISP of n bytes at addr (flash: addr and n even). */
+static int stk2_read_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                           uint32_t n, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    const struct part *p = pgm->cfg.part;
+    int rc = stk2_load_address(pgm, stk2_raw_addr(p, mem, addr), err);
+    if (rc)
+        return ispf_error_prefix(err, "reading %s at 0x%05X", stk2_mem_word(mem), addr);
+    uint8_t body[4] = {mem == MEM_FLASH ? STK2_CMD_READ_FLASH_ISP : STK2_CMD_READ_EEPROM_ISP,
+                       (uint8_t)(n >> 8), (uint8_t)n, mem == MEM_FLASH ? 0x20 : 0xA0};
+    struct stk2_rx ans;
+    rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
+    if (rc)
+        return ispf_error_prefix(err, "reading %s at 0x%05X", stk2_mem_word(mem), addr);
+    if (ans.body[1] != STK2_STATUS_CMD_OK)
+        return stk2_status_error(body[0], ans.body[1], "reading", err);
+    if (ans.size != n + 3u)
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "reading %s at 0x%05X: %s answered %u bytes for %u requested",
+                         stk2_mem_word(mem), addr, stk2_cmd_name(body[0]),
+                         ans.size >= 3 ? ans.size - 3u : 0u, n);
+    memcpy(buf, ans.body + 2, n);
+    stk2_advance(st, mem, n);
+    return ISPF_OK;
+}
+
+static int stk2_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                           uint32_t len, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (mem != MEM_FLASH && mem != MEM_EEPROM)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "read_block: not a flash/EEPROM memory");
+    uint8_t tmp[STK2_MAX_BODY];
+    uint32_t done = 0;
+    while (done < len) {
+        uint32_t a = addr + done;
+        uint32_t start = a, lead = 0;
+        if (mem == MEM_FLASH && (a & 1u)) {
+            start = a - 1u; /* words only: read the word and keep its high byte */
+            lead = 1;
+        }
+        uint32_t n = st->read_max;
+        if (n > len - done + lead)
+            n = len - done + lead;
+        if (mem == MEM_FLASH) {
+            n = (n + 1u) & ~1u;
+            /* Never let one command cross a 128 KiB (64 K word) boundary: the
+             * programmer only loads the extended address at the start. */
+            uint32_t bank_end = (start | 0x1FFFFu) + 1u;
+            if (start + n > bank_end)
+                n = bank_end - start;
+            if (start + n > pgm->cfg.part->flash_size)
+                n = pgm->cfg.part->flash_size - start;
+        }
+        int rc = stk2_read_chunk(pgm, mem, start, tmp, n, err);
+        if (rc == ISPF_E_TARGET && n > STK2_READ_SAFE) {
+            /* A firmware with a smaller buffer: remember and retry smaller. */
+            log_dbg("the programmer refused a %u-byte read; using %u-byte blocks", n,
+                    STK2_READ_SAFE);
+            st->read_max = STK2_READ_SAFE;
+            st->addr_known = false;
+            continue;
+        }
+        if (rc)
+            return rc;
+        uint32_t use = n - lead;
+        if (use > len - done)
+            use = len - done;
+        memcpy(buf + done, tmp + lead, use);
+        done += use;
+    }
+    return ISPF_OK;
+}
+
+/* One PROGRAM_*_ISP of n bytes at addr; commit: set bit 7 of the mode byte. */
+static int stk2_program_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
+                              uint32_t n, bool commit, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    const struct part *p = pgm->cfg.part;
+    const struct stk500v2_params *v = &p->v2;
+    int rc = stk2_load_address(pgm, stk2_raw_addr(p, mem, addr), err);
+    if (rc)
+        return ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+    uint8_t body[10 + STK2_WRITE_MAX];
+    uint8_t mode, delay;
+    if (mem == MEM_FLASH) {
+        mode = v->flash_mode ? v->flash_mode : 0x41;
+        delay = v->flash_delay ? v->flash_delay : 10;
+        body[0] = STK2_CMD_PROGRAM_FLASH_ISP;
+        body[5] = 0x40; /* load page low byte (the firmware sets the high-byte bit) */
+        body[6] = 0x4C; /* write page */
+        body[7] = 0x20; /* read low byte, for value polling */
+        body[8] = v->flash_readback[0];
+        body[9] = v->flash_readback[1];
+    } else {
+        mode = v->eeprom_mode ? v->eeprom_mode : 0x04;
+        delay = v->eeprom_delay ? v->eeprom_delay : 10;
+        if (p->eeprom_page <= 1)
+            mode &= (uint8_t)~0x01u;
+        body[0] = STK2_CMD_PROGRAM_EEPROM_ISP;
+        body[5] = (mode & 0x01) ? 0xC1 : 0xC0;
+        body[6] = 0xC2;
+        body[7] = 0xA0;
+        body[8] = v->eeprom_readback[0];
+        body[9] = v->eeprom_readback[1];
+    }
+    if (commit)
+        mode |= 0x80;
+    else
+        mode &= 0x7F;
+    body[1] = (uint8_t)(n >> 8);
+    body[2] = (uint8_t)n;
+    body[3] = mode;
+    body[4] = delay;
+    memcpy(body + 10, buf, n);
+    struct stk2_rx ans;
+    rc = stk2_command(pgm, body, 10u + n, &ans, 2, err);
+    if (rc)
+        return ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+    if (ans.body[1] != STK2_STATUS_CMD_OK) {
+        st->addr_known = false;
+        char what[64];
+        snprintf(what, sizeof what, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+        return stk2_status_error(body[0], ans.body[1], what, err);
+    }
+    stk2_advance(st, mem, n);
+    return ISPF_OK;
+}
+
+static int stk2_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
+                           uint32_t len, struct ispf_error *err)
+{
+    const struct part *p = pgm->cfg.part;
+    if (mem == MEM_FLASH) {
+        /* One message per page; pages above 256 bytes (none among ISP AVRs) are
+         * split, committing with the last part. */
+        for (uint32_t off = 0; off < len;) {
+            uint32_t n = len - off > STK2_WRITE_MAX ? STK2_WRITE_MAX : len - off;
+            int rc = stk2_program_chunk(pgm, mem, addr + off, buf + off, n, off + n == len, err);
+            if (rc)
+                return rc;
+            off += n;
+        }
+        return ISPF_OK;
+    }
+    if (mem != MEM_EEPROM)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "write_page: not a flash/EEPROM memory");
+    bool paged = (p->v2.eeprom_mode & 0x01) && p->eeprom_page > 1;
+    for (uint32_t off = 0; off < len;) {
+        uint32_t a = addr + off;
+        uint32_t n = len - off;
+        if (paged) {
+            uint32_t page_end = (a / p->eeprom_page + 1u) * p->eeprom_page;
+            if (a + n > page_end)
+                n = page_end - a;
+        }
+        if (n > STK2_WRITE_MAX)
+            n = STK2_WRITE_MAX;
+        int rc = stk2_program_chunk(pgm, mem, a, buf + off, n, true, err);
+        if (rc)
+            return rc;
+        off += n;
+    }
+    return ISPF_OK;
+}
+
+/* SCK frequency in Hz for SCK_DURATION d on STK500-class hardware. */
+static double stk2_sck_hz(enum stk2_type type, unsigned d)
+{
+    static const double fixed[4] = {1843200.0, 460800.0, 115200.0, 57600.0};
+    double f = d < 4 ? fixed[d] : 7372800.0 / (24.0 * ((double)d + 10.0 / 12.0));
+    if (type == STK2_TYPE_AVRISP)
+        f /= 2.0; /* the old AVRISP runs at half the STK500's rates */
+    return f;
+}
+
+static int stk2_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (period_us <= 0)
+        return ispf_fail(err, ISPF_E_USAGE, "-B %g: the SCK period must be positive", period_us);
+    double want_hz = 1e6 / period_us;
+    unsigned d;
+    double got;
+    if (st->type == STK2_TYPE_AVRISP_MK2 || st->type == STK2_TYPE_STK600) {
+        /* mkII-style index: 8 MHz halved per step for the fast rates. */
+        for (d = 0; d < 6 && 8e6 / (double)(1u << d) > want_hz; d++)
+            ;
+        got = 8e6 / (double)(1u << d);
+        if (got > want_hz)
+            return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                             "-B %g: this tool sets the %s's ISP clock down to 125 kHz (-B 8) "
+                             "only", period_us, stk2_type_names[st->type]);
+    } else {
+        for (d = 0; d < 254 && stk2_sck_hz(st->type, d) > want_hz; d++)
+            ;
+        got = stk2_sck_hz(st->type, d);
+        if (got > want_hz * 1.001)
+            log_warn("-B %g: the slowest ISP clock of the %s is %.0f Hz", period_us,
+                     stk2_type_names[st->type], got);
+    }
+    int rc = stk2_set_param(pgm, STK2_PARAM_SCK_DURATION, (uint8_t)d, err);
+    if (rc)
+        return ispf_error_prefix(err, "setting the ISP clock (-B)");
+    log_dbg("ISP clock: SCK_DURATION %u = %.1f kHz (period %.2f us)", d, got / 1000.0, 1e6 / got);
+    return ISPF_OK;
+}
+
+const struct programmer_ops pgm_stk500v2_ops = {
+    .priv_size = sizeof(struct stk2_priv),
+    .wiring_hint = "STK500v2 programmers: the 6-pin ISP cable's pin 1 (MISO) is the marked "
+                   "one; many clones need the target powered separately",
+    .open = stk2_open,
+    .close = stk2_close,
+    .enable = stk2_enable,
+    .disable = stk2_disable,
+    .spi = stk2_spi,
+    .read_block = stk2_read_block,
+    .write_page = stk2_write_page,
+    .set_sck = stk2_set_sck,
+};
