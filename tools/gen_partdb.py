@@ -41,9 +41,8 @@ OUT_MD = os.path.join(ROOT, "docs", "parts.md")
 # part's own ATDF file (avr-rust/avr-mcu commit 40d15c1, packs/*/<Device>.atdf): same
 # fields, masks, value encodings, defaults and unused bits; only caption wording differs.
 DERIVED = {
-    "m168": ("m168a", "ATmega168A is the ATmega168 die revision; the ATmega48A/PA/88A/PA/"
-             "168A/PA/328/P datasheet gives one fuse table for 168 and 168A (BOOTSZ/BOOTRST "
-             "in efuse, BODLEVEL in hfuse)"),
+    "m168": ("m168a", "ATmega168: same fuse tables as ATmega168A (BOOTSZ/BOOTRST in efuse, "
+             "BODLEVEL in hfuse)"),
     "m168pa": ("m168p", "ATmega168PA: same datasheet and fuse tables as ATmega168P"),
     "m88": ("m88p", "ATmega88: same fuse tables as ATmega88P (BOOTSZ/BOOTRST in efuse)"),
     "m88a": ("m88p", "ATmega88A: same datasheet and fuse tables as ATmega88P"),
@@ -73,8 +72,22 @@ DERIVED = {
     "t84a": ("t84", "ATtiny84A: same fuse tables as ATtiny84"),
 }
 
-# Extra names accepted besides the avrdude id and the datasheet name.
-ALIASES = {}
+# Extra names accepted besides the avrdude id and the datasheet name: the datasheet
+# names of the low-voltage/speed-grade ("V", "L") and factory-RC ("RC") variants, which
+# are the same die with the same signature and programming interface.
+ALIASES = {
+    "m8": "atmega8l", "m16": "atmega16l", "m32": "atmega32l",
+    "m48": "atmega48v", "m88": "atmega88v", "m168": "atmega168v",
+    "m48p": "atmega48pv", "m88p": "atmega88pv", "m168p": "atmega168pv",
+    "m164p": "atmega164pv", "m324p": "atmega324pv", "m644": "atmega644v", "m644p": "atmega644pv",
+    "m640": "atmega640v", "m1280": "atmega1280v", "m1281": "atmega1281v",
+    "m2560": "atmega2560v", "m2561": "atmega2561v",
+    "m16u4": "atmega16u4rc", "m32u4": "atmega32u4rc",
+    "t13": "attiny13v", "t2313": "attiny2313v",
+    "t24": "attiny24v", "t44": "attiny44v", "t84": "attiny84v",
+    "t25": "attiny25v", "t45": "attiny45v", "t85": "attiny85v",
+    "t261": "attiny261v", "t461": "attiny461v", "t861": "attiny861v",
+}
 
 # Parts with a corrected BOOTSZ caption: the ATDF captions pair the sizes with start
 # addresses that do not fit (and say 2408 words for 2048); see avr-fuses.md.
@@ -220,6 +233,19 @@ def build_part(pid, js, ad):
     return p
 
 
+def natural_key(pid):
+    """Sort key putting m8 before m16 and t25 before t261: family, then number, then suffix."""
+    head = pid.rstrip("abcdefghijklmnopqrstuvwxyz0123456789")
+    rest = pid[len(head):]
+    fam = ""
+    while rest and not rest[0].isdigit():
+        fam, rest = fam + rest[0], rest[1:]
+    digits = ""
+    while rest and rest[0].isdigit():
+        digits, rest = digits + rest[0], rest[1:]
+    return (head, fam, int(digits) if digits else -1, rest)
+
+
 def load_parts():
     data = {}
     for path in (FUSES_JSON, FUSES_EXTRA_JSON):
@@ -266,7 +292,7 @@ def load_parts():
         p["derived"] = (sib, why)
         p["json_index"] = len(data)
         parts.append(p)
-    parts.sort(key=lambda p: p["id"])
+    parts.sort(key=lambda p: natural_key(p["id"]))
     validate(parts)
     return parts
 
@@ -466,8 +492,8 @@ def gen_md(parts):
         "Sizes are in bytes. Fuses: the bits that exist in each byte (L/H/E/lock) and the "
         "factory default; `-` = the part has no such byte.",
         "",
-        "| id | name | signature | flash / page | EEPROM / page | lfuse | hfuse | efuse | lock | boot sections |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| id | name | signature | flash / page | EEPROM / page | lfuse | hfuse | efuse | lock | boot sections | cal. bytes | other names |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p in parts:
         cells = []
@@ -480,11 +506,35 @@ def gen_md(parts):
                 cells.append("0x%02X (bits 0x%02X)" % (b["initval"] | (0xFF & ~used), used))
         boot = ", ".join(str(b["size"] // 2) for b in p["boot"])
         boot = (boot + " words") if boot else "-"
-        out.append("| %s | %s | %s | %d / %d | %d / %d | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %d / %d | %d / %d | %s | %s | %s | %s | %s | %d | %s |" % (
             p["id"], p["name"], " ".join("%02X" % x for x in p["signature"]),
             p["flash_size"], p["flash_page"], p["eeprom_size"], p["eeprom_page"],
-            cells[0], cells[1], cells[2], cells[3], boot))
-    out += ["", "Parts whose fuse layout is taken from a sibling with the same datasheet fuse tables:", ""]
+            cells[0], cells[1], cells[2], cells[3], boot, p["n_calibration"],
+            ", ".join(p["aliases"].split()) or "-"))
+    out += [
+        "",
+        "Several parts share a signature (e.g. usb646/usb647, usb1286/usb1287, m8/m8a, "
+        "m168/m168a): a chip's signature cannot tell them apart, and the database gives "
+        "them the same sizes and fuse layout.",
+        "",
+        "## Where the data comes from",
+        "",
+        "- tools/data/avr-fuses.json (30 parts) and tools/data/avr-fuses-extra.json: fuse and "
+        "lock fields, masks, captions, value encodings, factory defaults, bits that exist, boot "
+        "sections, from Microchip ATDF device files (see the .md files beside them).",
+        "- avrdude 7.1 (`avrdude -p ID/S`): signature, sizes, page sizes, write delays, chip "
+        "erase delay, STK500 device code, STK500v2 ISP parameters, number of calibration "
+        "bytes. The generator stops if the JSON and avrdude disagree on a signature or size; "
+        "`tests/parts/crosscheck.py` (ctest `parts_crosscheck_avrdude`) compares the compiled "
+        "table with avrdude again, including the fuse bits avrdude writes.",
+        "- Where avrdude writes fuse bits the ATDF says do not exist (U2 efuse bits 7:4, "
+        "ATtiny lock bits 5:2, ...), the database follows the ATDF; the cross-check lists each case.",
+        "",
+        "Parts whose fuse layout is taken from a sibling with the same datasheet fuse tables "
+        "(each checked against the part's own ATDF file: same fields, masks, encodings, "
+        "defaults and unused bits):",
+        "",
+    ]
     for p in parts:
         if p["derived"]:
             out.append("- %s: as %s. %s." % (p["id"], p["derived"][0], p["derived"][1]))

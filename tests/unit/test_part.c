@@ -41,6 +41,37 @@ static void test_find_by_id_and_name(void **state)
     assert_string_equal(must_find("attiny2313")->id, "t2313");
 }
 
+static void test_find_by_alias(void **state)
+{
+    (void)state;
+    assert_string_equal(must_find("attiny85v")->id, "t85");
+    assert_string_equal(must_find("ATtiny85V")->id, "t85");
+    assert_string_equal(must_find("ATmega32U4RC")->id, "m32u4");
+    assert_string_equal(must_find("atmega8l")->id, "m8");
+    /* aliases are whole words of the list, not substrings of it */
+    assert_null(part_find("attiny85"  "v attiny"));
+    assert_null(part_find("atmega32u4r"));
+    size_t with_alias = 0;
+    for (size_t i = 0; i < part_count(); i++) {
+        const struct part *p = part_at(i);
+        assert_non_null(p->aliases);
+        const char *a = p->aliases;
+        while (*a) {
+            char word[32];
+            size_t n = strcspn(a, " ");
+            assert_true(n > 0 && n < sizeof word);
+            memcpy(word, a, n);
+            word[n] = '\0';
+            assert_ptr_equal(part_find(word), p);
+            with_alias++;
+            a += n;
+            while (*a == ' ')
+                a++;
+        }
+    }
+    assert_true(with_alias >= 10);
+}
+
 static void test_find_rejects(void **state)
 {
     (void)state;
@@ -456,6 +487,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_by_id_and_name),
+        cmocka_unit_test(test_find_by_alias),
         cmocka_unit_test(test_find_rejects),
         cmocka_unit_test(test_required_parts_present),
         cmocka_unit_test(test_ids_unique_and_table_walk),
