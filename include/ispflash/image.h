@@ -37,7 +37,7 @@ uint8_t image_get(const struct image *img, uint32_t addr, uint8_t fill);
 uint32_t image_start(const struct image *img);
 bool image_empty(const struct image *img);
 /* Find the next run of used addresses at or after *from. Returns false when none.
- * On success *start/*len describe the run (a segment) and *from is moved past it. */
+ * On success *start and *len describe the run (a segment) and *from is moved past it. */
 bool image_next_segment(const struct image *img, uint32_t *from, uint32_t *start, uint32_t *len);
 /* Count used bytes in [addr, addr+len). */
 uint32_t image_count_range(const struct image *img, uint32_t addr, uint32_t len);

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Image files: loading and saving in every -U format (Intel HEX, raw binary,
+ * immediate values, Motorola S-record), and format auto-detection.
+ *
+ * Auto-detection (-U ...:a or no format) errs on the side of reporting errors,
+ * so that a damaged HEX file gets a file:line message instead of being written
+ * to a chip as raw binary:
+ *  - empty or blank-only file: an error (nothing to write, nothing to detect);
+ *  - first non-blank character ':' and the file is printable text, or its first
+ *    line is a well-formed record (HEX with binary garbage further down):
+ *    Intel HEX;
+ *  - printable text whose first line looks like an S-record: S-record;
+ *  - printable text with a line starting with ':' or a first line made of hex
+ *    digits only (a record that lost its ':'): Intel HEX;
+ *  - anything else: raw binary.
+ * Reading: "-" is standard input. Writing: "-" is standard output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ispflash/image.h"
+
+/* Refuse to read input files larger than this (a full 16 MiB image as Intel HEX
+ * is about 45 MB). Protects against pointing -U at a device or a huge file. */
+#define FILE_READ_MAX (128u * 1024u * 1024u)
+
+int image_format_from_char(char c)
+{
+    switch (c) {
+    case 'a':
+        return IMAGE_FMT_AUTO;
+    case 'i':
+        return IMAGE_FMT_IHEX;
+    case 'r':
+        return IMAGE_FMT_RAW;
+    case 'm':
+        return IMAGE_FMT_IMMEDIATE;
+    case 's':
+        return IMAGE_FMT_SREC;
+    default:
+        return -1;
+    }
+}
+
+const char *image_format_name(enum image_format fmt)
+{
+    switch (fmt) {
+    case IMAGE_FMT_AUTO:
+        return "auto-detect";
+    case IMAGE_FMT_IHEX:
+        return "Intel HEX";
+    case IMAGE_FMT_RAW:
+        return "raw binary";
+    case IMAGE_FMT_IMMEDIATE:
+        return "immediate";
+    case IMAGE_FMT_SREC:
+        return "Motorola S-record";
+    }
+    return "unknown";
+}
+
+/* ---- whole-file I/O ---- */
+
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+static int read_all(const char *path, char **out, size_t *outlen, struct ispf_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f)
+        return ispf_fail(err, ISPF_E_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        if (!is_stdin)
+            fclose(f);
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory reading %s", display_name(path));
+    }
+    int rc = ISPF_OK;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= FILE_READ_MAX) {
+                rc = ispf_fail(err, ISPF_E_INPUT, "%s: file is larger than %u MiB",
+                               display_name(path), FILE_READ_MAX >> 20);
+                break;
+            }
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                rc = ispf_fail(err, ISPF_E_NOMEM, "out of memory reading %s", display_name(path));
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = ispf_fail(err, ISPF_E_IO, "cannot read %s: %s", display_name(path),
+                               strerror(errno));
+            break;
+        }
+    }
+    if (!is_stdin)
+        fclose(f);
+    else
+        clearerr(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *outlen = n;
+    return ISPF_OK;
+}
+
+static int write_all(const char *path, const char *buf, size_t len, struct ispf_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        if (len && fwrite(buf, 1, len, stdout) != len)
+            return ispf_fail(err, ISPF_E_IO, "cannot write to standard output: %s",
+                             strerror(errno));
+        if (fflush(stdout) != 0)
+            return ispf_fail(err, ISPF_E_IO, "cannot write to standard output: %s",
+                             strerror(errno));
+        return ISPF_OK;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ispf_fail(err, ISPF_E_IO, "cannot create %s: %s", path, strerror(errno));
+    if (len && fwrite(buf, 1, len, f) != len) {
+        int e = errno;
+        fclose(f);
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    if (fclose(f) != 0)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
+    return ISPF_OK;
+}
+
+/* ---- detection ---- */
+
+static bool is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Line at p (up to '\n', without trailing CR/blanks) - its length. */
+static size_t line_len(const char *p, size_t avail)
+{
+    const char *nl = memchr(p, '\n', avail);
+    size_t ll = nl ? (size_t)(nl - p) : avail;
+    while (ll > 0 && (p[ll - 1] == '\r' || p[ll - 1] == ' ' || p[ll - 1] == '\t'))
+        ll--;
+    return ll;
+}
+
+/* A well-formed Intel HEX record: ':' + whole bytes, length field and checksum right. */
+static bool line_is_ihex_record(const char *p, size_t ll)
+{
+    if (ll < 11 || p[0] != ':' || (ll - 1) % 2)
+        return false;
+    unsigned sum = 0;
+    for (size_t i = 1; i < ll; i += 2) {
+        if (!is_hex((unsigned char)p[i]) || !is_hex((unsigned char)p[i + 1]))
+            return false;
+        sum += (unsigned)(hexval((unsigned char)p[i]) << 4 | hexval((unsigned char)p[i + 1]));
+    }
+    unsigned n = (unsigned)(hexval((unsigned char)p[1]) << 4 | hexval((unsigned char)p[2]));
+    return n + 5 == (ll - 1) / 2 && (sum & 0xFF) == 0;
+}
+
+/* Looks like an S-record: 'S', a type digit, whole bytes of hex (at least count+addr+sum). */
+static bool line_looks_srec(const char *p, size_t ll)
+{
+    if (ll < 8 || p[0] != 'S' || p[1] < '0' || p[1] > '9' || (ll - 2) % 2)
+        return false;
+    for (size_t i = 2; i < ll; i++)
+        if (!is_hex((unsigned char)p[i]))
+            return false;
+    return true;
+}
+
+/* Only hex digits (a record that lost its ':'). */
+static bool line_all_hex(const char *p, size_t ll)
+{
+    if (ll < 10)
+        return false;
+    for (size_t i = 0; i < ll; i++)
+        if (!is_hex((unsigned char)p[i]))
+            return false;
+    return true;
+}
+
+/* A text file (printable ASCII, tabs, line breaks only) some line of which starts with ':'. */
+static bool text_has_colon_line(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == ':' && (i == 0 || buf[i - 1] == '\n'))
+            return true;
+    }
+    return false;
+}
+
+/* Returns the detected format, or -1 for an empty (or blank-only) file. */
+static int detect_format(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && is_blank((unsigned char)buf[i]))
+        i++;
+    if (i == len)
+        return -1;
+    bool text = true;
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)buf[k];
+        if (!(c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7F))) {
+            text = false;
+            break;
+        }
+    }
+    size_t ll = line_len(buf + i, len - i);
+    if (buf[i] == ':' && (text || line_is_ihex_record(buf + i, ll)))
+        return IMAGE_FMT_IHEX;
+    if (text && buf[i] == 'S' && line_looks_srec(buf + i, ll))
+        return IMAGE_FMT_SREC;
+    /* Damaged HEX files must be reported, not flashed as binary: any printable
+     * text with a line starting with ':' or made of hex digits only is HEX. */
+    if (text && (line_all_hex(buf + i, ll) || text_has_colon_line(buf, len)))
+        return IMAGE_FMT_IHEX;
+    return IMAGE_FMT_RAW;
+}
+
+/* ---- conflict tracking shared by the S-record reader ---- */
+
+struct rec_range {
+    uint32_t start, len;
+    unsigned line;
+};
+
+struct rec_ranges {
+    struct rec_range *v;
+    size_t n, cap;
+};
+
+static int rec_ranges_add(struct rec_ranges *r, uint32_t start, uint32_t len, unsigned line,
+                          struct ispf_error *err)
+{
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 256;
+        struct rec_range *nv = realloc(r->v, ncap * sizeof *nv);
+        if (!nv)
+            return ispf_fail(err, ISPF_E_NOMEM, "out of memory reading S-records");
+        r->v = nv;
+        r->cap = ncap;
+    }
+    r->v[r->n++] = (struct rec_range){start, len, line};
+    return ISPF_OK;
+}
+
+static unsigned rec_ranges_first_line(const struct rec_ranges *r, uint32_t addr)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (addr >= r->v[i].start && addr - r->v[i].start < r->v[i].len)
+            return r->v[i].line;
+    return 0;
+}
+
+/* ---- Motorola S-record ---- */
+
+static void show_char(unsigned char c, char buf[8])
+{
+    if (c >= 0x21 && c < 0x7F)
+        snprintf(buf, 8, "'%c'", c);
+    else if (c == ' ')
+        snprintf(buf, 8, "space");
+    else
+        snprintf(buf, 8, "0x%02X", c);
+}
+
+static int srec_parse(struct image *img, const char *text, size_t len, const char *fn,
+                      struct ispf_error *err)
+{
+    struct rec_ranges ranges = {0};
+    uint8_t rec[256];
+    unsigned ln = 0, end_line = 0, ndata = 0;
+    size_t pos = 0;
+    int rc = ISPF_OK;
+    char cb[8];
+
+    image_clear(img);
+    while (pos < len) {
+        const char *s = text + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t ll = nl ? (size_t)(nl - s) : len - pos;
+        pos += ll + (nl ? 1 : 0);
+        ln++;
+        while (ll > 0 && (s[ll - 1] == '\r' || s[ll - 1] == ' ' || s[ll - 1] == '\t'))
+            ll--;
+        if (ll == 0)
+            continue;
+        if (end_line) {
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s:%u: data after the termination record (the file ended at line %u)",
+                           fn, ln, end_line);
+            goto out;
+        }
+        if (s[0] != 'S') {
+            show_char((unsigned char)s[0], cb);
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s:%u: missing start code 'S' (the line starts with %s)", fn, ln, cb);
+            goto out;
+        }
+        if (ll < 2 || s[1] < '0' || s[1] > '9' || s[1] == '4') {
+            show_char(ll < 2 ? ' ' : (unsigned char)s[1], cb);
+            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: unknown S-record type %s", fn, ln, cb);
+            goto out;
+        }
+        unsigned type = (unsigned)(s[1] - '0');
+        for (size_t i = 2; i < ll; i++) {
+            if (!is_hex((unsigned char)s[i])) {
+                show_char((unsigned char)s[i], cb);
+                rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn,
+                               ln, cb, i + 1);
+                goto out;
+            }
+        }
+        size_t digits = ll - 2;
+        if (digits % 2) {
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s:%u: odd number of hex digits (%zu): a record is whole bytes", fn, ln,
+                           digits);
+            goto out;
+        }
+        size_t nbytes = digits / 2;
+        unsigned alen = (type == 0 || type == 1 || type == 5 || type == 9) ? 2
+                        : (type == 2 || type == 6 || type == 8)            ? 3
+                                                                           : 4;
+        if (nbytes < 2 + alen || nbytes > 256) {
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s:%u: record has %zu bytes, an S%u record needs "
+                           "%u to 256",
+                           fn, ln, nbytes, type, 2 + alen);
+            goto out;
+        }
+        unsigned sum = 0;
+        for (size_t i = 0; i < nbytes; i++) {
+            rec[i] = (uint8_t)(hexval((unsigned char)s[2 + 2 * i]) << 4 |
+                               hexval((unsigned char)s[3 + 2 * i]));
+            if (i + 1 < nbytes)
+                sum += rec[i];
+        }
+        if ((unsigned)rec[0] + 1 != nbytes) {
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s:%u: length field says %u bytes follow but the line holds %zu", fn,
+                           ln, rec[0], nbytes - 1);
+            goto out;
+        }
+        unsigned expected = 0xFFu - (sum & 0xFF);
+        if (expected != rec[nbytes - 1]) {
+            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum: expected 0x%02X, found 0x%02X",
+                           fn, ln, expected, rec[nbytes - 1]);
+            goto out;
+        }
+        uint64_t addr = 0;
+        for (unsigned i = 0; i < alen; i++)
+            addr = addr << 8 | rec[1 + i];
+        const uint8_t *data = rec + 1 + alen;
+        unsigned dlen = (unsigned)(nbytes - 2 - alen);
+        switch (type) {
+        case 0:
+            break; /* header */
+        case 1:
+        case 2:
+        case 3: {
+            ndata++;
+            if (dlen == 0)
+                break;
+            if (addr + dlen > IMAGE_MAX_SIZE) {
+                uint64_t bad = addr > IMAGE_MAX_SIZE ? addr : IMAGE_MAX_SIZE;
+                rc = ispf_fail(err, ISPF_E_INPUT,
+                               "%s:%u: address 0x%llX is beyond the largest supported image "
+                               "(%u MiB)",
+                               fn, ln, (unsigned long long)bad, IMAGE_MAX_SIZE >> 20);
+                goto out;
+            }
+            uint32_t a0 = (uint32_t)addr;
+            for (unsigned i = 0; i < dlen; i++) {
+                if (image_has(img, a0 + i) && img->data[a0 + i] != data[i]) {
+                    rc = ispf_fail(err, ISPF_E_INPUT,
+                                   "%s:%u: conflicting data for address 0x%04X: this record "
+                                   "gives 0x%02X, line %u already gave 0x%02X",
+                                   fn, ln, a0 + i, data[i], rec_ranges_first_line(&ranges, a0 + i),
+                                   img->data[a0 + i]);
+                    goto out;
+                }
+            }
+            rc = image_set_range(img, a0, data, dlen, err);
+            if (!rc)
+                rc = rec_ranges_add(&ranges, a0, dlen, ln, err);
+            if (rc)
+                goto out;
+            break;
+        }
+        case 5:
+        case 6:
+            if (dlen != 0) {
+                rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: S%u count record must not carry data", fn,
+                               ln, type);
+                goto out;
+            }
+            if (addr != (ndata & (type == 5 ? 0xFFFFu : 0xFFFFFFu))) {
+                rc = ispf_fail(err, ISPF_E_INPUT,
+                               "%s:%u: count record says %llu data records, the file has %u", fn,
+                               ln, (unsigned long long)addr, ndata);
+                goto out;
+            }
+            break;
+        default: /* 7, 8, 9: termination with start address */
+            if (dlen != 0) {
+                rc = ispf_fail(err, ISPF_E_INPUT,
+                               "%s:%u: S%u termination record must not carry data", fn, ln, type);
+                goto out;
+            }
+            end_line = ln;
+            break;
+        }
+    }
+    if (!end_line && ndata == 0)
+        rc =
+            ispf_fail(err, ISPF_E_INPUT,
+                      "%s:%u: no S-record data or termination record in the file", fn, ln ? ln : 1);
+out:
+    free(ranges.v);
+    return rc;
+}
+
+struct outbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+};
+
+static void out_reserve(struct outbuf *o, size_t more)
+{
+    if (o->oom || o->n + more + 1 <= o->cap)
+        return;
+    size_t ncap = o->cap ? o->cap : 4096;
+    while (ncap < o->n + more + 1)
+        ncap *= 2;
+    char *np = realloc(o->p, ncap);
+    if (!np) {
+        o->oom = true;
+        return;
+    }
+    o->p = np;
+    o->cap = ncap;
+}
+
+static void out_puts(struct outbuf *o, const char *s, size_t n)
+{
+    out_reserve(o, n);
+    if (o->oom)
+        return;
+    memcpy(o->p + o->n, s, n);
+    o->n += n;
+    o->p[o->n] = '\0';
+}
+
+static void srec_record(struct outbuf *o, unsigned type, unsigned alen, uint32_t addr,
+                        const uint8_t *data, unsigned n)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    char line[2 + 2 * (1 + 4 + 255 + 1) + 2];
+    uint8_t bytes[1 + 4 + 255];
+    unsigned k = 0;
+    bytes[k++] = (uint8_t)(alen + n + 1);
+    for (unsigned i = alen; i-- > 0;)
+        bytes[k++] = (uint8_t)(addr >> (8 * i));
+    for (unsigned i = 0; i < n; i++)
+        bytes[k++] = data[i];
+    unsigned sum = 0, p = 0;
+    line[p++] = 'S';
+    line[p++] = (char)('0' + type);
+    for (unsigned i = 0; i < k; i++) {
+        sum += bytes[i];
+        line[p++] = hx[bytes[i] >> 4];
+        line[p++] = hx[bytes[i] & 15];
+    }
+    uint8_t ck = (uint8_t)(0xFFu - (sum & 0xFF));
+    line[p++] = hx[ck >> 4];
+    line[p++] = hx[ck & 15];
+    line[p++] = '\n';
+    out_puts(o, line, p);
+}
+
+static int srec_format(const struct image *img, struct outbuf *o, struct ispf_error *err)
+{
+    unsigned dtype = img->end <= 0x10000u ? 1 : img->end <= 0x1000000u ? 2 : 3;
+    unsigned alen = dtype + 1;
+    uint32_t from = 0, start, len, nrec = 0;
+    srec_record(o, 0, 2, 0, (const uint8_t *)"ispflash", 8);
+    while (image_next_segment(img, &from, &start, &len)) {
+        for (uint32_t a = start; a < start + len;) {
+            uint32_t n = start + len - a;
+            if (n > 16)
+                n = 16;
+            srec_record(o, dtype, alen, a, img->data + a, n);
+            nrec++;
+            a += n;
+        }
+    }
+    if (nrec <= 0xFFFF)
+        srec_record(o, 5, 2, nrec, NULL, 0);
+    else
+        srec_record(o, 6, 3, nrec, NULL, 0);
+    srec_record(o, 10 - dtype, alen, 0, NULL, 0);
+    if (o->oom)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory writing S-records");
+    return ISPF_OK;
+}
+
+/* ---- immediate values ---- */
+
+static bool imm_sep(char c)
+{
+    return c == ',' || is_blank((unsigned char)c);
+}
+
+/* Parse one value token [s, s+n). Returns 0 and sets *val, or fills err. */
+static int imm_value(const char *s, size_t n, uint8_t *val, struct ispf_error *err)
+{
+    int shown = n > 40 ? 40 : (int)n;
+    const char *more = n > 40 ? "..." : "";
+    unsigned long long v = 0;
+    bool overflow = false;
+
+    if (s[0] == '\'') {
+        /* Character constant: 'c' or an escape such as '\n'. */
+        unsigned char c = 0;
+        bool ok = false;
+        if (n == 3 && s[2] == '\'' && s[1] != '\\') {
+            c = (unsigned char)s[1];
+            ok = true;
+        } else if (n == 4 && s[1] == '\\' && s[3] == '\'') {
+            ok = true;
+            switch (s[2]) {
+            case 'n':
+                c = '\n';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case '0':
+                c = '\0';
+                break;
+            case '\\':
+                c = '\\';
+                break;
+            case '\'':
+                c = '\'';
+                break;
+            default:
+                ok = false;
+            }
+        }
+        if (!ok)
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "immediate value %.*s%s is not a valid character constant", shown, s,
+                             more);
+        *val = c;
+        return ISPF_OK;
+    }
+
+    unsigned base = 10;
+    size_t i = 0;
+    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        i = 2;
+    } else if (n >= 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        base = 2;
+        i = 2;
+    } else if (n >= 2 && s[0] == '0') {
+        base = 8;
+        i = 1;
+    }
+    if (i == n)
+        goto not_number;
+    for (; i < n; i++) {
+        int d = hexval((unsigned char)s[i]);
+        if (d < 0 || (unsigned)d >= base)
+            goto not_number;
+        v = v * base + (unsigned)d;
+        if (v > 0xFFFFFFFFull)
+            overflow = true, v = 0xFFFFFFFFull;
+    }
+    if (overflow || v > 255)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "immediate value '%.*s%s' does not fit in a byte (0 to 255)", shown, s,
+                         more);
+    *val = (uint8_t)v;
+    return ISPF_OK;
+not_number:
+    if (s[0] == '-')
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "immediate value '%.*s%s' does not fit in a byte (0 to 255)", shown, s,
+                         more);
+    return ispf_fail(err, ISPF_E_INPUT,
+                     "immediate value '%.*s%s' is not a number (use decimal, 0x hex, 0 octal, "
+                     "0b binary or 'c')",
+                     shown, s, more);
+}
+
+int image_parse_immediate(struct image *img, const char *text, struct ispf_error *err)
+{
+    uint32_t addr = 0;
+    const char *p = text;
+    image_clear(img);
+    for (;;) {
+        while (*p && imm_sep(*p))
+            p++;
+        if (!*p)
+            break;
+        const char *s = p;
+        if (*p == '\'') {
+            /* Quoted character: runs to the closing quote (may hold ',' or ' '). */
+            p++;
+            if (*p == '\\' && p[1])
+                p += 2;
+            else if (*p)
+                p++;
+            if (*p == '\'')
+                p++;
+            while (*p && !imm_sep(*p))
+                p++;
+        } else {
+            while (*p && !imm_sep(*p))
+                p++;
+        }
+        uint8_t v = 0;
+        int rc = imm_value(s, (size_t)(p - s), &v, err);
+        if (rc)
+            return rc;
+        rc = image_set(img, addr++, v, err);
+        if (rc)
+            return rc;
+    }
+    if (addr == 0)
+        return ispf_fail(err, ISPF_E_INPUT, "no values in immediate data '%s'", text);
+    return ISPF_OK;
+}
+
+/* ---- load / save ---- */
+
+int image_load(struct image *img, const char *path, enum image_format fmt,
+               enum image_format *detected, struct ispf_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (fmt == IMAGE_FMT_IMMEDIATE) {
+        if (detected)
+            *detected = IMAGE_FMT_IMMEDIATE;
+        return image_parse_immediate(img, path, err);
+    }
+    if (fmt != IMAGE_FMT_AUTO && fmt != IMAGE_FMT_IHEX && fmt != IMAGE_FMT_RAW &&
+        fmt != IMAGE_FMT_SREC)
+        return ispf_fail(err, ISPF_E_USAGE, "unknown file format %d", (int)fmt);
+    rc = read_all(path, &buf, &len, err);
+    if (rc)
+        return rc;
+    const char *name = display_name(path);
+    if (fmt == IMAGE_FMT_AUTO) {
+        int d = detect_format(buf, len);
+        if (d < 0) {
+            free(buf);
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "%s:1: the file is empty (no data, and no format to detect; "
+                             "use :r to load an empty raw binary)",
+                             name);
+        }
+        fmt = (enum image_format)d;
+    }
+    if (detected)
+        *detected = fmt;
+    switch (fmt) {
+    case IMAGE_FMT_IHEX:
+        rc = ihex_parse(img, buf, len, name, err);
+        break;
+    case IMAGE_FMT_SREC:
+        rc = srec_parse(img, buf, len, name, err);
+        break;
+    default:
+        image_clear(img);
+        if (len > IMAGE_MAX_SIZE)
+            rc = ispf_fail(err, ISPF_E_INPUT,
+                           "%s: raw binary file is %zu bytes, larger than the largest supported "
+                           "image (%u MiB)",
+                           name, len, IMAGE_MAX_SIZE >> 20);
+        else
+            rc = image_set_range(img, 0, (const uint8_t *)buf, (uint32_t)len, err);
+        break;
+    }
+    free(buf);
+    return rc;
+}
+
+int image_save(const struct image *img, const char *path, enum image_format fmt,
+               struct ispf_error *err)
+{
+    struct outbuf o = {0};
+    int rc = ISPF_OK;
+
+    switch (fmt) {
+    case IMAGE_FMT_AUTO:
+    case IMAGE_FMT_IHEX: {
+        char *text;
+        size_t n;
+        rc = ihex_format(img, &text, &n, err);
+        if (rc)
+            return rc;
+        rc = write_all(path, text, n, err);
+        free(text);
+        return rc;
+    }
+    case IMAGE_FMT_RAW: {
+        uint8_t *raw = malloc(img->end ? img->end : 1);
+        if (!raw)
+            return ispf_fail(err, ISPF_E_NOMEM, "out of memory writing %s", path);
+        for (uint32_t a = 0; a < img->end; a++)
+            raw[a] = image_get(img, a, 0xFF);
+        rc = write_all(path, (const char *)raw, img->end, err);
+        free(raw);
+        return rc;
+    }
+    case IMAGE_FMT_IMMEDIATE:
+        for (uint32_t a = 0; a < img->end; a++) {
+            char v[8];
+            int k = snprintf(v, sizeof v, "%s0x%02x", a ? "," : "", image_get(img, a, 0xFF));
+            out_puts(&o, v, (size_t)k);
+        }
+        out_puts(&o, "\n", 1);
+        break;
+    case IMAGE_FMT_SREC:
+        rc = srec_format(img, &o, err);
+        break;
+    default:
+        return ispf_fail(err, ISPF_E_USAGE, "unknown file format %d", (int)fmt);
+    }
+    if (!rc && o.oom)
+        rc = ispf_fail(err, ISPF_E_NOMEM, "out of memory writing %s", path);
+    if (!rc)
+        rc = write_all(path, o.p, o.n, err);
+    free(o.p);
+    return rc;
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sparse memory image: two parallel arrays (data, used) indexed by address.
+ * AVR memories are at most a few hundred KiB, so a flat map is the simplest
+ * representation that keeps every operation O(1) or a linear scan. Capacity
+ * grows geometrically so filling an image byte by byte is amortised O(1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ispflash/image.h"
+
+#define IMAGE_MIN_CAP 4096u
+
+void image_init(struct image *img)
+{
+    img->data = NULL;
+    img->used = NULL;
+    img->cap = 0;
+    img->end = 0;
+    img->count = 0;
+}
+
+void image_free(struct image *img)
+{
+    free(img->data);
+    free(img->used);
+    image_init(img);
+}
+
+void image_clear(struct image *img)
+{
+    if (img->used && img->end)
+        memset(img->used, 0, img->end);
+    img->end = 0;
+    img->count = 0;
+}
+
+/* Make room for addresses below need (need <= IMAGE_MAX_SIZE). */
+static int image_reserve(struct image *img, uint32_t need, struct ispf_error *err)
+{
+    if (need <= img->cap)
+        return ISPF_OK;
+    uint32_t ncap = img->cap ? img->cap : IMAGE_MIN_CAP;
+    while (ncap < need)
+        ncap = ncap > IMAGE_MAX_SIZE / 2 ? IMAGE_MAX_SIZE : ncap * 2;
+    if (ncap > IMAGE_MAX_SIZE)
+        ncap = IMAGE_MAX_SIZE;
+    uint8_t *nd = realloc(img->data, ncap);
+    if (!nd)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory growing an image to %u bytes", ncap);
+    img->data = nd;
+    uint8_t *nu = realloc(img->used, ncap);
+    if (!nu)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory growing an image to %u bytes", ncap);
+    img->used = nu;
+    memset(img->data + img->cap, 0xFF, ncap - img->cap);
+    memset(img->used + img->cap, 0, ncap - img->cap);
+    img->cap = ncap;
+    return ISPF_OK;
+}
+
+int image_set(struct image *img, uint32_t addr, uint8_t val, struct ispf_error *err)
+{
+    if (addr >= IMAGE_MAX_SIZE)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "address 0x%X is beyond the largest supported image (%u MiB)", addr,
+                         IMAGE_MAX_SIZE >> 20);
+    int rc = image_reserve(img, addr + 1, err);
+    if (rc)
+        return rc;
+    if (!img->used[addr]) {
+        img->used[addr] = 1;
+        img->count++;
+        if (addr >= img->end)
+            img->end = addr + 1;
+    }
+    img->data[addr] = val;
+    return ISPF_OK;
+}
+
+int image_set_range(struct image *img, uint32_t addr, const uint8_t *buf, uint32_t len,
+                    struct ispf_error *err)
+{
+    if (len == 0)
+        return ISPF_OK;
+    if (addr >= IMAGE_MAX_SIZE || len > IMAGE_MAX_SIZE - addr) {
+        uint32_t bad = addr >= IMAGE_MAX_SIZE ? addr : IMAGE_MAX_SIZE;
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "address 0x%X is beyond the largest supported image (%u MiB)", bad,
+                         IMAGE_MAX_SIZE >> 20);
+    }
+    int rc = image_reserve(img, addr + len, err);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < len; i++) {
+        if (!img->used[addr + i]) {
+            img->used[addr + i] = 1;
+            img->count++;
+        }
+    }
+    memcpy(img->data + addr, buf, len);
+    if (addr + len > img->end)
+        img->end = addr + len;
+    return ISPF_OK;
+}
+
+bool image_has(const struct image *img, uint32_t addr)
+{
+    return addr < img->end && img->used[addr];
+}
+
+uint8_t image_get(const struct image *img, uint32_t addr, uint8_t fill)
+{
+    return image_has(img, addr) ? img->data[addr] : fill;
+}
+
+uint32_t image_start(const struct image *img)
+{
+    if (!img->count)
+        return 0;
+    const uint8_t *p = memchr(img->used, 1, img->end);
+    return p ? (uint32_t)(p - img->used) : 0;
+}
+
+bool image_empty(const struct image *img)
+{
+    return img->count == 0;
+}
+
+bool image_next_segment(const struct image *img, uint32_t *from, uint32_t *start, uint32_t *len)
+{
+    if (*from >= img->end)
+        return false;
+    const uint8_t *p = memchr(img->used + *from, 1, img->end - *from);
+    if (!p)
+        return false;
+    uint32_t s = (uint32_t)(p - img->used);
+    uint32_t e = s;
+    while (e < img->end && img->used[e])
+        e++;
+    *start = s;
+    *len = e - s;
+    *from = e;
+    return true;
+}
+
+uint32_t image_count_range(const struct image *img, uint32_t addr, uint32_t len)
+{
+    if (addr >= img->end)
+        return 0;
+    uint32_t stop = len > img->end - addr ? img->end : addr + len;
+    uint32_t n = 0;
+    for (uint32_t a = addr; a < stop; a++)
+        n += img->used[a] != 0;
+    return n;
+}
+
+void image_trim_ff(struct image *img)
+{
+    /* Remove every used 0xFF byte after the last used byte that is not 0xFF
+     * (holes in between do not stop the trimming). */
+    uint32_t e = img->end;
+    while (e > 0 && (!img->used[e - 1] || img->data[e - 1] == 0xFF)) {
+        if (img->used[e - 1]) {
+            img->used[e - 1] = 0;
+            img->data[e - 1] = 0xFF;
+            img->count--;
+        }
+        e--;
+    }
+    img->end = e;
+}
+
+bool image_equal(const struct image *a, const struct image *b)
+{
+    if (a->end != b->end || a->count != b->count)
+        return false;
+    for (uint32_t i = 0; i < a->end; i++) {
+        if (a->used[i] != b->used[i])
+            return false;
+        if (a->used[i] && a->data[i] != b->data[i])
+            return false;
+    }
+    return true;
+}
