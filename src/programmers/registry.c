@@ -52,6 +52,9 @@ static const struct pgm_entry registry_table[] = {
     {"stk500v2", "STK500 version 2 protocol: STK500, Arduino-based STK500v2 ISPs, ScratchMonkey "
      "(115200 baud)",
      &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
+    /* Bus Pirate binary SPI mode (buspirate.c) */
+    {"buspirate", "Bus Pirate v3/v4 in binary SPI mode, 10-pin header: CS -> RESET (115200 baud)",
+     &pgm_buspirate_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
 };
 
 size_t pgm_registry_count(void)
