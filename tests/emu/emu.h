@@ -40,6 +40,11 @@ void emu_end_reply(struct emu_io *io);
 int emu_dtr(struct emu_io *io);
 /* Protocol-specific option given with --opt KEY=VALUE (NULL if absent). */
 const char *emu_opt(struct emu_io *io, const char *key);
+/* Add n to a protocol counter, written to the --stats file as "proto.KEY N"
+ * (e.g. "errors", "cmd_55"). */
+void emu_stat_add(struct emu_io *io, const char *key, unsigned long n);
+/* Line speed the host set on the emulated tty (0 on TCP, where there is none). */
+int emu_baud(struct emu_io *io);
 
 struct emu_proto {
     const char *name; /* --proto value: "arduinoisp", "stk500v2", "buspirate" */

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ispf-emu: the serial-programmer emulator harness. It owns the byte pipe to the
+ * host (a TCP connection for -P net:..., or the far end of an emulated
+ * /dev/ttyACM0 made with umockdev), the simulated target chip (src/core/avrchip),
+ * its state file, fault injection on the reply stream, and statistics. The
+ * protocol emulators (emu_*.c) only read and answer bytes (tests/emu/emu.h).
+ *
+ *   ispf-emu --proto arduinoisp --part m32u4 --listen 127.0.0.1:0 --port-file F
+ *            [--state FILE] [--stats FILE] [--once] [faults...] [--opt K=V]...
+ *   ispf-emu --proto arduinoisp --part m32u4 --tty ttyACM0 [...] -- CMD ARGS...
+ *
+ * In --tty mode the harness (re-executing itself under umockdev-wrapper when
+ * needed) creates the device, runs CMD with a small LD_PRELOAD shim that answers
+ * the modem-line ioctls a pty lacks, serves the port until CMD exits, and exits
+ * with CMD's exit status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <umockdev.h>
+
+#include "emu/emu.h"
+#include "ispflash/part.h"
+
+#pragma weak emu_stk500v2
+#pragma weak emu_buspirate
+
+#define EMU_MAX_OPTS 16
+#define EMU_MAX_STATS 96
+
+struct emu_stat {
+    char key[32];
+    unsigned long val;
+};
+
+struct emu_io {
+    int fd;
+    bool tty;
+    bool closed;
+    pid_t child;
+    int child_status;
+    bool child_done;
+    uint8_t in[4096];
+    size_t inpos, inlen;
+    uint8_t *out;
+    size_t outlen, outcap;
+    size_t cur_sent; /* bytes of the current reply already flushed */
+    const struct emu_faults *faults;
+    const char *const *opts;
+    size_t n_opts;
+    const char *lines_file; /* tty mode: where the shim records DTR/RTS */
+    /* statistics (cumulative over connections) */
+    unsigned long long rx, tx;
+    unsigned long replies, connections;
+    struct emu_stat stats[EMU_MAX_STATS];
+    size_t n_stats;
+};
+
+static volatile sig_atomic_t emu_stop;
+
+static void emu_on_signal(int sig)
+{
+    (void)sig;
+    emu_stop = 1;
+}
+
+static void emu_on_child(int sig)
+{
+    (void)sig; /* only interrupts poll() */
+}
+
+static void emu_die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "ispf-emu: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+/* ---- the API protocol emulators use (emu.h) ---- */
+
+static void emu_send(struct emu_io *io, const uint8_t *buf, size_t n)
+{
+    while (n > 0 && !io->closed) {
+        ssize_t w = write(io->fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = {.fd = io->fd, .events = POLLOUT};
+            poll(&p, 1, 100);
+            continue;
+        }
+        if (w <= 0) {
+            io->closed = true;
+            return;
+        }
+        io->tx += (unsigned long long)w;
+        buf += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Send what is queued for the current reply, applying this reply's faults. */
+static void emu_flush(struct emu_io *io, bool end)
+{
+    const struct emu_faults *f = io->faults;
+    unsigned long nr = io->replies + 1; /* the reply being produced */
+    size_t n = io->outlen;
+    if (n == 0)
+        return;
+    if (f->silent || (f->drop_reply && nr == f->drop_reply)) {
+        io->outlen = 0;
+        io->cur_sent += n;
+        return;
+    }
+    if (f->garble_reply && nr == f->garble_reply && io->cur_sent == 0)
+        io->out[0] ^= 0xFF;
+    if (end && f->truncate_reply && nr == f->truncate_reply)
+        n = (io->cur_sent + n) / 2 > io->cur_sent ? (io->cur_sent + n) / 2 - io->cur_sent : 0;
+    emu_send(io, io->out, n);
+    io->cur_sent += io->outlen;
+    io->outlen = 0;
+}
+
+void emu_write(struct emu_io *io, const uint8_t *buf, size_t n)
+{
+    if (io->outlen + n > io->outcap) {
+        size_t cap = io->outcap ? io->outcap : 4096;
+        while (cap < io->outlen + n)
+            cap *= 2;
+        uint8_t *p = realloc(io->out, cap);
+        if (p == NULL)
+            emu_die("%s", "out of memory");
+        io->out = p;
+        io->outcap = cap;
+    }
+    memcpy(io->out + io->outlen, buf, n);
+    io->outlen += n;
+}
+
+void emu_end_reply(struct emu_io *io)
+{
+    bool any = io->outlen > 0 || io->cur_sent > 0;
+    emu_flush(io, true);
+    if (any)
+        io->replies++;
+    io->cur_sent = 0;
+}
+
+static bool emu_child_gone(struct emu_io *io)
+{
+    if (!io->tty || io->child <= 0)
+        return false;
+    if (!io->child_done) {
+        int st;
+        pid_t r = waitpid(io->child, &st, WNOHANG);
+        if (r == io->child) {
+            io->child_done = true;
+            io->child_status = st;
+        }
+    }
+    return io->child_done;
+}
+
+int emu_getc(struct emu_io *io)
+{
+    while (io->inpos >= io->inlen) {
+        if (io->closed)
+            return -1;
+        emu_flush(io, false); /* never wait for input with output still queued */
+        if (io->faults->close_after_rx && io->rx >= io->faults->close_after_rx) {
+            io->closed = true;
+            return -1;
+        }
+        if (emu_stop || emu_child_gone(io)) {
+            io->closed = true;
+            return -1;
+        }
+        struct pollfd p = {.fd = io->fd, .events = POLLIN};
+        int r = poll(&p, 1, 100);
+        if (r < 0 && errno != EINTR) {
+            io->closed = true;
+            return -1;
+        }
+        if (r <= 0)
+            continue;
+        size_t want = sizeof io->in;
+        if (io->faults->close_after_rx) {
+            unsigned long long left = io->faults->close_after_rx - io->rx;
+            if (left < want)
+                want = (size_t)left;
+        }
+        ssize_t n = read(io->fd, io->in, want);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            if (io->tty) {
+                /* pty master: EIO while no client has the port open */
+                struct timespec ts = {0, 10000000};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+            io->closed = true;
+            return -1;
+        }
+        io->inpos = 0;
+        io->inlen = (size_t)n;
+        io->rx += (unsigned long long)n;
+    }
+    return io->in[io->inpos++];
+}
+
+int emu_read(struct emu_io *io, uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c = emu_getc(io);
+        if (c < 0)
+            return -1;
+        buf[i] = (uint8_t)c;
+    }
+    return 0;
+}
+
+int emu_dtr(struct emu_io *io)
+{
+    if (!io->tty || io->lines_file == NULL)
+        return 1;
+    FILE *f = fopen(io->lines_file, "r");
+    if (f == NULL)
+        return 1;
+    int dtr = 1, rts = 1;
+    if (fscanf(f, "%d %d", &dtr, &rts) != 2)
+        dtr = 1;
+    fclose(f);
+    return dtr;
+}
+
+const char *emu_opt(struct emu_io *io, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < io->n_opts; i++)
+        if (strncmp(io->opts[i], key, kl) == 0 && io->opts[i][kl] == '=')
+            return io->opts[i] + kl + 1;
+    return NULL;
+}
+
+void emu_stat_add(struct emu_io *io, const char *key, unsigned long n)
+{
+    for (size_t i = 0; i < io->n_stats; i++)
+        if (strcmp(io->stats[i].key, key) == 0) {
+            io->stats[i].val += n;
+            return;
+        }
+    if (io->n_stats < EMU_MAX_STATS) {
+        snprintf(io->stats[io->n_stats].key, sizeof io->stats[0].key, "%s", key);
+        io->stats[io->n_stats++].val = n;
+    }
+}
+
+int emu_baud(struct emu_io *io)
+{
+    if (!io->tty)
+        return 0;
+    struct termios t;
+    if (tcgetattr(io->fd, &t) != 0)
+        return 0;
+    static const struct {
+        speed_t s;
+        int b;
+    } map[] = {{B1200, 1200},     {B2400, 2400},     {B4800, 4800},   {B9600, 9600},
+               {B19200, 19200},   {B38400, 38400},   {B57600, 57600}, {B115200, 115200},
+               {B230400, 230400}, {B460800, 460800}, {B1000000, 1000000}, {B134, 134},
+               {B150, 150}};
+    speed_t s = cfgetospeed(&t);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].s == s)
+            return map[i].b;
+    return 0;
+}
+
+/* ---- harness ---- */
+
+struct emu_args {
+    const char *proto, *part, *listen, *port_file, *state, *stats, *tty, *shim;
+    const char *opts[EMU_MAX_OPTS];
+    size_t n_opts;
+    bool once;
+    unsigned lifetime; /* seconds, 0 = unlimited */
+    struct emu_faults faults;
+    struct avrchip_faults chip_faults;
+    char **cmd; /* tty mode: child command */
+};
+
+static void emu_write_stats(const struct emu_args *a, const struct emu_io *io,
+                            const struct avrchip *chip)
+{
+    if (a->stats == NULL)
+        return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", a->stats);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "ispf-emu: cannot write %s: %s\n", tmp, strerror(errno));
+        return;
+    }
+    fprintf(f, "connections %lu\nrx_bytes %llu\ntx_bytes %llu\nreplies %lu\n", io->connections,
+            io->rx, io->tx, io->replies);
+    fprintf(f, "chip_instructions %lu\nchip_page_writes %lu\nchip_erases %lu\n"
+               "chip_fuse_writes %lu\n",
+            chip->stats.instructions, chip->stats.page_writes, chip->stats.erases,
+            chip->stats.fuse_writes);
+    for (size_t i = 0; i < io->n_stats; i++)
+        fprintf(f, "proto.%s %lu\n", io->stats[i].key, io->stats[i].val);
+    fclose(f);
+    rename(tmp, a->stats);
+}
+
+static void emu_save_state(const struct emu_args *a, const struct avrchip *chip)
+{
+    if (a->state == NULL)
+        return;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    if (avrchip_save(chip, a->state, &err) != ISPF_OK)
+        fprintf(stderr, "ispf-emu: %s\n", err.msg);
+}
+
+static const struct emu_proto *emu_find_proto(const char *name)
+{
+    const struct emu_proto *all[3] = {&emu_arduinoisp, &emu_stk500v2, &emu_buspirate};
+    for (int i = 0; i < 3; i++)
+        if (all[i] != NULL && strcmp(all[i]->name, name) == 0)
+            return all[i];
+    return NULL;
+}
+
+static unsigned long emu_number(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno != 0 || *end != '\0' || end == s)
+        emu_die("bad number for %s", what);
+    return v;
+}
+
+static void emu_usage(void)
+{
+    fprintf(stderr,
+            "usage: ispf-emu --proto NAME --part ID (--listen HOST:PORT | --tty NAME -- CMD...)\n"
+            "  --port-file F   write the TCP port chosen for --listen H:0 to F (also stdout)\n"
+            "  --state F       chip state file (loaded if it exists, saved after each client)\n"
+            "  --stats F       counters: bytes rx/tx, replies, chip and protocol counters\n"
+            "  --once          exit after the first TCP client\n"
+            "  --lifetime S    exit after S seconds whatever happens (test guard)\n"
+            "  --opt K=V       protocol option (repeatable)\n"
+            "  faults: --drop-reply N --garble-reply N --truncate-reply N --close-after-rx N\n"
+            "          --silent --unwired --stuck ADDR:MASK --busy N\n"
+            "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n");
+    exit(2);
+}
+
+static void emu_parse(int argc, char **argv, struct emu_args *a)
+{
+    enum {
+        OPT_PROTO = 256, OPT_PART, OPT_LISTEN, OPT_PORTFILE, OPT_STATE, OPT_STATS, OPT_ONCE, OPT_OPT, OPT_DROP,
+        OPT_GARBLE, OPT_TRUNC, OPT_CLOSE, OPT_SILENT, OPT_UNWIRED, OPT_STUCK, OPT_BUSY, OPT_TTY, OPT_SHIM,
+        OPT_LIFETIME,
+    };
+    static const struct option lo[] = {
+        {"proto", required_argument, 0, OPT_PROTO},
+        {"part", required_argument, 0, OPT_PART},
+        {"listen", required_argument, 0, OPT_LISTEN},
+        {"port-file", required_argument, 0, OPT_PORTFILE},
+        {"state", required_argument, 0, OPT_STATE},
+        {"stats", required_argument, 0, OPT_STATS},
+        {"once", no_argument, 0, OPT_ONCE},
+        {"opt", required_argument, 0, OPT_OPT},
+        {"drop-reply", required_argument, 0, OPT_DROP},
+        {"garble-reply", required_argument, 0, OPT_GARBLE},
+        {"truncate-reply", required_argument, 0, OPT_TRUNC},
+        {"close-after-rx", required_argument, 0, OPT_CLOSE},
+        {"silent", no_argument, 0, OPT_SILENT},
+        {"unwired", no_argument, 0, OPT_UNWIRED},
+        {"stuck", required_argument, 0, OPT_STUCK},
+        {"busy", required_argument, 0, OPT_BUSY},
+        {"tty", required_argument, 0, OPT_TTY},
+        {"shim", required_argument, 0, OPT_SHIM},
+        {"lifetime", required_argument, 0, OPT_LIFETIME},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    memset(a, 0, sizeof *a);
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+        switch (c) {
+        case OPT_PROTO: a->proto = optarg; break;
+        case OPT_PART: a->part = optarg; break;
+        case OPT_LISTEN: a->listen = optarg; break;
+        case OPT_PORTFILE: a->port_file = optarg; break;
+        case OPT_STATE: a->state = optarg; break;
+        case OPT_STATS: a->stats = optarg; break;
+        case OPT_ONCE: a->once = true; break;
+        case OPT_OPT:
+            if (a->n_opts == EMU_MAX_OPTS || strchr(optarg, '=') == NULL)
+                emu_die("bad --opt %s (KEY=VALUE, at most 16)", optarg);
+            a->opts[a->n_opts++] = optarg;
+            break;
+        case OPT_DROP: a->faults.drop_reply = (unsigned)emu_number(optarg, "--drop-reply"); break;
+        case OPT_GARBLE:
+            a->faults.garble_reply = (unsigned)emu_number(optarg, "--garble-reply");
+            break;
+        case OPT_TRUNC:
+            a->faults.truncate_reply = (unsigned)emu_number(optarg, "--truncate-reply");
+            break;
+        case OPT_CLOSE: a->faults.close_after_rx = emu_number(optarg, "--close-after-rx"); break;
+        case OPT_SILENT: a->faults.silent = 1; break;
+        case OPT_UNWIRED: a->chip_faults.unwired = true; break;
+        case OPT_STUCK: {
+            char *colon = strchr(optarg, ':');
+            if (colon == NULL)
+                emu_die("--stuck %s: expected ADDR:MASK", optarg);
+            *colon = '\0';
+            a->chip_faults.has_stuck = true;
+            a->chip_faults.stuck_addr = (uint32_t)emu_number(optarg, "--stuck address");
+            a->chip_faults.stuck_mask = (uint8_t)emu_number(colon + 1, "--stuck mask");
+            break;
+        }
+        case OPT_BUSY: a->chip_faults.busy_polls = (unsigned)emu_number(optarg, "--busy"); break;
+        case OPT_TTY: a->tty = optarg; break;
+        case OPT_SHIM: a->shim = optarg; break;
+        case OPT_LIFETIME: a->lifetime = (unsigned)emu_number(optarg, "--lifetime"); break;
+        default: emu_usage();
+        }
+    }
+    if (a->proto == NULL || a->part == NULL || (a->listen == NULL) == (a->tty == NULL))
+        emu_usage();
+    if (a->tty != NULL) {
+        if (optind >= argc)
+            emu_die("%s", "--tty needs a command to run after --");
+        a->cmd = argv + optind;
+    } else if (optind < argc) {
+        emu_usage();
+    }
+}
+
+/* ---- TCP mode ---- */
+
+static int emu_listen(const char *spec, int *port_out)
+{
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    if (colon == NULL || (size_t)(colon - spec) >= sizeof host)
+        emu_die("--listen %s: expected HOST:PORT", spec);
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE};
+    struct addrinfo *res;
+    if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+        emu_die("cannot resolve %s", spec);
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 4) < 0)
+        emu_die("cannot listen on %s", spec);
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+static void emu_write_port(const char *path, int port)
+{
+    printf("%d\n", port);
+    fflush(stdout);
+    if (path == NULL)
+        return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+        emu_die("cannot write %s", path);
+}
+
+static int emu_run_tcp(const struct emu_args *a, const struct emu_proto *proto,
+                       struct avrchip *chip, struct emu_io *io)
+{
+    int port;
+    int lfd = emu_listen(a->listen, &port);
+    emu_write_port(a->port_file, port);
+    while (!emu_stop) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int r = poll(&p, 1, 200);
+        if (r <= 0)
+            continue;
+        int cfd = accept(lfd, NULL, NULL);
+        if (cfd < 0)
+            continue;
+        fcntl(cfd, F_SETFD, FD_CLOEXEC);
+        int one = 1;
+        setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        io->fd = cfd;
+        io->closed = false;
+        io->inpos = io->inlen = 0;
+        io->outlen = 0;
+        io->cur_sent = 0;
+        io->connections++;
+        proto->serve(io, chip);
+        emu_flush(io, true);
+        close(cfd);
+        emu_save_state(a, chip);
+        emu_write_stats(a, io, chip);
+        if (a->once)
+            break;
+    }
+    close(lfd);
+    return 0;
+}
+
+/* ---- tty mode (umockdev) ---- */
+
+static const char *emu_tty_record(const char *tty)
+{
+    static char rec[2048];
+    snprintf(rec, sizeof rec,
+             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
+             "E: SUBSYSTEM=usb\n"
+             "E: DEVTYPE=usb_device\n"
+             "A: idVendor=1b4f\n"
+             "A: idProduct=9206\n"
+             "A: manufacturer=ispflash\n"
+             "A: product=ArduinoISP emulator\n"
+             "A: serial=ISPF-EMU-1\n"
+             "A: busnum=1\n"
+             "A: devnum=7\n"
+             "\n"
+             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0\n"
+             "E: SUBSYSTEM=usb\n"
+             "E: DEVTYPE=usb_interface\n"
+             "E: DRIVER=cdc_acm\n"
+             "A: bInterfaceClass=02\n"
+             "A: bInterfaceNumber=00\n"
+             "\n"
+             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/tty/%s\n"
+             "N: %s\n"
+             "E: SUBSYSTEM=tty\n"
+             "E: DEVNAME=/dev/%s\n"
+             "A: dev=166:0\n"
+             "L: device=../../../1-1:1.0\n",
+             tty, tty, tty);
+    return rec;
+}
+
+static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
+                       const struct emu_proto *proto, struct avrchip *chip, struct emu_io *io)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    if (pre == NULL || strstr(pre, "libumockdev-preload") == NULL) {
+        if (getenv("ISPF_EMU_WRAPPED") != NULL)
+            emu_die("%s", "umockdev-wrapper did not set up the mock environment");
+        setenv("ISPF_EMU_WRAPPED", "1", 1);
+        char **nargv = calloc((size_t)argc + 2, sizeof *nargv);
+        if (nargv == NULL)
+            emu_die("%s", "out of memory");
+        nargv[0] = (char *)"umockdev-wrapper";
+        for (int i = 0; i < argc; i++)
+            nargv[i + 1] = argv[i];
+        execvp("umockdev-wrapper", nargv);
+        emu_die("cannot run umockdev-wrapper: %s", strerror(errno));
+    }
+    UMockdevTestbed *tb = umockdev_testbed_new();
+    GError *gerr = NULL;
+    if (!umockdev_testbed_add_from_string(tb, emu_tty_record(a->tty), &gerr))
+        emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
+    char node[256];
+    snprintf(node, sizeof node, "/dev/%s", a->tty);
+    int fd = umockdev_testbed_get_dev_fd(tb, node);
+    if (fd < 0)
+        emu_die("umockdev gave no pty for %s", node);
+    struct termios t;
+    if (tcgetattr(fd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(fd, TCSANOW, &t);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+    const char *shim = a->shim;
+#ifdef ISPF_TTYSHIM_PATH
+    if (shim == NULL)
+        shim = ISPF_TTYSHIM_PATH;
+#endif
+    if (shim == NULL)
+        emu_die("%s", "no --shim given");
+    char lines[4096];
+    snprintf(lines, sizeof lines, "%s/ispf-emu-lines.%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    io->lines_file = lines;
+
+    pid_t pid = fork();
+    if (pid < 0)
+        emu_die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        const char *old = getenv("LD_PRELOAD");
+        char pre[8192];
+        snprintf(pre, sizeof pre, "%s%s%s", shim, old ? " " : "", old ? old : "");
+        setenv("LD_PRELOAD", pre, 1);
+        setenv("ISPF_TTYSHIM_LINES", lines, 1);
+        unsetenv("ISPF_EMU_WRAPPED");
+        close(fd);
+        execvp(a->cmd[0], a->cmd);
+        fprintf(stderr, "ispf-emu: cannot run %s: %s\n", a->cmd[0], strerror(errno));
+        _exit(127);
+    }
+    io->fd = fd;
+    io->tty = true;
+    io->child = pid;
+    io->connections = 1;
+    proto->serve(io, chip);
+    /* The protocol is done (child gone, or a fault closed the link): wait for
+     * the child, discarding anything it still sends. */
+    while (!emu_child_gone(io)) {
+        uint8_t junk[256];
+        if (read(fd, junk, sizeof junk) <= 0) {
+            struct timespec ts = {0, 20000000};
+            nanosleep(&ts, NULL);
+        }
+        if (emu_stop) {
+            kill(pid, SIGTERM);
+            waitpid(pid, &io->child_status, 0);
+            io->child_done = true;
+        }
+    }
+    unlink(lines);
+    emu_save_state(a, chip);
+    emu_write_stats(a, io, chip);
+    g_object_unref(tb);
+    int st = io->child_status;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+int main(int argc, char **argv)
+{
+    struct emu_args a;
+    emu_parse(argc, argv, &a);
+    const struct emu_proto *proto = emu_find_proto(a.proto);
+    if (proto == NULL)
+        emu_die("unknown --proto %s", a.proto);
+    const struct part *part = part_find(a.part);
+    if (part == NULL)
+        emu_die("unknown --part %s", a.part);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = emu_on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = emu_on_child;
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (a.lifetime)
+        alarm(a.lifetime);
+
+    struct avrchip chip;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    if (avrchip_init(&chip, part, &err) != ISPF_OK)
+        emu_die("%s", err.msg);
+    struct stat st;
+    if (a.state != NULL && stat(a.state, &st) == 0 && avrchip_load(&chip, a.state, &err) != ISPF_OK)
+        emu_die("%s", err.msg);
+    chip.faults = a.chip_faults;
+
+    struct emu_io io;
+    memset(&io, 0, sizeof io);
+    io.fd = -1;
+    io.faults = &a.faults;
+    io.opts = a.opts;
+    io.n_opts = a.n_opts;
+
+    int rc = a.tty ? emu_run_tty(argc, argv, &a, proto, &chip, &io)
+                   : emu_run_tcp(&a, proto, &chip, &io);
+    emu_save_state(&a, &chip);
+    emu_write_stats(&a, &io, &chip);
+    avrchip_free(&chip);
+    free(io.out);
+    return rc;
+}

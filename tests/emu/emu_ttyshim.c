@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * LD_PRELOAD shim for programs talking to an emulated tty (ispf-emu --tty).
+ * umockdev's emulated /dev/ttyACM0 is a pty, and a pty answers the modem-line
+ * ioctls (TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC) with ENOTTY, which makes
+ * libserialport refuse the port. When the real ioctl fails that way, the shim
+ * keeps the lines itself (DTR/RTS as set; CTS, DSR and CD always on) and records
+ * DTR/RTS in the file named by ISPF_TTYSHIM_LINES for the emulator.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+typedef int (*shim_ioctl_fn)(int, unsigned long, ...);
+
+static int shim_lines = TIOCM_DTR | TIOCM_RTS; /* Linux asserts both on open */
+
+static void shim_publish(void)
+{
+    const char *path = getenv("ISPF_TTYSHIM_LINES");
+    if (path == NULL)
+        return;
+    int saved = errno;
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fprintf(f, "%d %d\n", (shim_lines & TIOCM_DTR) != 0, (shim_lines & TIOCM_RTS) != 0);
+        fclose(f);
+    }
+    errno = saved;
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+    static shim_ioctl_fn real;
+    if (real == NULL)
+        real = (shim_ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    int r = real(fd, request, arg);
+    if (r == 0 || (errno != ENOTTY && errno != EINVAL))
+        return r;
+    int *v = arg;
+    switch (request) {
+    case TIOCMGET:
+        *v = shim_lines | TIOCM_CTS | TIOCM_DSR | TIOCM_CD;
+        return 0;
+    case TIOCMSET:
+        shim_lines = *v & (TIOCM_DTR | TIOCM_RTS);
+        shim_publish();
+        return 0;
+    case TIOCMBIS:
+        shim_lines |= *v & (TIOCM_DTR | TIOCM_RTS);
+        shim_publish();
+        return 0;
+    case TIOCMBIC:
+        shim_lines &= ~*v;
+        shim_publish();
+        return 0;
+    default:
+        return r;
+    }
+}
