@@ -8,12 +8,14 @@
  * to a chip as raw binary:
  *  - empty or blank-only file: an error (nothing to write, nothing to detect);
  *  - first non-blank character ':' and the file is printable text, or its first
- *    line is a well-formed record (HEX with binary garbage further down):
- *    Intel HEX;
+ *    line is a well-formed record, or at least 8 hex digits follow the ':'
+ *    (HEX damaged by binary garbage): Intel HEX. (AVR code may well start with
+ *    0x3A, "rjmp" 0xC03A, but is not followed by ASCII hex digits);
  *  - printable text whose first line looks like an S-record: S-record;
  *  - printable text with a line starting with ':' or a first line made of hex
  *    digits only (a record that lost its ':'): Intel HEX;
  *  - anything else: raw binary.
+ * A UTF-8 byte order mark before HEX or S-record text is skipped.
  * Reading: "-" is standard input. Writing: "-" is standard output.
  */
 #include <errno.h>
@@ -204,6 +206,15 @@ static bool line_looks_srec(const char *p, size_t ll)
     return true;
 }
 
+/* Number of hex digits at p. */
+static size_t hex_run(const char *p, size_t avail)
+{
+    size_t n = 0;
+    while (n < avail && is_hex((unsigned char)p[n]))
+        n++;
+    return n;
+}
+
 /* Only hex digits (a record that lost its ':'). */
 static bool line_all_hex(const char *p, size_t ll)
 {
@@ -229,6 +240,11 @@ static bool text_has_colon_line(const char *buf, size_t len)
 static int detect_format(const char *buf, size_t len)
 {
     size_t i = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        /* UTF-8 byte order mark: look at the text after it. */
+        buf += 3;
+        len -= 3;
+    }
     while (i < len && is_blank((unsigned char)buf[i]))
         i++;
     if (i == len)
@@ -242,7 +258,8 @@ static int detect_format(const char *buf, size_t len)
         }
     }
     size_t ll = line_len(buf + i, len - i);
-    if (buf[i] == ':' && (text || line_is_ihex_record(buf + i, ll)))
+    if (buf[i] == ':' &&
+        (text || line_is_ihex_record(buf + i, ll) || hex_run(buf + i + 1, len - i - 1) >= 8))
         return IMAGE_FMT_IHEX;
     if (text && buf[i] == 'S' && line_looks_srec(buf + i, ll))
         return IMAGE_FMT_SREC;
@@ -311,6 +328,8 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
     char cb[8];
 
     image_clear(img);
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     while (pos < len) {
         const char *s = text + pos;
         const char *nl = memchr(s, '\n', len - pos);

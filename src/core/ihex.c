@@ -112,6 +112,9 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
     char cb[8];
 
     image_clear(img);
+    /* A UTF-8 byte order mark (some Windows editors add one) is not data. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     while (pos < len) {
         const char *s = text + pos;
         const char *nl = memchr(s, '\n', len - pos);

@@ -201,6 +201,21 @@ static void test_parse_blank_lines_and_duplicates(void **state)
     image_free(&img);
 }
 
+static void test_parse_utf8_bom(void **state)
+{
+    (void)state;
+    struct image img;
+    struct ispf_error err;
+    image_init(&img);
+    assert_int_equal(parse(&img, "\xEF\xBB\xBF:0100000042BD\r\n:00000001FF\r\n", &err), ISPF_OK);
+    assert_int_equal(img.count, 1);
+    /* Line numbers still count from the first line. */
+    expect_error("\xEF\xBB\xBF:0100000042BD\n:0100000042BC\n", 2, "bad checksum", NULL);
+    /* A BOM anywhere else is an error. */
+    expect_error(":0100000042BD\n\xEF\xBB\xBF:00000001FF\n", 2, "missing start code", "0xEF");
+    image_free(&img);
+}
+
 static void test_parse_clears_previous_content(void **state)
 {
     (void)state;
@@ -504,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_parse_segment_above_64k),
         cmocka_unit_test(test_parse_record_continues_past_64k_linear),
         cmocka_unit_test(test_parse_blank_lines_and_duplicates),
+        cmocka_unit_test(test_parse_utf8_bom),
         cmocka_unit_test(test_parse_clears_previous_content),
         cmocka_unit_test(test_parse_errors_inline),
         cmocka_unit_test(test_malformed_corpus),

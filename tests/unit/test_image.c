@@ -535,6 +535,12 @@ static void test_autodetect(void **state)
     const char *srec = "S00600004844521B\nS104000042B9\nS9030000FC\n";
     assert_int_equal(detect(srec, strlen(srec), &rc), IMAGE_FMT_SREC);
     assert_int_equal(rc, ISPF_OK);
+    const char *bom = "\xEF\xBB\xBF:0100000042BD\r\n:00000001FF\r\n";
+    assert_int_equal(detect(bom, strlen(bom), &rc), IMAGE_FMT_IHEX);
+    assert_int_equal(rc, ISPF_OK);
+    const char *bomsrec = "\xEF\xBB\xBFS104000042B9\nS9030000FC\n";
+    assert_int_equal(detect(bomsrec, strlen(bomsrec), &rc), IMAGE_FMT_SREC);
+    assert_int_equal(rc, ISPF_OK);
     /* AVR code: a jmp vector table. */
     const uint8_t bin[] = {0x0C, 0x94, 0x34, 0x00, 0x0C, 0x94, 0x51, 0x00};
     assert_int_equal(detect(bin, sizeof bin, &rc), IMAGE_FMT_RAW);
@@ -543,6 +549,15 @@ static void test_autodetect(void **state)
     const uint8_t colon_bin[] = {':', 0x00, 0x94, 0xFF};
     assert_int_equal(detect(colon_bin, sizeof colon_bin, &rc), IMAGE_FMT_RAW);
     assert_int_equal(rc, ISPF_OK);
+    /* rjmp .+116 (0xC03A) as the first instruction: bytes 3A C0. */
+    const uint8_t rjmp_bin[] = {0x3A, 0xC0, 0x39, 0xC0, 0x38, 0xC0, 0x11, 0x24};
+    assert_int_equal(detect(rjmp_bin, sizeof rjmp_bin, &rc), IMAGE_FMT_RAW);
+    assert_int_equal(rc, ISPF_OK);
+    /* HEX whose first line holds a NUL: still HEX, and an error. */
+    const char nul1[] = ":10000000\0"
+                        "01112131415161718191A1B1C1D1E1F78\n:00000001FF\n";
+    assert_int_equal(detect(nul1, sizeof nul1 - 1, &rc), IMAGE_FMT_IHEX);
+    assert_int_equal(rc, ISPF_E_INPUT);
     /* Plain text without records: raw. */
     const char *txt = "Hello, EEPROM\n";
     assert_int_equal(detect(txt, strlen(txt), &rc), IMAGE_FMT_RAW);
