@@ -319,6 +319,45 @@ static void check_srec(const char *path, const struct image *img)
     check_objcopy_fmt(ours, "srec", img);
 }
 
+/* Other writers' Intel HEX (other record sizes, objcopy's 02 segment records,
+ * data moved above 64 KiB) must read into the same image. */
+static void check_foreign(const char *path, const struct image *img)
+{
+    struct {
+        const char *cmd;
+        uint32_t shift;
+        bool small_only;
+    } v[] = {
+        {"srec_cat '%s' -Intel -o '%s' -Intel -Output_Block_Size=32", 0, false},
+        {"srec_cat '%s' -Intel -o '%s' -Intel -Output_Block_Size=250", 0, false},
+        {"srec_cat '%s' -Intel -o '%s' -Intel -address-length=2", 0, true},
+        {"srec_cat '%s' -Intel -offset 0x30000 -o '%s' -Intel", 0x30000, false},
+        {"objcopy -I ihex -O ihex '%s' '%s'", 0, false},
+        {"objcopy -I ihex -O ihex --change-addresses 0x30000 '%s' '%s'", 0x30000, false},
+    };
+    char out[512], cmd[2048];
+    snprintf(out, sizeof out, "%s/foreign.hex", tmpdir);
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
+        if (v[k].small_only && img->end > 0x10000)
+            continue;
+        snprintf(cmd, sizeof cmd, v[k].cmd, path, out);
+        if (run(cmd) != 0) {
+            FAIL("%s: tool failed: %s", path, cmd);
+            continue;
+        }
+        struct image want, got;
+        image_init(&want);
+        image_init(&got);
+        for (uint32_t a = 0; a < img->end; a++)
+            if (image_has(img, a))
+                image_set(&want, a + v[k].shift, img->data[a], NULL);
+        if (load_ours(out, &got) == 0 && !image_equal(&want, &got))
+            FAIL("%s: our reader gives a different image for: %s", path, cmd);
+        image_free(&want);
+        image_free(&got);
+    }
+}
+
 /* The comparators must catch a wrong image: drop the first byte of the last
  * segment, then change one byte; each must be reported by both tools' checks. */
 static void self_test(const char *path, const struct image *img)
@@ -372,6 +411,7 @@ static void check_file(const char *path)
         check_objcopy(path, &img);
         check_writer(path, &img, path);
         check_srec(path, &img);
+        check_foreign(path, &img);
         printf("ok %s: %u bytes, 0x%X..0x%X\n", path, img.count, image_start(&img), img.end);
     }
     image_free(&img);

@@ -394,6 +394,31 @@ static void test_real_files_parse_and_round_trip(void **state)
         assert_false(image_empty(&img));
         above_64k |= img.end > 0x10000;
 
+        /* The same file in lower case and with the other line ending reads the same. */
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char *orig = malloc(1 << 20), *variant = malloc(2 << 20);
+        assert_non_null(orig);
+        assert_non_null(variant);
+        size_t olen = fread(orig, 1, 1 << 20, f);
+        fclose(f);
+        bool crlf = memchr(orig, '\r', olen) != NULL;
+        size_t vlen = 0;
+        for (size_t i = 0; i < olen; i++) {
+            char c = orig[i];
+            if (c == '\r')
+                continue;
+            if (c == '\n' && !crlf)
+                variant[vlen++] = '\r';
+            variant[vlen++] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+        }
+        assert_true(vlen != olen);
+        assert_int_equal(ihex_parse(&back, variant, vlen, "variant", &err), ISPF_OK);
+        if (!image_equal(&img, &back))
+            fail_msg("%s: lower-case/%s variant reads differently", path, crlf ? "LF" : "CRLF");
+        free(orig);
+        free(variant);
+
         char *text;
         size_t len;
         assert_int_equal(ihex_format(&img, &text, &len, &err), ISPF_OK);
