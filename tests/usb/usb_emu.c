@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * usb_emu: run a command against an emulated USB programmer.
+ *
+ *   umockdev-wrapper usb_emu --proto usbtiny|usbasp --part ID [--state FILE]
+ *       [--stats FILE] [--opt KEY=VALUE]... -- COMMAND ARGS...
+ *
+ * The harness creates a umockdev testbed with the programmer as a USB device
+ * (sysfs attributes + binary descriptors + /dev/bus/usb/001/002), attaches an
+ * ioctl handler to the node and answers the usbdevfs ioctls the way the kernel
+ * would for the device, passing vendor control transfers to the firmware
+ * emulator (fw_usbtiny.c, fw_usbasp.c) which drives the shared chip model.
+ * COMMAND (ispflash, avrdude) inherits the umockdev preload and talks to the
+ * device through the real libusb (1.0 via URBs, 0.1 via USBDEVFS_CONTROL and
+ * read() of the node). When it exits, the chip is saved to --state and the
+ * request counts to --stats; usb_emu exits with COMMAND's status.
+ *
+ * Options (--opt): serial=S vendor=S product=S vid=0xV pid=0xP
+ *   unwired          no target on the ISP cable
+ *   max_sck=HZ       the target answers only at SCK <= HZ (a 1 MHz factory-fresh chip)
+ *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
+ *   stall_at=N       vendor request N is stalled (EPIPE)
+ *   access=1         the device node cannot be opened (permission denied)
+ *   devices=2        a second identical programmer (serial EMU2, its own chip,
+ *                    saved to state2=FILE)
+ *   and the firmware's own options (fw_usbasp.c: caps=0, longaddr=0).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <umockdev.h>
+#include <unistd.h>
+
+#include "core/avrchip.h"
+#include "ispflash/part.h"
+#include "usb/usbemu.h"
+
+#define EMU_MAX_DEVS 2
+
+struct emu_dev {
+    struct usbemu emu;
+    GMutex lock;
+    GQueue pending; /* struct emu_urb*, submitted and not yet reaped */
+    char devnode[64];
+    uint8_t bus, devnum;
+    uint16_t vid, pid;
+    char vendor[64], product[64], serial[64];
+    uint8_t devdesc[18];
+    uint8_t config[18];
+    unsigned long vendor_requests; /* for fault numbering */
+    unsigned long unplug_after, stall_at;
+    bool unplugged;
+    bool access_denied;
+    const char *state;
+    UMockdevIoctlBase *handler;
+};
+
+struct emu_urb {
+    UMockdevIoctlData *urb; /* ref held */
+};
+
+void usbemu_spi(struct usbemu *e, const uint8_t in[4], uint8_t out[4])
+{
+    e->instructions++;
+    if (e->max_sck && e->sck_hz > (double)e->max_sck + 0.5) {
+        /* Clocked too fast for the target's CPU clock: MISO is noise. */
+        out[0] = 0xFF, out[1] = 0xFF, out[2] = 0xFF, out[3] = 0xFF;
+        return;
+    }
+    avrchip_spi(&e->chip, in, out);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void emu_build_descriptors(struct emu_dev *d)
+{
+    uint8_t *dd = d->devdesc;
+    dd[0] = 18, dd[1] = 1;
+    put16(dd + 2, 0x0110);
+    dd[4] = 0xFF, dd[5] = 0, dd[6] = 0, dd[7] = 8;
+    put16(dd + 8, d->vid);
+    put16(dd + 10, d->pid);
+    put16(dd + 12, 0x0104);
+    dd[14] = 1, dd[15] = 2, dd[16] = d->serial[0] ? 3 : 0, dd[17] = 1;
+    static const uint8_t cfg[18] = {9, 2, 18, 0, 1, 1, 0, 0x80, 50,
+                                    9, 4, 0, 0, 0, 0xFF, 0, 0, 0};
+    memcpy(d->config, cfg, sizeof cfg);
+}
+
+/* Standard requests: descriptors and the few others a host sends. */
+static int emu_standard(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
+{
+    uint16_t wlen = usbemu_w(setup + 6);
+    const uint8_t *src = NULL;
+    uint8_t tmp[2 + 2 * 64];
+    size_t n = 0;
+    if (setup[1] == 6) { /* GET_DESCRIPTOR */
+        uint8_t type = setup[3], idx = setup[2];
+        if (type == 1) {
+            src = d->devdesc, n = sizeof d->devdesc;
+        } else if (type == 2) {
+            src = d->config, n = sizeof d->config;
+        } else if (type == 3) {
+            const char *s = NULL;
+            if (idx == 0) {
+                tmp[0] = 4, tmp[1] = 3, tmp[2] = 0x09, tmp[3] = 0x04;
+                n = 4;
+            } else {
+                s = idx == 1 ? d->vendor : idx == 2 ? d->product : idx == 3 ? d->serial : NULL;
+                if (!s || !s[0])
+                    return -EPIPE;
+                size_t len = strlen(s);
+                tmp[0] = (uint8_t)(2 + 2 * len), tmp[1] = 3;
+                for (size_t i = 0; i < len; i++)
+                    tmp[2 + 2 * i] = (uint8_t)s[i], tmp[3 + 2 * i] = 0;
+                n = 2 + 2 * len;
+            }
+            src = tmp;
+        } else {
+            return -EPIPE;
+        }
+    } else if (setup[1] == 0 && (setup[0] & 0x80)) { /* GET_STATUS */
+        tmp[0] = 0, tmp[1] = 0;
+        src = tmp, n = 2;
+    } else if (setup[1] == 8) { /* GET_CONFIGURATION */
+        tmp[0] = 1;
+        src = tmp, n = 1;
+    } else {
+        return 0; /* SET_CONFIGURATION, SET_INTERFACE, ... */
+    }
+    if (n > wlen)
+        n = wlen;
+    memcpy(data, src, n);
+    return (int)n;
+}
+
+/* One control transfer. Returns IN length (>= 0; 0 for OUT), -EPIPE (stall) or
+ * -ENODEV (unplugged). data holds wLength bytes. */
+static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
+{
+    if ((setup[0] & 0x60) == 0)
+        return emu_standard(d, setup, data);
+    d->vendor_requests++;
+    if (d->unplug_after && d->vendor_requests >= d->unplug_after) {
+        d->unplugged = true;
+        return -ENODEV;
+    }
+    if (d->stall_at && d->vendor_requests == d->stall_at)
+        return -EPIPE;
+    struct usbemu *e = &d->emu;
+    uint16_t wlen = usbemu_w(setup + 6);
+    e->transfers++;
+    e->per_request[setup[1]]++;
+    int n = e->fw->handle(e, setup, data);
+    if (n > 0)
+        e->bytes_in += (unsigned long)n;
+    if (!(setup[0] & 0x80))
+        e->bytes_out += wlen;
+    return n;
+}
+
+static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
+                                 gpointer user)
+{
+    (void)handler;
+    struct emu_dev *d = user;
+    gulong request = umockdev_ioctl_client_get_request(client);
+    UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+    GError *gerr = NULL;
+
+    g_mutex_lock(&d->lock);
+    if (d->unplugged) {
+        g_mutex_unlock(&d->lock);
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return TRUE;
+    }
+
+    if (request == USBDEVFS_GET_CAPABILITIES) {
+        UMockdevIoctlData *c = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), &gerr);
+        uint32_t caps = USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+        if (c)
+            umockdev_ioctl_data_update(c, 0, (guint8 *)&caps, sizeof caps);
+        umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_CLAIMINTERFACE || request == USBDEVFS_RELEASEINTERFACE ||
+               request == USBDEVFS_SETCONFIGURATION || request == USBDEVFS_SETINTERFACE ||
+               request == USBDEVFS_CLEAR_HALT || request == USBDEVFS_RESETEP ||
+               request == (gulong)USBDEVFS_DISCARDURB) {
+        umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_GETDRIVER || request == USBDEVFS_IOCTL) {
+        umockdev_ioctl_client_complete(client, -1, ENODATA);
+    } else if (request == USBDEVFS_CONNECTINFO) {
+        UMockdevIoctlData *c =
+            umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_connectinfo), &gerr);
+        struct usbdevfs_connectinfo ci = {d->devnum, 1};
+        if (c)
+            umockdev_ioctl_data_update(c, 0, (guint8 *)&ci, sizeof ci);
+        umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_SUBMITURB) {
+        UMockdevIoctlData *u =
+            umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), &gerr);
+        if (!u) {
+            umockdev_ioctl_client_complete(client, -1, EFAULT);
+            goto out;
+        }
+        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+        if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
+            umockdev_ioctl_client_complete(client, -1, EINVAL);
+            goto out;
+        }
+        UMockdevIoctlData *b = umockdev_ioctl_data_resolve(
+            u, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, &gerr);
+        if (!b) {
+            umockdev_ioctl_client_complete(client, -1, EFAULT);
+            goto out;
+        }
+        uint8_t setup[8];
+        memcpy(setup, b->data, 8);
+        uint16_t wlen = usbemu_w(setup + 6);
+        if ((int)wlen > urb->buffer_length - 8)
+            wlen = (uint16_t)(urb->buffer_length - 8);
+        uint8_t *data = g_malloc0((gsize)wlen + 8);
+        if (!(setup[0] & 0x80))
+            memcpy(data, b->data + 8, wlen);
+        int n = emu_control(d, setup, data);
+        if (n == -ENODEV) {
+            g_free(data);
+            umockdev_ioctl_client_complete(client, -1, ENODEV);
+            goto out;
+        }
+        int status = n < 0 ? n : 0;
+        int actual = n < 0 ? 0 : (setup[0] & 0x80) ? n : wlen;
+        if ((setup[0] & 0x80) && n > 0)
+            umockdev_ioctl_data_update(b, 8, data, n);
+        g_free(data);
+        umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
+                                   sizeof status);
+        umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length),
+                                   (guint8 *)&actual, sizeof actual);
+        struct emu_urb *p = g_new0(struct emu_urb, 1);
+        p->urb = g_object_ref(u);
+        g_queue_push_tail(&d->pending, p);
+        umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) {
+        struct emu_urb *p = g_queue_pop_head(&d->pending);
+        if (!p) {
+            umockdev_ioctl_client_complete(client, -1, EAGAIN);
+            goto out;
+        }
+        UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), &gerr);
+        if (!ptr) {
+            g_object_unref(p->urb);
+            g_free(p);
+            umockdev_ioctl_client_complete(client, -1, EFAULT);
+            goto out;
+        }
+        umockdev_ioctl_data_set_ptr(ptr, 0, p->urb);
+        g_object_unref(p->urb);
+        g_free(p);
+        umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_CONTROL) {
+        /* libusb-0.1 (avrdude 7.1): synchronous control transfer. */
+        UMockdevIoctlData *c =
+            umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_ctrltransfer), &gerr);
+        if (!c) {
+            umockdev_ioctl_client_complete(client, -1, EFAULT);
+            goto out;
+        }
+        struct usbdevfs_ctrltransfer *ct = (struct usbdevfs_ctrltransfer *)c->data;
+        uint8_t setup[8] = {ct->bRequestType, ct->bRequest};
+        put16(setup + 2, ct->wValue);
+        put16(setup + 4, ct->wIndex);
+        put16(setup + 6, ct->wLength);
+        uint16_t wlen = ct->wLength;
+        UMockdevIoctlData *db = NULL;
+        if (wlen)
+            db = umockdev_ioctl_data_resolve(c, offsetof(struct usbdevfs_ctrltransfer, data),
+                                             wlen, &gerr);
+        uint8_t *data = g_malloc0((gsize)wlen + 8);
+        if (db && !(setup[0] & 0x80))
+            memcpy(data, db->data, wlen);
+        int n = emu_control(d, setup, data);
+        if (n < 0) {
+            g_free(data);
+            umockdev_ioctl_client_complete(client, -1, -n);
+            goto out;
+        }
+        if ((setup[0] & 0x80) && n > 0 && db)
+            umockdev_ioctl_data_update(db, 0, data, n);
+        g_free(data);
+        umockdev_ioctl_client_complete(client, (setup[0] & 0x80) ? n : wlen, 0);
+    } else {
+        umockdev_ioctl_client_complete(client, -1, ENOTTY);
+    }
+out:
+    if (gerr)
+        g_error_free(gerr);
+    g_mutex_unlock(&d->lock);
+    return TRUE;
+}
+
+/* libusb-0.1 reads the device and configuration descriptors from the node. */
+static gboolean emu_handle_read(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
+                                gpointer user)
+{
+    (void)handler;
+    struct emu_dev *d = user;
+    UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+    uint8_t all[sizeof d->devdesc + sizeof d->config];
+    memcpy(all, d->devdesc, sizeof d->devdesc);
+    memcpy(all + sizeof d->devdesc, d->config, sizeof d->config);
+    gsize off = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(client), "readpos"));
+    gsize want = (gsize)arg->data_len;
+    gsize n = off < sizeof all ? sizeof all - off : 0;
+    if (n > want)
+        n = want;
+    if (n)
+        umockdev_ioctl_data_update(arg, 0, all + off, (gint)n);
+    g_object_set_data(G_OBJECT(client), "readpos", GSIZE_TO_POINTER(off + n));
+    umockdev_ioctl_client_complete(client, (glong)n, 0);
+    return TRUE;
+}
+
+static void emu_add_device(UMockdevTestbed *tb, struct emu_dev *d)
+{
+    GString *rec = g_string_new(NULL);
+    g_string_append_printf(rec,
+                           "P: /devices/pci0000:00/0000:00:14.0/usb%u/%u-%u\n"
+                           "N: bus/usb/%03u/%03u\n"
+                           "E: DEVNAME=/dev/bus/usb/%03u/%03u\n"
+                           "E: DEVTYPE=usb_device\n"
+                           "E: SUBSYSTEM=usb\n"
+                           "E: BUSNUM=%03u\n"
+                           "E: DEVNUM=%03u\n"
+                           "E: PRODUCT=%x/%x/104\n"
+                           "A: busnum=%u\n"
+                           "A: devnum=%u\n"
+                           "A: idVendor=%04x\n"
+                           "A: idProduct=%04x\n"
+                           "A: bcdDevice=0104\n"
+                           "A: speed=1.5\n"
+                           "A: bConfigurationValue=1\n"
+                           "A: bNumConfigurations=1\n"
+                           "A: bDeviceClass=ff\n"
+                           "A: maxchild=0\n"
+                           "A: devpath=%u\n"
+                           "A: dev=189:%u\n"
+                           "A: manufacturer=%s\n"
+                           "A: product=%s\n",
+                           d->bus, d->bus, d->devnum - 1, d->bus, d->devnum, d->bus, d->devnum,
+                           d->bus, d->devnum, d->vid, d->pid, d->bus, d->devnum, d->vid, d->pid,
+                           d->devnum - 1, (d->bus - 1) * 128 + d->devnum - 1, d->vendor,
+                           d->product);
+    if (d->serial[0])
+        g_string_append_printf(rec, "A: serial=%s\n", d->serial);
+    g_string_append(rec, "H: descriptors=");
+    for (size_t i = 0; i < sizeof d->devdesc; i++)
+        g_string_append_printf(rec, "%02X", d->devdesc[i]);
+    for (size_t i = 0; i < sizeof d->config; i++)
+        g_string_append_printf(rec, "%02X", d->config[i]);
+    g_string_append(rec, "\n");
+    GError *gerr = NULL;
+    if (!umockdev_testbed_add_from_string(tb, rec->str, &gerr)) {
+        fprintf(stderr, "usb_emu: adding the device failed: %s\n", gerr->message);
+        exit(2);
+    }
+    g_string_free(rec, TRUE);
+    snprintf(d->devnode, sizeof d->devnode, "/dev/bus/usb/%03u/%03u", d->bus, d->devnum);
+    d->handler = umockdev_ioctl_base_new();
+    g_signal_connect(d->handler, "handle-ioctl", G_CALLBACK(emu_handle_ioctl), d);
+    g_signal_connect(d->handler, "handle-read", G_CALLBACK(emu_handle_read), d);
+    if (!umockdev_testbed_attach_ioctl(tb, d->devnode, d->handler, &gerr)) {
+        fprintf(stderr, "usb_emu: attaching the ioctl handler failed: %s\n", gerr->message);
+        exit(2);
+    }
+}
+
+/* Permission denied on open: the node gets mode 000. Root would still open it,
+ * so the command runs without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH (dropped from
+ * the bounding and inheritable sets before exec). */
+static void emu_child_drop_dac(gpointer user)
+{
+    (void)user;
+    if (geteuid() != 0)
+        return;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct c[2];
+    if (syscall(SYS_capget, &h, c) == 0) {
+        for (int i = 0; i < 2; i++)
+            c[i].inheritable = 0;
+        c[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+        syscall(SYS_capset, &h, c);
+    }
+    if (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) != 0 ||
+        prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) != 0)
+        fprintf(stderr, "usb_emu: cannot drop CAP_DAC_OVERRIDE (%s): access=1 needs it\n",
+                strerror(errno));
+}
+
+struct emu_run {
+    GMainLoop *loop;
+    int status;
+};
+
+static void emu_child_exited(GPid pid, gint status, gpointer user)
+{
+    struct emu_run *r = user;
+    r->status = status;
+    g_spawn_close_pid(pid);
+    g_main_loop_quit(r->loop);
+}
+
+static int emu_usage(void)
+{
+    fprintf(stderr, "usage: usb_emu --proto usbtiny|usbasp --part ID [--state FILE] "
+                    "[--stats FILE] [--opt KEY=VALUE]... -- COMMAND ARGS...\n");
+    return 2;
+}
+
+static void emu_write_stats(const char *path, struct emu_dev *d)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "usb_emu: cannot write %s\n", path);
+        return;
+    }
+    fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\n",
+            d->emu.transfers, d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions);
+    for (int i = 0; i < 256; i++)
+        if (d->emu.per_request[i])
+            fprintf(f, "request_%d %lu\n", i, d->emu.per_request[i]);
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *proto = NULL, *part_id = NULL, *state = NULL, *stats = NULL, *state2 = NULL;
+    const char *opts[64];
+    int n_opts = 0, cmd_at = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            cmd_at = i + 1;
+            break;
+        }
+        if (i + 1 >= argc)
+            return emu_usage();
+        if (strcmp(argv[i], "--proto") == 0)
+            proto = argv[++i];
+        else if (strcmp(argv[i], "--part") == 0)
+            part_id = argv[++i];
+        else if (strcmp(argv[i], "--state") == 0)
+            state = argv[++i];
+        else if (strcmp(argv[i], "--stats") == 0)
+            stats = argv[++i];
+        else if (strcmp(argv[i], "--opt") == 0 && n_opts < 64)
+            opts[n_opts++] = argv[++i];
+        else
+            return emu_usage();
+    }
+    if (!proto || !part_id || cmd_at < 0 || cmd_at >= argc)
+        return emu_usage();
+    const struct usbemu_fw *fw = strcmp(proto, "usbtiny") == 0  ? &usbemu_usbtiny
+                                 : strcmp(proto, "usbasp") == 0 ? &usbemu_usbasp
+                                                                : NULL;
+    const struct part *part = part_find(part_id);
+    if (!fw || !part) {
+        fprintf(stderr, "usb_emu: unknown %s\n", fw ? "part" : "protocol");
+        return 2;
+    }
+
+    static struct emu_dev devs[EMU_MAX_DEVS];
+    int n_devs = 1;
+    bool access_denied = false;
+    for (int k = 0; k < EMU_MAX_DEVS; k++) {
+        struct emu_dev *d = &devs[k];
+        struct ispf_error err;
+        g_mutex_init(&d->lock);
+        g_queue_init(&d->pending);
+        d->emu.fw = fw;
+        if (avrchip_init(&d->emu.chip, part, &err)) {
+            fprintf(stderr, "usb_emu: %s\n", err.msg);
+            return 2;
+        }
+        d->bus = 1;
+        d->devnum = (uint8_t)(2 + k);
+        d->vid = fw->vid;
+        d->pid = fw->pid;
+        snprintf(d->vendor, sizeof d->vendor, "%s", fw->vendor);
+        snprintf(d->product, sizeof d->product, "%s", fw->product);
+        if (k == 1)
+            snprintf(d->serial, sizeof d->serial, "EMU2");
+        d->emu.sck_hz = 375000;
+    }
+    for (int i = 0; i < n_opts; i++) {
+        char key[64];
+        const char *eq = strchr(opts[i], '=');
+        const char *val = eq ? eq + 1 : "1";
+        size_t kl = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
+        if (kl >= sizeof key)
+            return emu_usage();
+        memcpy(key, opts[i], kl);
+        key[kl] = '\0';
+        struct emu_dev *d = &devs[0];
+        if (strcmp(key, "devices") == 0)
+            n_devs = atoi(val) >= 2 ? 2 : 1;
+        else if (strcmp(key, "state2") == 0)
+            state2 = val;
+        else if (strcmp(key, "serial") == 0)
+            snprintf(d->serial, sizeof d->serial, "%s", val);
+        else if (strcmp(key, "vendor") == 0)
+            snprintf(d->vendor, sizeof d->vendor, "%s", val);
+        else if (strcmp(key, "product") == 0)
+            snprintf(d->product, sizeof d->product, "%s", val);
+        else if (strcmp(key, "vid") == 0)
+            d->vid = (uint16_t)strtoul(val, NULL, 0);
+        else if (strcmp(key, "pid") == 0)
+            d->pid = (uint16_t)strtoul(val, NULL, 0);
+        else if (strcmp(key, "unwired") == 0)
+            d->emu.chip.faults.unwired = true;
+        else if (strcmp(key, "max_sck") == 0)
+            d->emu.max_sck = strtoul(val, NULL, 0);
+        else if (strcmp(key, "unplug_after") == 0)
+            d->unplug_after = strtoul(val, NULL, 0);
+        else if (strcmp(key, "stall_at") == 0)
+            d->stall_at = strtoul(val, NULL, 0);
+        else if (strcmp(key, "access") == 0)
+            access_denied = atoi(val) != 0;
+        else {
+            bool ok = true;
+            for (int k = 0; k < EMU_MAX_DEVS && ok; k++)
+                ok = fw->option(&devs[k].emu, key, val);
+            if (!ok) {
+                fprintf(stderr, "usb_emu: unknown option %s\n", key);
+                return 2;
+            }
+        }
+    }
+    struct ispf_error err;
+    if (state && access(state, F_OK) == 0 && avrchip_load(&devs[0].emu.chip, state, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        return 2;
+    }
+    if (state2 && access(state2, F_OK) == 0 && avrchip_load(&devs[1].emu.chip, state2, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        return 2;
+    }
+
+    UMockdevTestbed *tb = umockdev_testbed_new();
+    for (int k = 0; k < n_devs; k++) {
+        emu_build_descriptors(&devs[k]);
+        emu_add_device(tb, &devs[k]);
+    }
+    if (access_denied) {
+        gchar *root = umockdev_testbed_get_root_dir(tb);
+        gchar *node = g_strconcat(root, devs[0].devnode, NULL);
+        if (chmod(node, 0) != 0)
+            fprintf(stderr, "usb_emu: chmod %s: %s\n", node, strerror(errno));
+        g_free(node);
+        g_free(root);
+    }
+
+    struct emu_run run = {g_main_loop_new(NULL, FALSE), 0};
+    GPid pid;
+    GError *gerr = NULL;
+    if (!g_spawn_async(NULL, argv + cmd_at, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                           G_SPAWN_CHILD_INHERITS_STDIN,
+                       access_denied ? emu_child_drop_dac : NULL, NULL, &pid, &gerr)) {
+        fprintf(stderr, "usb_emu: cannot run %s: %s\n", argv[cmd_at], gerr->message);
+        return 2;
+    }
+    g_child_watch_add(pid, emu_child_exited, &run);
+    g_main_loop_run(run.loop);
+    g_main_loop_unref(run.loop);
+
+    int rc = 0;
+    for (int k = 0; k < n_devs; k++)
+        g_mutex_lock(&devs[k].lock);
+    if (state && avrchip_save(&devs[0].emu.chip, state, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
+    if (state2 && n_devs > 1 && avrchip_save(&devs[1].emu.chip, state2, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
+    if (stats)
+        emu_write_stats(stats, &devs[0]);
+    for (int k = 0; k < n_devs; k++)
+        g_mutex_unlock(&devs[k].lock);
+    if (rc)
+        return rc;
+    if (WIFEXITED(run.status))
+        return WEXITSTATUS(run.status);
+    fprintf(stderr, "usb_emu: %s died with signal %d\n", argv[cmd_at],
+            WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0);
+    return 128 + (WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0);
+}
