@@ -447,6 +447,7 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
         for (unsigned i = 0; i < size; i++)
             x ^= body[i];
         e.msgs++;
+        emu_stat_add(io, "messages", 1);
         uint8_t seq = hdr[0];
         if (x != 0 || (e.cksumerr_n && e.msgs == e.cksumerr_n)) {
             uint8_t b2[2] = {0xB0, 0xC1}; /* ANSWER_CKSUM_ERROR, STATUS_CKSUM_ERROR */
