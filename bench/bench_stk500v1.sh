@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# STK500v1 / ArduinoISP benchmark: the same workloads through ispflash and
+# avrdude against the project's ArduinoISP emulator (ispf-emu over net:), counted
+# on the emulator side (bytes each way, replies = round trips), plus wall time to
+# connect and enter programming mode. Prints ispflash/avrdude ratios and checks
+# them against the floors of issue 4.
+#
+#   bench/bench_stk500v1.sh [BUILD_DIR] [TESTDATA_DIR]
+#
+# Not part of the default ctest run (timings depend on the machine).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${1:-$HERE/../build}
+DATA=${2:-$HERE/../tests/data}
+ISPF=$BUILD/ispflash
+EMU=$BUILD/tests/ispf-emu
+AVRDUDE=${AVRDUDE:-avrdude}
+for f in "$ISPF" "$EMU"; do
+    [ -x "$f" ] || { echo "missing $f (build first: cmake --build $BUILD)" >&2; exit 2; }
+done
+command -v "$AVRDUDE" >/dev/null || { echo "avrdude not found" >&2; exit 2; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/ispf-bench.XXXXXX")
+EMU_PID=
+cleanup() {
+    [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+
+# 28 KiB of random data as Intel HEX (random data has no all-0xFF page).
+srec_cat -generate 0 0x7000 -random -o "$W/rand.hex" -intel >/dev/null 2>&1 || {
+    echo "srec_cat (package srecord) is needed" >&2; exit 2; }
+CATERINA=$DATA/real/sparkfun_Caterina-promicro16.hex
+[ -f "$CATERINA" ] || CATERINA=$DATA/real/arduino_Caterina-Leonardo.hex
+
+# start_emu NAME: fresh emulator with its own state/stats, port in $PORT
+start_emu() {
+    rm -f "$W/$1.port" "$W/$1.stats"
+    "$EMU" --proto arduinoisp --part m32u4 --listen 127.0.0.1:0 --port-file "$W/$1.port" \
+        --state "$W/$1.chip" --stats "$W/$1.stats" --once --lifetime 600 >/dev/null &
+    EMU_PID=$!
+    i=0
+    while [ ! -s "$W/$1.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    PORT=$(cat "$W/$1.port")
+}
+stop_emu() {
+    wait "$EMU_PID" 2>/dev/null
+    EMU_PID=
+}
+stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$W/$1.stats"; }
+
+# run_both NAME ISPFLASH_ARGS... -- AVRDUDE_ARGS...
+now_ms() { date +%s%3N; }
+run_tool() { # tool name args...
+    tool=$1; name=$2; shift 2
+    start_emu "$name.$tool"
+    t0=$(now_ms)
+    if [ "$tool" = ispflash ]; then
+        "$ISPF" -q -c avrisp -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
+    else
+        "$AVRDUDE" -q -q -c avrisp -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
+    fi
+    rc=$?
+    t1=$(now_ms)
+    stop_emu
+    [ $rc = 0 ] || { echo "$tool failed in $name:" >&2; cat "$W/$name.$tool.log" >&2; }
+    echo $((t1 - t0)) >"$W/$name.$tool.ms"
+}
+
+FAILS=0
+report() { # name [floor_bytes floor_rt]
+    name=$1
+    ib=$(( $(stat_of "$name.ispflash" rx_bytes) + $(stat_of "$name.ispflash" tx_bytes) ))
+    ab=$(( $(stat_of "$name.avrdude" rx_bytes) + $(stat_of "$name.avrdude" tx_bytes) ))
+    ir=$(stat_of "$name.ispflash" replies)
+    ar=$(stat_of "$name.avrdude" replies)
+    it=$(cat "$W/$name.ispflash.ms")
+    at=$(cat "$W/$name.avrdude.ms")
+    itx=$(stat_of "$name.ispflash" rx_bytes); atx=$(stat_of "$name.avrdude" rx_bytes)
+    line=$(awk -v n="$name" -v ib="$ib" -v ab="$ab" -v ir="$ir" -v ar="$ar" -v it="$it" -v at="$at" \
+        -v itx="$itx" -v atx="$atx" \
+        'BEGIN { printf "%-9s bytes %6d / %6d = %.3f (host->prog %.3f)  round trips %4d / %4d = %.3f  time %5d / %5d ms",
+                 n, ib, ab, ib / ab, itx / atx, ir, ar, ir / ar, it, at }')
+    verdict=""
+    if [ $# -ge 3 ]; then
+        ok=$(awk -v ib="$ib" -v ab="$ab" -v ir="$ir" -v ar="$ar" -v fb="$2" -v fr="$3" \
+            'BEGIN { print (ib / ab <= fb && ir / ar <= fr) ? "ok" : "FAIL" }')
+        verdict="  [floors $2 / $3: $ok]"
+        [ "$ok" = ok ] || FAILS=$((FAILS + 1))
+    fi
+    echo "$line$verdict"
+}
+
+echo "ispflash/avrdude on the ArduinoISP emulator (m32u4, net:), $("$AVRDUDE" -? 2>&1 | grep -o 'version [0-9.]*' | head -1)"
+
+run_tool ispflash ewv28k -U "flash:w:$W/rand.hex:i"
+run_tool avrdude ewv28k -U "flash:w:$W/rand.hex:i"
+report ewv28k 0.94 0.30
+
+run_tool ispflash caterina -U "flash:w:$CATERINA:i"
+run_tool avrdude caterina -U "flash:w:$CATERINA:i"
+report caterina
+
+run_tool ispflash readall -U "flash:r:$W/read.ispflash.hex:i"
+run_tool avrdude readall -U "flash:r:$W/read.avrdude.hex:i"
+report readall 0.92 0.10
+
+run_tool ispflash fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+run_tool avrdude fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+report fuses
+
+# Connect + enter programming mode (+ signature): the programmer answers at once.
+run_tool ispflash connect
+run_tool avrdude connect
+report connect
+ct=$(cat "$W/connect.ispflash.ms")
+if [ "$ct" -le 300 ]; then
+    echo "connect+progmode: ispflash ${ct} ms  [floor 300 ms: ok]"
+else
+    echo "connect+progmode: ispflash ${ct} ms  [floor 300 ms: FAIL]"
+    FAILS=$((FAILS + 1))
+fi
+[ $FAILS = 0 ] && echo "all floors met" || echo "$FAILS floor(s) missed"
+[ $FAILS = 0 ]
