@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/avrchip.h"
+#include "ispflash/fuse.h"
 
 #define CHIP_STATE_MAGIC "ispflash-chip 1"
 
@@ -109,6 +110,16 @@ void avrchip_set_reset(struct avrchip *c, bool low)
             dead = true;
         if (chip_flag_programmed(c, "DWEN") == 1)
             dead = true;
+        /* The clock: a value the datasheet marks reserved is taken as "does not run";
+         * an external source needs something on XTAL1/XTAL2. */
+        enum mem_id mem;
+        if (fuse_clock_field(c->part, &mem)) {
+            const char *cap;
+            enum fuse_clock src =
+                fuse_clock_source(c->part, avrchip_fuse_read(c, fuse_index(mem)), &cap);
+            if (!cap || (c->faults.no_xtal && src == FUSE_CLOCK_EXTERNAL))
+                dead = true;
+        }
         c->isp_dead = dead;
     }
     c->reset_low = low;

@@ -11,7 +11,9 @@
  *  - lock mode 2/3 disables further programming (and reading, mode 3) of
  *    flash/EEPROM and fuse writes, until a chip erase;
  *  - fuses are latched at reset: with SPIEN unprogrammed, RSTDISBL or DWEN
- *    programmed, the next Programming Enable is not answered (ISP lost).
+ *    programmed, a clock selection the datasheet marks reserved, or (with
+ *    faults.no_xtal) an external clock source, the next Programming Enable is not
+ *    answered (ISP lost).
  */
 #ifndef ISPFLASH_AVRCHIP_H
 #define ISPFLASH_AVRCHIP_H
@@ -28,6 +30,8 @@ struct avrchip_faults {
     uint32_t stuck_addr;
     uint8_t stuck_mask;
     unsigned busy_polls;   /* RDY/BSY reports busy this many polls after each write */
+    bool no_xtal;          /* nothing on XTAL1/XTAL2: fuses selecting an external clock
+                            * source stop the chip, so ISP no longer answers */
 };
 
 struct avrchip_stats {

@@ -10,6 +10,8 @@
  *   stuck=ADDR:MASK a flash byte whose MASK bits stay 1 (a worn cell)
  *   busy=N          RDY/BSY reports busy N polls after each write
  *   signature=XXXXXX  the chip answers another signature (a wrong part on the socket)
+ *   noxtal          no crystal or clock on XTAL1/XTAL2: once the fuses select an
+ *                   external clock source, the chip stops and ISP no longer answers
  */
 #define LOG_PREFIX "dryrun"
 #include <stdio.h>
@@ -37,6 +39,8 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
             d->state_path = x + 6;
         } else if (strcmp(x, "unwired") == 0) {
             d->chip.faults.unwired = true;
+        } else if (strcmp(x, "noxtal") == 0) {
+            d->chip.faults.no_xtal = true;
         } else if (sscanf(x, "stuck=%li:%li%c", (long *)&a, (long *)&m, &extra) == 2) {
             d->chip.faults.has_stuck = true;
             d->chip.faults.stuck_addr = (uint32_t)a;
@@ -46,7 +50,7 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
         } else if (strncmp(x, "signature=", 10) != 0) {
             return ispf_fail(err, ISPF_E_USAGE,
                              "dryrun: unknown -x option '%s' (known: state=FILE, unwired, "
-                             "stuck=ADDR:MASK, busy=N, signature=XXXXXX)",
+                             "stuck=ADDR:MASK, busy=N, signature=XXXXXX, noxtal)",
                              x);
         }
     }
