@@ -274,12 +274,12 @@ static int asp_enable(struct pgm *pgm, struct ispf_error *err)
         if (pgm->cfg.bitclock_us > 0)
             return ispf_fail(err, ISPF_E_NO_TARGET,
                              "the target did not answer Programming Enable at %s SCK (-B %g); "
-                             "check the wiring and power, or try a larger -B",
+                             "a larger -B (slower clock) may help",
                              asp_sck_text(first), pgm->cfg.bitclock_us);
         return ispf_fail(err, ISPF_E_NO_TARGET,
-                         "the target did not answer Programming Enable, even at %s SCK; check "
-                         "the ISP cable orientation, target power (the USBasp's 5V/3.3V jumper) "
-                         "and that RESET reaches the chip",
+                         "the target did not answer Programming Enable at %s SCK, nor at slower "
+                         "clocks down to %s",
+                         asp_sck_text(first),
                          asp_sck_text(asp_fallback_sck[sizeof asp_fallback_sck - 1]));
     }
     a->enabled = true;
@@ -349,7 +349,7 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
                 rc = asp_spi(pgm, cmd, res, err);
             }
             if (rc)
-                return ispf_error_prefix(err, "reading flash at 0x%05x", addr);
+                return rc;
             *buf++ = res[3];
             addr++;
             len--;
@@ -360,12 +360,12 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
             chunk = 0x10000u - addr;
         rc = asp_set_addr(pgm, addr, err);
         if (rc)
-            return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
+            return rc;
         int n = asp_in(pgm, mem == MEM_FLASH ? ASP_READFLASH : ASP_READEEPROM, (uint16_t)addr, 0,
                        buf, (uint16_t)chunk, mem == MEM_FLASH ? "READFLASH" : "READEEPROM", err);
         if (n < 0) {
             a->fw_addr = -2; /* unknown */
-            return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
+            return n;
         }
         if ((uint32_t)n != chunk) {
             a->fw_addr = -2;
@@ -393,7 +393,7 @@ static int asp_write_page_raw(struct pgm *pgm, uint32_t addr, const uint8_t *buf
         isp_load_flash(cmd, addr + i, buf[i]);
         int rc = asp_spi(pgm, cmd, res, err);
         if (rc)
-            return ispf_error_prefix(err, "loading flash page 0x%05x", addr);
+            return rc;
     }
     int rc = asp_ext_addr(pgm, addr, err);
     if (rc == ISPF_OK) {
@@ -401,7 +401,7 @@ static int asp_write_page_raw(struct pgm *pgm, uint32_t addr, const uint8_t *buf
         rc = asp_spi(pgm, cmd, res, err);
     }
     if (rc)
-        return ispf_error_prefix(err, "committing flash page 0x%05x", addr);
+        return rc;
     const struct part *p = pgm->cfg.part;
     asp_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
     usb_note_written(a->usb, "flash", addr + len - 1);
@@ -421,7 +421,7 @@ static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const
 
     int rc = asp_set_addr(pgm, addr, err);
     if (rc)
-        return ispf_error_prefix(err, "writing %s at 0x%05x", mem_name(mem), addr);
+        return rc;
     uint32_t done = 0;
     while (done < len) {
         uint32_t chunk = len - done < ASP_BLOCK ? len - done : ASP_BLOCK;
@@ -439,13 +439,16 @@ static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const
         }
         if (rc) {
             a->fw_addr = -2;
-            return ispf_error_prefix(err, "writing %s at 0x%05x", mem_name(mem), at);
+            return rc;
         }
         if (a->fw_addr >= 0)
             a->fw_addr += chunk;
         done += chunk;
-        usb_note_written(a->usb, mem == MEM_FLASH ? "flash" : "eeprom", at + chunk - 1);
+        if (mem == MEM_EEPROM)
+            usb_note_written(a->usb, "eeprom", at + chunk - 1);
     }
+    if (mem == MEM_FLASH) /* committed by the firmware after the page's last byte */
+        usb_note_written(a->usb, "flash", addr + len - 1);
     return ISPF_OK;
 }
 

@@ -245,12 +245,15 @@ static int tiny_enable(struct pgm *pgm, struct ispf_error *err)
         if (pgm->cfg.bitclock_us > 0)
             return ispf_fail(err, ISPF_E_NO_TARGET,
                              "the target did not answer Programming Enable at SCK period %u us "
-                             "(-B %g); check the wiring and power, or try a larger -B",
+                             "(-B %g); a larger -B (slower clock) may help",
                              t->sck_us, pgm->cfg.bitclock_us);
         return ispf_fail(err, ISPF_E_NO_TARGET,
-                         "the target did not answer Programming Enable, even at SCK periods up "
-                         "to %u us (4 kHz); check the 6-pin ISP cable orientation, target power "
-                         "and that RESET reaches the chip",
+                         "the target did not answer Programming Enable at %.0f kHz SCK, nor at "
+                         "slower clocks down to %.0f kHz (-B %u)",
+                         1000.0 / first_sck,
+                         1000.0 / tiny_fallback_sck_us[sizeof tiny_fallback_sck_us /
+                                                           sizeof tiny_fallback_sck_us[0] -
+                                                       1],
                          tiny_fallback_sck_us[sizeof tiny_fallback_sck_us /
                                                   sizeof tiny_fallback_sck_us[0] -
                                               1]);
@@ -285,7 +288,7 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
                 rc = tiny_spi(pgm, cmd, res, err);
             }
             if (rc)
-                return ispf_error_prefix(err, "reading flash at 0x%05x", addr);
+                return rc;
             *buf++ = res[3];
             addr++;
             len--;
@@ -303,7 +306,7 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
                      (uint16_t)addr, buf, (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0),
                      mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
         if (rc)
-            return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
+            return rc;
         buf += chunk;
         addr += chunk;
         len -= chunk;
@@ -323,7 +326,7 @@ static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *
         int rc = tiny_out(pgm, TINY_FLASH_WRITE, 0, (uint16_t)(addr + done), buf + done,
                           (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0), "FLASH_WRITE", err);
         if (rc)
-            return ispf_error_prefix(err, "writing flash page 0x%05x", addr);
+            return rc;
         done += chunk;
     }
     uint8_t cmd[4], res[4];
@@ -333,7 +336,7 @@ static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *
         rc = tiny_spi(pgm, cmd, res, err);
     }
     if (rc)
-        return ispf_error_prefix(err, "committing flash page 0x%05x", addr);
+        return rc;
     tiny_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
     usb_note_written(t->usb, "flash", addr + len - 1);
     return ISPF_OK;
@@ -358,7 +361,7 @@ static int tiny_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
                           (uint16_t)addr, buf, (uint16_t)chunk,
                           tiny_timeout_ms(t, chunk * 2, chunk * delay), "EEPROM_WRITE", err);
         if (rc)
-            return ispf_error_prefix(err, "writing EEPROM at 0x%04x", addr);
+            return rc;
         usb_note_written(t->usb, "eeprom", addr + chunk - 1);
         buf += chunk;
         addr += chunk;

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# USB programmers (USBtiny, USBasp) against emulated devices: usb_emu puts a firmware
+# emulator behind a umockdev USB device node; the real ispflash (and avrdude, through
+# libusb-0.1) runs under umockdev-wrapper and talks to it through the real libusb.
+# Nothing here is skipped: missing umockdev/GLib is a configure error.
+if(ISPF_WITH_LIBUSB)
+  pkg_check_modules(UMOCKDEV REQUIRED IMPORTED_TARGET umockdev-1.0)
+  pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0 gobject-2.0)
+  find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)
+
+  add_executable(usb_emu usb/usb_emu.c usb/fw_usbtiny.c usb/fw_usbasp.c)
+  target_include_directories(usb_emu PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
+  # GLib headers are not -Wextra clean in C11 mode (G_DEFINE_AUTOPTR).
+  target_compile_options(usb_emu PRIVATE -Wno-unused-parameter)
+  target_link_libraries(usb_emu PRIVATE ispflash_core PkgConfig::UMOCKDEV PkgConfig::GLIB)
+
+  find_program(ISPF_AVRDUDE_USB avrdude)
+  if(NOT ISPF_AVRDUDE_USB)
+    set(ISPF_AVRDUDE_USB avrdude) # a missing avrdude fails the comparison tests
+  endif()
+
+  # One ctest per case of tests/usb/usb_cases.sh (each asserts exit code, messages,
+  # and the chip image left in the emulator).
+  set(ISPF_USB_CASES
+      tiny_qmk_usb1286 asp_qmk_usb1286 tiny_wrap_proof asp_old_firmware asp_no_caps
+      real_files_tiny real_files_asp fuses_eeprom_readback slow_sck_auto bitclock
+      no_target unplug stall not_found access several serial_select
+      avrdude_tiny avrdude_asp counts)
+  foreach(case ${ISPF_USB_CASES})
+    add_test(NAME usb_${case}
+             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/usb/usb_cases.sh ${case}
+                     $<TARGET_FILE:ispflash> $<TARGET_FILE:usb_emu> ${ISPF_UMOCKDEV_WRAPPER}
+                     ${ISPF_TEST_DATA} ${ISPF_AVRDUDE_USB})
+    set_tests_properties(usb_${case} PROPERTIES TIMEOUT 300 LABELS usb)
+  endforeach()
+endif()

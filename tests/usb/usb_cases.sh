@@ -1,0 +1,290 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end cases for the USB programmers: the real ispflash (and avrdude) under
+# umockdev-wrapper, talking through the real libusb to usb_emu's emulated
+# USBtiny/USBasp. Each case asserts exit codes, messages and the chip image the
+# emulator is left with (compared with the same operation on -c dryrun).
+# usage: usb_cases.sh CASE ISPFLASH USB_EMU UMOCKDEV_WRAPPER DATA_DIR AVRDUDE
+CASE=$1
+BIN=$2
+EMU=$3
+WRAP=$4
+DATA=$5
+AVRDUDE=$6
+LIST="$(dirname "$0")/../cli/parts_of_real_files.txt"
+W=$(mktemp -d "${TMPDIR:-/tmp}/ispflash-usb.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+QMK128="$DATA/real/qmk_bootloader_at90usb128x_1_0_1.hex"
+QMK32U4="$DATA/real/qmk_bootloader_atmega32u4_1_0_0.hex"
+CATERINA="$DATA/real/sparkfun_Caterina-promicro16.hex"
+
+fail() {
+    echo "FAIL [$CASE]: $*" >&2
+    exit 1
+}
+
+# expect CODE CMD...: run with a guard against hangs; output in $W/out.
+# CMD may start with "emu PROTO PART STATE": run under usb_emu in umockdev-wrapper.
+expect() {
+    want=$1
+    shift
+    if [ "$1" = emu ]; then # expand here: timeout cannot run a shell function
+        _proto=$2 _part=$3 _state=$4
+        shift 4
+        set -- "$WRAP" "$EMU" --proto "$_proto" --part "$_part" --state "$_state" "$@"
+    fi
+    timeout 120 "$@" >"$W/out" 2>&1
+    rc=$?
+    sed 's/^/  | /' "$W/out"
+    [ "$rc" = 124 ] && fail "hung: $*"
+    [ "$rc" = "$want" ] || fail "exit code $rc, expected $want: $*"
+}
+has() { grep -q -- "$1" "$W/out" || fail "the output lacks \"$1\""; }
+hasnot() { ! grep -q -- "$1" "$W/out" || fail "the output unexpectedly has \"$1\""; }
+
+# (expect CODE) emu PROTO PART STATE [usb_emu options] -- COMMAND...
+
+# ref PART STATE ISPFLASH-ARGS...: the same operation on the dryrun chip.
+ref() {
+    part=$1 state=$2
+    shift 2
+    rm -f "$state"
+    "$BIN" -q -c dryrun -p "$part" -x "state=$state" "$@" >"$W/refout" 2>&1 ||
+        { cat "$W/refout"; fail "dryrun reference failed: $*"; }
+}
+
+same_chip() {
+    cmp -s "$1" "$2" || fail "chip image $1 differs from $2"
+}
+
+stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+# The QMK DFU bootloader at 0x1E000 of an AT90USB1286, written and verified (the
+# verify reads the bootloader back); with readback=1 the whole flash is read too
+# (through USBtiny or old USBasp firmware that is one transfer per byte above 64 KiB,
+# ~35 s, so only the fast paths do it).
+qmk_usb1286() {
+    p=$1
+    full=$2
+    shift 2
+    st="$W/chip"
+    rm -f "$st"
+    expect 0 emu "$p" usb1286 "$st" "$@" -- "$BIN" -c "$p" -P usb -p usb1286 -U "$QMK128"
+    has "flash verified"
+    ref usb1286 "$W/ref" -U "$QMK128"
+    same_chip "$st" "$W/ref"
+    expect 0 emu "$p" usb1286 "$st" "$@" -- "$BIN" -c "$p" -p usb1286 -U "flash:v:$QMK128"
+    has "flash verified"
+    [ "$full" = readback=1 ] || return 0
+    expect 0 emu "$p" usb1286 "$st" "$@" -- "$BIN" -q -c "$p" -p usb1286 -U "flash:r:$W/back.bin:r"
+    "$BIN" -q -c dryrun -p usb1286 -x "state=$W/ref" -U "flash:r:$W/want.bin:r" || fail "dryrun read"
+    cmp -s "$W/back.bin" "$W/want.bin" || fail "flash read back through $p differs"
+}
+
+real_files() {
+    p=$1
+    grep -v '^#' "$LIST" | while read -r file part; do
+        [ -n "$file" ] || continue
+        st="$W/$file.chip"
+        expect 0 emu "$p" "$part" "$st" -- "$BIN" -q -c "$p" -p "$part" -U "$DATA/real/$file"
+        ref "$part" "$W/ref" -U "$DATA/real/$file"
+        same_chip "$st" "$W/ref"
+        expect 0 emu "$p" "$part" "$st" -- "$BIN" -q -c "$p" -p "$part" -U "flash:v:$DATA/real/$file"
+        echo "$file ($part) through $p: written, same chip as dryrun, verified"
+    done || exit 1
+    [ "$(grep -vc '^#' "$LIST")" -ge 20 ] || fail "the list of real files is missing"
+}
+
+fuses_eeprom() {
+    p=$1
+    st="$W/$p.chip"
+    rm -f "$st"
+    head -c 300 /dev/urandom >"$W/ee.bin"
+    ops="-U lfuse:w:0x5E:m -U hfuse:w:0x99:m -U efuse:w:0xF3:m -U eeprom:w:$W/ee.bin:r -U $QMK32U4"
+    # shellcheck disable=SC2086
+    expect 0 emu "$p" m32u4 "$st" -- "$BIN" -c "$p" -p m32u4 $ops
+    # shellcheck disable=SC2086
+    ref m32u4 "$W/ref" $ops
+    same_chip "$st" "$W/ref"
+    expect 0 emu "$p" m32u4 "$st" -- "$BIN" -q -c "$p" -p m32u4 -U "eeprom:r:$W/ee_back.bin:r" \
+        -U "lfuse:r:$W/l.bin:r" -U "hfuse:r:$W/h.bin:r" -U "efuse:r:$W/e.bin:r"
+    cmp -s -n 300 "$W/ee.bin" "$W/ee_back.bin" || fail "EEPROM read back through $p differs"
+    [ "$(od -An -tx1 "$W/l.bin" | tr -d ' \n')" = 5e ] || fail "lfuse read back $(od -An -tx1 "$W/l.bin")"
+    [ "$(od -An -tx1 "$W/h.bin" | tr -d ' \n')" = 99 ] || fail "hfuse read back"
+    [ "$(od -An -tx1 "$W/e.bin" | tr -d ' \n')" = f3 ] || fail "efuse read back"
+    expect 0 emu "$p" m32u4 "$st" -- "$BIN" -q -c "$p" -p m32u4 -U "eeprom:v:$W/ee.bin:r" \
+        -U "lfuse:v:0x5E:m" -U "flash:v:$QMK32U4"
+}
+
+case "$CASE" in
+tiny_qmk_usb1286)
+    qmk_usb1286 usbtiny readback=0
+    ;;
+asp_qmk_usb1286) qmk_usb1286 usbasp readback=1 ;;
+
+tiny_wrap_proof)
+    # The emulated USBtiny wraps its 16-bit address like the firmware. An image with
+    # data below and above 64 KiB must write and verify: block reads below 0x10000,
+    # single instructions above (and never a block read that would wrap).
+    grep -v ':00000001FF' "$CATERINA" >"$W/both.hex"
+    cat "$QMK128" >>"$W/both.hex"
+    st="$W/chip"
+    expect 0 emu usbtiny usb1286 "$st" --stats "$W/stats" -- "$BIN" -c usbtiny -p usb1286 -U "$W/both.hex"
+    has "flash verified"
+    ref usb1286 "$W/ref" -U "$W/both.hex"
+    same_chip "$st" "$W/ref"
+    high=$(grep -c '' "$QMK128")
+    expect 0 emu usbtiny usb1286 "$st" --stats "$W/stats" -- "$BIN" -c usbtiny -p usb1286 -U "flash:v:$QMK128"
+    [ -z "$(stat_of "$W/stats" request_9)" ] || fail "FLASH_READ used above 64 KiB"
+    [ "$(stat_of "$W/stats" request_7)" -ge 4421 ] || fail "fewer SPI reads than bootloader bytes"
+    [ "$high" -gt 0 ] || fail "no bootloader file"
+    ;;
+
+asp_old_firmware)
+    # USBasp firmware before 2011-05-28: no GETCAPABILITIES, no SETLONGADDRESS.
+    qmk_usb1286 usbasp readback=0 --opt caps=0 --opt longaddr=0
+    expect 0 emu usbasp usb1286 "$W/chip" --opt caps=0 --opt longaddr=0 -- "$BIN" -c usbasp -p usb1286 -U "flash:v:$QMK128"
+    has "predates 2011"
+    ;;
+
+asp_no_caps)
+    qmk_usb1286 usbasp readback=0 --opt caps=0
+    ;;
+
+real_files_tiny) real_files usbtiny ;;
+real_files_asp) real_files usbasp ;;
+
+fuses_eeprom_readback)
+    fuses_eeprom usbtiny
+    fuses_eeprom usbasp
+    ;;
+
+slow_sck_auto)
+    # A factory-fresh chip that answers only at SCK <= 20 kHz: found without -B.
+    for p in usbtiny usbasp; do
+        st="$W/$p.chip"
+        expect 0 emu "$p" m32u4 "$st" --opt max_sck=20000 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "did not answer at"
+        has "it did at"
+        has "flash verified"
+        ref m32u4 "$W/ref" -U "$QMK32U4"
+        same_chip "$st" "$W/ref"
+    done
+    ;;
+
+bitclock)
+    # -B picks the clock; no automatic slowing when the user chose it.
+    expect 0 emu usbtiny m32u4 "$W/a" --opt max_sck=20000 -- "$BIN" -c usbtiny -B 100 -p m32u4 -U "$QMK32U4"
+    hasnot "did not answer at"
+    expect 5 emu usbtiny m32u4 "$W/b" --opt max_sck=20000 -- "$BIN" -c usbtiny -B 10 -p m32u4 -U "$QMK32U4"
+    has "Programming Enable"
+    expect 0 emu usbasp m32u4 "$W/c" --opt max_sck=20000 -- "$BIN" -c usbasp -B 62.5 -p m32u4 -U "$QMK32U4"
+    hasnot "did not answer at"
+    expect 5 emu usbasp m32u4 "$W/d" --opt max_sck=20000 -- "$BIN" -c usbasp -B 20 -p m32u4 -U "$QMK32U4"
+    has "Programming Enable"
+    expect 2 "$BIN" -c usbtiny -B 400 -p m32u4 -U "$QMK32U4"
+    ;;
+
+no_target)
+    for p in usbtiny usbasp; do
+        expect 5 emu "$p" m32u4 "$W/$p" --opt unwired=1 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "did not answer Programming Enable"
+    done
+    ;;
+
+unplug)
+    for p in usbtiny usbasp; do
+        expect 4 emu "$p" m32u4 "$W/$p" --opt unplug_after=40 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "disconnected"
+        has "last address written was flash 0x"
+    done
+    ;;
+
+stall)
+    for p in usbtiny usbasp; do
+        expect 4 emu "$p" m32u4 "$W/$p" --opt stall_at=20 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "stalled"
+    done
+    ;;
+
+not_found)
+    expect 4 emu usbasp m32u4 "$W/a" -- "$BIN" -c usbtiny -p m32u4 -U "$QMK32U4"
+    has "no USBtiny found"
+    has "1781:0c9f"
+    has "plugged in"
+    # A USBasp whose strings are not fischl's: usbasp refuses it, usbasp-clone takes it.
+    expect 4 emu usbasp m32u4 "$W/b" --opt vendor=acme -- "$BIN" -c usbasp -p m32u4 -U "$QMK32U4"
+    has "no USBasp found"
+    expect 0 emu usbasp m32u4 "$W/b" --opt vendor=acme -- "$BIN" -c usbasp-clone -p m32u4 -U "$QMK32U4"
+    expect 2 "$BIN" -c usbasp -P /dev/ttyACM0 -p m32u4 -U "$QMK32U4"
+    has "usb:SERIAL"
+    ;;
+
+access)
+    for p in usbtiny usbasp; do
+        expect 4 emu "$p" m32u4 "$W/$p" --opt access=1 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "permission denied"
+        has "udev rule"
+        has "contrib/udev/60-ispflash.rules"
+    done
+    rules="$(dirname "$0")/../../contrib/udev/60-ispflash.rules"
+    for id in '"1781", ATTR{idProduct}=="0c9f"' '"16c0", ATTR{idProduct}=="05dc"' '"03eb", ATTR{idProduct}=="c7b4"'; do
+        grep -q "ATTR{idVendor}==$id" "$rules" || fail "$rules lacks $id"
+    done
+    ;;
+
+several)
+    expect 0 emu usbasp m32u4 "$W/a" --opt devices=2 --opt "state2=$W/b" -- "$BIN" -c usbasp -P usb -p m32u4 -U "$QMK32U4"
+    has "2 USBasp programmers are connected"
+    has "-P usb:EMU2"
+    ;;
+
+serial_select)
+    expect 0 emu usbasp m32u4 "$W/a" --opt devices=2 --opt "state2=$W/b" -- "$BIN" -c usbasp -P usb:EMU2 -p m32u4 -U "$QMK32U4"
+    ref m32u4 "$W/ref" -U "$QMK32U4"
+    same_chip "$W/b" "$W/ref"
+    ref m32u4 "$W/fresh" -n
+    same_chip "$W/a" "$W/fresh"
+    expect 4 emu usbasp m32u4 "$W/a" --opt devices=2 -- "$BIN" -c usbasp -P usb:NOPE -p m32u4 -U "$QMK32U4"
+    has "no USBasp with serial number \"NOPE\""
+    has "usb:EMU2"
+    ;;
+
+avrdude_tiny | avrdude_asp)
+    # avrdude 7.1 (libusb-0.1) on the same emulator must leave the same chip image.
+    p=usbtiny
+    [ "$CASE" = avrdude_asp ] && p=usbasp
+    for pair in "m32u4 $QMK32U4" "usb1286 $QMK128"; do
+        part=${pair%% *}
+        file=${pair#* }
+        expect 0 emu "$p" "$part" "$W/avrdude.chip" -- "$AVRDUDE" -c "$p" -p "$part" -U "flash:w:$file:i"
+        has "verified"
+        expect 0 emu "$p" "$part" "$W/ispflash.chip" -- "$BIN" -c "$p" -p "$part" -U "$file"
+        same_chip "$W/avrdude.chip" "$W/ispflash.chip"
+        rm -f "$W/avrdude.chip" "$W/ispflash.chip"
+    done
+    ;;
+
+counts)
+    # Control transfers for write+verify and for a full read: never more than avrdude's.
+    for p in usbtiny usbasp; do
+        expect 0 emu "$p" m32u4 "$W/a" --stats "$W/s_isp" -- "$BIN" -c "$p" -p m32u4 -U "$CATERINA"
+        expect 0 emu "$p" m32u4 "$W/b" --stats "$W/s_avr" -- "$AVRDUDE" -c "$p" -p m32u4 -U "flash:w:$CATERINA:i"
+        i=$(stat_of "$W/s_isp" transfers)
+        a=$(stat_of "$W/s_avr" transfers)
+        echo "$p write+verify: ispflash $i, avrdude $a control transfers"
+        [ "$i" -le "$a" ] || fail "$p: ispflash used $i transfers, avrdude $a"
+        expect 0 emu "$p" m32u4 "$W/a" --stats "$W/s_isp" -- "$BIN" -c "$p" -p m32u4 -U "flash:r:$W/r1.bin:r"
+        expect 0 emu "$p" m32u4 "$W/a" --stats "$W/s_avr" -- "$AVRDUDE" -c "$p" -p m32u4 -U "flash:r:$W/r2.bin:r"
+        i=$(stat_of "$W/s_isp" transfers)
+        a=$(stat_of "$W/s_avr" transfers)
+        echo "$p read 32 KiB: ispflash $i, avrdude $a control transfers"
+        [ "$i" -le "$a" ] || fail "$p: ispflash used $i transfers to read, avrdude $a"
+        cmp -s "$W/r1.bin" "$W/r2.bin" || fail "$p: ispflash and avrdude read different flash"
+    done
+    ;;
+
+*) fail "unknown case" ;;
+esac
+echo "PASS [$CASE]"
+exit 0
