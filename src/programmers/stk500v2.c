@@ -143,7 +143,31 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
     const char *name = stk2_cmd_name(body[0]);
     int last = ISPF_E_TIMEOUT;
     char why[ISPF_ERRMSG_MAX] = "";
+    /* A PROGRAM/READ command that may have run moved the address counter: before
+     * sending it again, put the counter back where this command started. */
+    bool moves_addr = stk2_cmd_uses_addr(body[0]) && body[0] != STK2_CMD_LOAD_ADDRESS;
+    bool restore = false;
+    uint32_t addr0 = st->addr;
+    if (moves_addr && !st->addr_known)
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s with no address loaded", name);
     for (unsigned attempt = 1; attempt <= tries; attempt++) {
+        if (restore) {
+            uint8_t la[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(addr0 >> 24), (uint8_t)(addr0 >> 16),
+                             (uint8_t)(addr0 >> 8), (uint8_t)addr0};
+            struct stk2_rx lans;
+            int lrc = stk2_exchange(pgm, la, sizeof la, &lans, tries, timeout_ms, err);
+            if (lrc)
+                return ispf_error_prefix(err, "restoring the address before resending %s",
+                                         name);
+            if (lans.size < 2 || lans.body[1] != STK2_STATUS_CMD_OK)
+                return ispf_fail(err, ISPF_E_PROTOCOL,
+                                 "restoring the address before resending %s: LOAD_ADDRESS "
+                                 "answered %s",
+                                 name, lans.size >= 2 ? stk2_status_name(lans.body[1]) : "nothing");
+            st->addr = addr0;
+            st->addr_known = true;
+            restore = false;
+        }
         uint8_t seq = st->seq++;
         size_t n = stk2_frame(frame, seq, body, len);
         int rc = stream_write(st->s, frame, n, err);
@@ -184,9 +208,10 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         } else {
             return ispf_error_prefix(err, "waiting for the answer to %s", name);
         }
-        /* The command may or may not have run: forget where the address counter is. */
+        /* The command may or may not have run: the address counter is unknown. */
         if (stk2_cmd_uses_addr(body[0]))
             st->addr_known = false;
+        restore = moves_addr;
         int drc = stream_drain(st->s, 20, err);
         stk2_sync_stats(pgm);
         if (drc)

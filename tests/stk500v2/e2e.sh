@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end tests of -c stk500v2 against the STK500v2 emulator (ispf-emu), over
+# TCP and over an emulated /dev/ttyACM0, with avrdude 7.1 as the reference.
+# Usage: e2e.sh CASE   (see the case list at the bottom)
+. "$(dirname "$0")/lib.sh"
+
+REAL=$ISPF_TEST_DATA/real
+CRKBD=$REAL/qmkbuild_crkbd_rev1_default.hex
+V2="-c stk500v2"
+
+# Program flash + EEPROM + fuses with ispflash and with avrdude on two fresh
+# emulated chips; both must end identical, and each tool must read the other's
+# work back.
+case_same_as_avrdude() {
+    make_hex "$WORK/ee.hex" 0 300 11
+    emu_start ours stk500v2 m32u4
+    ispf ours 60 $V2 -p m32u4 -U "flash:w:$CRKBD" -U "eeprom:w:$WORK/ee.hex" \
+        -U lfuse:w:0xE2:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+    expect_rc 0
+    emu_wait
+    emu_start theirs stk500v2 m32u4
+    avrd theirs 120 -c stk500v2 -p m32u4 -U "flash:w:$CRKBD" -U "eeprom:w:$WORK/ee.hex" \
+        -U lfuse:w:0xE2:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+    expect_rc 0
+    emu_wait
+    same_chip ours theirs
+    # avrdude reads back what ispflash wrote...
+    cp "$WORK/ours.chip" "$WORK/check1.chip"
+    emu_start check1 stk500v2 m32u4
+    avrd check1 60 -c stk500v2 -p m32u4 -U "flash:v:$CRKBD" -U "eeprom:v:$WORK/ee.hex" \
+        -U lfuse:v:0xE2:m -U hfuse:v:0xD8:m -U efuse:v:0xCB:m
+    expect_rc 0
+    emu_wait
+    # ...and ispflash reads back what avrdude wrote.
+    cp "$WORK/theirs.chip" "$WORK/check2.chip"
+    emu_start check2 stk500v2 m32u4
+    ispf check2 60 $V2 -p m32u4 -U "flash:r:$WORK/back.hex:i" -U "eeprom:r:$WORK/eeback.bin:r" \
+        -U "hfuse:r:$WORK/hfuse.txt:h"
+    expect_rc 0
+    emu_wait
+    srec_cmp "$WORK/back.hex" -Intel "$CRKBD" -Intel || fail "flash read back differs"
+    srec_cat "$WORK/ee.hex" -Intel -o "$WORK/ee.bin" -Binary
+    cmp -n 300 "$WORK/eeback.bin" "$WORK/ee.bin" || fail "EEPROM read back differs"
+    grep -qi '0xd8' "$WORK/hfuse.txt" || fail "hfuse read back: $(cat "$WORK/hfuse.txt")"
+}
+
+# Every real HEX file for its part, written by ispflash, verified by avrdude.
+case_real_hex() {
+    local f base part n=0
+    for f in "$REAL"/*.hex; do
+        base=$(basename "$f")
+        part=$(real_part "$base")
+        emu_start "r$n" stk500v2 "$part"
+        ispf "r$n" 60 $V2 -p "$part" -U "flash:w:$f"
+        expect_rc 0
+        emu_wait
+        cp "$WORK/r$n.chip" "$WORK/v$n.chip"
+        emu_start "v$n" stk500v2 "$part"
+        avrd "v$n" 60 -c stk500v2 -p "$part" -U "flash:v:$f"
+        expect_rc 0
+        emu_wait
+        n=$((n + 1))
+    done
+    [ $n -ge 20 ] || fail "only $n real HEX files found in $REAL"
+}
+
+# Parts above 128 KiB: LOAD_ADDRESS with bit 31 (the programmer sends 4D).
+case_ext_addr() {
+    make_hex "$WORK/big.hex" $((0x1FE00)) 1024 5   # crosses the 128 KiB boundary
+    make_hex "$WORK/top.hex" $((0x3F000)) 4096 9
+    srec_cat "$WORK/big.hex" -Intel "$WORK/top.hex" -Intel -o "$WORK/both.hex" -Intel
+    emu_start big stk500v2 m2560
+    ispf big 60 $V2 -p m2560 -U "flash:w:$WORK/both.hex"
+    expect_rc 0
+    emu_wait
+    emu_start bigav stk500v2 m2560
+    avrd bigav 120 -c stk500v2 -p m2560 -U "flash:w:$WORK/both.hex"
+    expect_rc 0
+    emu_wait
+    same_chip big bigav
+}
+
+# Recovery: bad checksums, wrong sequence numbers, a programmer that saw a bad
+# checksum, line noise, dropped / garbled / truncated answers. The run must end
+# with a verified chip, identical to a clean run.
+case_recovery() {
+    emu_start clean stk500v2 m32u4
+    ispf clean 60 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 0
+    emu_wait
+    emu_start faulty stk500v2 m32u4 --opt badsum=5 --opt badseq=9 --opt cksumerr=14 \
+        --opt noise=20 --drop-reply 30 --garble-reply 40 --truncate-reply 50
+    ispf faulty 60 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 0
+    expect_log "bad checksum"
+    expect_log "no valid answer"
+    expect_log "received .* with a bad checksum; sending it again"
+    expect_log "flash verified"
+    emu_wait
+    same_chip clean faulty
+}
+
+# Programmer answers FAILED / TOUT.
+case_failed_tout() {
+    # Programming Enable never echoed: ENTER_PROGMODE_ISP answers FAILED.
+    emu_start f1 stk500v2 m32u4 --opt failcmd=10
+    ispf f1 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 5
+    expect_log "no target answers"
+    expect_log "CMD_FAILED"
+    emu_wait
+    # Page writes time out in the programmer.
+    emu_start f2 stk500v2 m32u4 --opt toutcmd=13
+    ispf f2 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 5
+    expect_log "CMD_TOUT"
+    expect_log "writing flash at 0x00000"
+    emu_wait
+    # One page write (message 100 of ~330) answered FAILED: the run stops there.
+    emu_start f3 stk500v2 m32u4 --opt failed=100
+    ispf f3 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 5
+    expect_log "answered CMD_FAILED to PROGRAM_FLASH_ISP"
+    expect_no_log "flash verified"
+    emu_wait
+}
+
+# No target, unpowered target, dead programmer, connection closed mid-write.
+case_faults() {
+    emu_start nt stk500v2 m32u4 --unwired
+    ispf nt 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 5
+    expect_log "no target answers"
+    emu_wait
+
+    emu_start np stk500v2 m32u4 --opt vtarget=0
+    ispf np 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 5
+    expect_log "0.0 V on the target: it is not powered"
+    emu_wait
+
+    emu_start dead stk500v2 m32u4 --silent
+    ispf dead 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 4
+    expect_log "no STK500v2 programmer answers"
+    emu_wait
+
+    emu_start cut stk500v2 m32u4 --close-after-rx 9000
+    ispf cut 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 4
+    expect_log "writing flash at 0x"
+    expect_log "connection to the programmer"
+    emu_wait
+}
+
+# SIGN_ON names, -v reporting, VTARGET, -B, small read buffers, -x.
+case_signon() {
+    local name
+    for name in STK500_2 AVRISP_2 SCRATCHMONKEY AVRISP_MK2 STK600 MYISP_V2; do
+        emu_start "s$name" stk500v2 m32u4 --opt "signon=$name"
+        ispf "s$name" 20 $V2 -p m32u4 -v -U "signature:r:$WORK/sig.txt:h"
+        expect_rc 0
+        expect_log "signs on as \"$name\""
+        emu_wait
+    done
+    expect_log "not a name this tool knows"
+
+    emu_start sck stk500v2 m32u4
+    ispf sck 20 $V2 -p m32u4 -v -B 32 -U "signature:r:$WORK/sig.txt:h"
+    expect_rc 0
+    expect_log "SCK_DURATION 9 = 31.2 kHz"
+    expect_log "target voltage 5.0 V"
+    emu_wait
+
+    emu_start small stk500v2 m32u4 --opt maxread=256 --opt novtarget=1
+    ispf small 60 $V2 -p m32u4 -v -U "flash:w:$CRKBD"
+    expect_rc 0
+    expect_log "using 256-byte blocks"
+    expect_log "flash verified"
+    emu_wait
+
+    emu_start xopt stk500v2 m32u4
+    ispf xopt 20 $V2 -p m32u4 -x foo=1 -U "signature:r:$WORK/sig.txt:h"
+    expect_rc 2
+    expect_log "no extended options"
+    [ "$(stat_of xopt connections 2>/dev/null)" != 1 ] || fail "connected despite a bad -x"
+    emu_kill
+}
+
+# The emulated serial device (umockdev /dev/ttyACM0) instead of TCP.
+case_tty() {
+    LAST_LOG=$WORK/tty.log
+    RC=0
+    timeout 60 "$ISPF_EMU" --proto stk500v2 --part m32u4 --tty ttyACM0 \
+        --state "$WORK/tty.chip" --stats "$WORK/tty.stats" -- \
+        "$ISPF_BIN" -c stk500v2 -P /dev/ttyACM0 -p m32u4 -U "flash:w:$CRKBD" \
+        -U lfuse:w:0xE2:m >"$LAST_LOG" 2>&1 || RC=$?
+    [ "$RC" -eq 124 ] && fail "timed out"
+    expect_rc 0
+    expect_log "flash verified"
+    cp "$WORK/tty.chip" "$WORK/tv.chip"
+    emu_start tv stk500v2 m32u4
+    avrd tv 60 -c stk500v2 -p m32u4 -U "flash:v:$CRKBD" -U lfuse:v:0xE2:m
+    expect_rc 0
+    emu_wait
+}
+
+case "${1:-}" in
+same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty)
+    "case_$1"
+    echo "PASS: stk500v2 $1"
+    ;;
+*)
+    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty" >&2
+    exit 2
+    ;;
+esac
