@@ -100,7 +100,7 @@ fuses_eeprom() {
     st="$W/$p.chip"
     rm -f "$st"
     head -c 300 /dev/urandom >"$W/ee.bin"
-    ops="-U lfuse:w:0x5E:m -U hfuse:w:0x99:m -U efuse:w:0xF3:m -U eeprom:w:$W/ee.bin:r -U $QMK32U4"
+    ops="-U lfuse:w:0xD2:m -U hfuse:w:0xD9:m -U efuse:w:0xF3:m -U eeprom:w:$W/ee.bin:r -U $QMK32U4"
     # shellcheck disable=SC2086
     expect 0 emu "$p" m32u4 "$st" -- "$BIN" -c "$p" -p m32u4 $ops
     # shellcheck disable=SC2086
@@ -109,11 +109,11 @@ fuses_eeprom() {
     expect 0 emu "$p" m32u4 "$st" -- "$BIN" -q -c "$p" -p m32u4 -U "eeprom:r:$W/ee_back.bin:r" \
         -U "lfuse:r:$W/l.bin:r" -U "hfuse:r:$W/h.bin:r" -U "efuse:r:$W/e.bin:r"
     cmp -s -n 300 "$W/ee.bin" "$W/ee_back.bin" || fail "EEPROM read back through $p differs"
-    [ "$(od -An -tx1 "$W/l.bin" | tr -d ' \n')" = 5e ] || fail "lfuse read back $(od -An -tx1 "$W/l.bin")"
-    [ "$(od -An -tx1 "$W/h.bin" | tr -d ' \n')" = 99 ] || fail "hfuse read back"
+    [ "$(od -An -tx1 "$W/l.bin" | tr -d ' \n')" = d2 ] || fail "lfuse read back $(od -An -tx1 "$W/l.bin")"
+    [ "$(od -An -tx1 "$W/h.bin" | tr -d ' \n')" = d9 ] || fail "hfuse read back"
     [ "$(od -An -tx1 "$W/e.bin" | tr -d ' \n')" = f3 ] || fail "efuse read back"
     expect 0 emu "$p" m32u4 "$st" -- "$BIN" -q -c "$p" -p m32u4 -U "eeprom:v:$W/ee.bin:r" \
-        -U "lfuse:v:0x5E:m" -U "flash:v:$QMK32U4"
+        -U "lfuse:v:0xD2:m" -U "flash:v:$QMK32U4"
 }
 
 case "$CASE" in
