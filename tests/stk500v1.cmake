@@ -20,3 +20,11 @@ target_include_directories(ispf-emu PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CU
 target_link_libraries(ispf-emu PRIVATE ispflash_core PkgConfig::UMOCKDEV)
 target_compile_definitions(ispf-emu PRIVATE ISPF_TTYSHIM_PATH="$<TARGET_FILE:ispf_ttyshim>")
 add_dependencies(ispf-emu ispf_ttyshim)
+
+# End-to-end runs of the real binary against the emulator (and avrdude 7.1).
+foreach(t tcp faults tty avrdude)
+  add_test(NAME stk500v1_e2e_${t}
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/stk500v1/e2e_${t}.sh
+                   $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
+  set_tests_properties(stk500v1_e2e_${t} PROPERTIES TIMEOUT 300 LABELS "stk500v1;e2e")
+endforeach()

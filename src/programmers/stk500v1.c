@@ -81,6 +81,7 @@ struct stk_priv {
     enum stk_kind kind;
     int baud;             /* link speed in use (nominal for net:) */
     bool device_set;      /* SET_DEVICE/SET_DEVICE_EXT sent */
+    bool desync;          /* a command failed: the reply stream may hold leftovers */
     bool here_valid;      /* ArduinoISP: we know its address counter */
     uint16_t here;        /* ... its value (word address) */
     int ext_addr;         /* last 4D byte sent since enable, -1 unknown */
@@ -155,6 +156,7 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
         goto fail;
     if (b != STK_INSYNC) {
         p->here_valid = false;
+        p->desync = true;
         stk_update_stats(pgm);
         switch (b) {
         case STK_NOSYNC:
@@ -187,6 +189,7 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
     if (b == STK_OK)
         return ISPF_OK;
     p->here_valid = false;
+    p->desync = true;
     if (b == STK_FAILED)
         return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
     if (b == STK_NODEVICE)
@@ -197,6 +200,7 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
                      b, what);
 fail:
     p->here_valid = false;
+    p->desync = true;
     stk_update_stats(pgm);
     return stk_context(err, rc, what);
 }
@@ -563,10 +567,19 @@ static int stk_enable(struct pgm *pgm, struct ispf_error *err)
 static void stk_disable(struct pgm *pgm)
 {
     static const uint8_t leave[2] = {STK_LEAVE_PROGMODE, STK_EOP};
+    struct stk_priv *p = stk_priv(pgm);
     struct ispf_error e;
     ispf_error_clear(&e);
+    /* After a failed command, let the rest of its reply arrive and go before
+     * asking the programmer to release the target's RESET. */
+    if (p->desync && stream_drain(p->s, 100, &e) < 0) {
+        log_warn("could not release the target's RESET: %s", e.msg);
+        return;
+    }
     if (stk_cmd(pgm, "LEAVE_PROGMODE", leave, sizeof leave, NULL, 0, 0, &e) < 0)
-        log_warn("%s", e.msg);
+        log_warn("could not release the target's RESET: %s", e.msg);
+    else
+        p->desync = false;
 }
 
 static int stk_universal(struct pgm *pgm, const uint8_t cmd[4], uint8_t *out,

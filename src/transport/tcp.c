@@ -149,8 +149,11 @@ static void tcp_close(struct stream *s)
 
 static int tcp_gone(struct stream *s, int e, struct ispf_error *err)
 {
-    return ispf_fail(err, ISPF_E_DISCONNECTED, "%s: the connection to the programmer was %s",
-                     s->port, e == 0 ? "closed by the other end" : strerror(e));
+    if (e == 0)
+        return ispf_fail(err, ISPF_E_DISCONNECTED,
+                         "%s: the programmer closed the connection", s->port);
+    return ispf_fail(err, ISPF_E_DISCONNECTED, "%s: the connection to the programmer was lost (%s)",
+                     s->port, strerror(e));
 }
 
 static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_error *err)

@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end: the real ispflash binary against the ArduinoISP emulator over
+# net:127.0.0.1:PORT. What the chip must hold is computed independently with
+# srec_cat (srecord) and read from the emulator's chip state file.
+# usage: e2e_tcp.sh ISPFLASH ISPF-EMU DATA_DIR
+BIN=$1
+EMU=$2
+DATA=$3
+. "$(dirname "$0")/lib.sh"
+
+# --- every real HEX file, on its part: written, then what the chip holds -----
+grep -v '^#' "$DATA/../cli/parts_of_real_files.txt" 2>/dev/null >"$WORK/files" ||
+    grep -v '^#' "$(dirname "$0")/../cli/parts_of_real_files.txt" >"$WORK/files"
+n=0
+while read -r file part; do
+    [ -n "$file" ] || continue
+    n=$((n + 1))
+    size=$(part_field "$part" flash)
+    st="$WORK/real$n.chip"
+    ispf_emu "$st" "$part" -q -U "$DATA/real/$file"
+    check "write $file on $part exits 0 (got $RC)" ok
+    srec_cat "$DATA/real/$file" -Intel -fill 0xFF 0 "$size" -o "$WORK/want.bin" -Binary
+    state_flash "$st" "$WORK/got.bin"
+    check "chip holds $file" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+    # read back through the programmer
+    ispf_emu "$st" "$part" -q -U "flash:r:$WORK/back.hex:i"
+    check "read back $file exits 0" ok
+    srec_cat "$WORK/back.hex" -Intel -fill 0xFF 0 "$size" -o "$WORK/back.bin" -Binary
+    check "read-back of $file matches" cmp -s "$WORK/want.bin" "$WORK/back.bin"
+done <"$WORK/files"
+check "22 real files were tried" [ "$n" -ge 22 ]
+
+# --- the seed command line ---------------------------------------------------
+st="$WORK/seed.chip"
+emu_start "$st" m32u4
+run "$BIN" -c avrisp -P "net:127.0.0.1:$PORT" -p atmega32u4 -v -U "$DATA/real/sparkfun_Caterina-promicro16.hex"
+emu_done
+check "seed command exits 0" ok
+check "seed: signature reported" err_has "1e 95 87"
+check "seed: flash verified" err_has "verified (4090 bytes)"
+check "-v names the firmware" err_has "ArduinoISP firmware 1.18"
+check "-v shows wire statistics" err_has "bytes sent"
+# ArduinoISP never saw a byte it could not parse, nor more than 256 bytes
+check "no NOSYNC/UNKNOWN at the programmer" [ -z "$(stat_of "$st" proto.errors)" ]
+check "no overflow of the 256-byte buffer" [ -z "$(stat_of "$st" proto.crashes)" ]
+check "no CHIP_ERASE 0x52 sent" [ -z "$(stat_of "$st" proto.cmd_52)" ]
+check "no SET_PARAMETER 0x40 sent" [ -z "$(stat_of "$st" proto.cmd_40)" ]
+# one LOAD_ADDRESS for the contiguous write, one for the verify read
+la=$(stat_of "$st" proto.cmd_55)
+check "LOAD_ADDRESS only where the auto-increment is wrong (got $la)" [ "$la" -le 2 ]
+
+# --- EEPROM at the byte addresses asked for (word addresses on the wire) -----
+printf '\240\241\242\243\244\245\246\247\250\251\252\253\254\255\256\257' >"$WORK/e1.bin"
+printf '\021\042\063' >"$WORK/e2.bin"
+printf '\132' >"$WORK/e3.bin"
+srec_cat "$WORK/e1.bin" -binary -offset 0x10 "$WORK/e2.bin" -binary -offset 0x101 \
+    "$WORK/e3.bin" -binary -offset 0x3ff -o "$WORK/eep.hex" -intel
+st="$WORK/eep.chip"
+ispf_emu "$st" m32u4 -q -U "eeprom:w:$WORK/eep.hex:i"
+check "EEPROM write exits 0" ok
+srec_cat "$WORK/eep.hex" -Intel -fill 0xFF 0 1024 -o "$WORK/want.bin" -Binary
+state_eeprom "$st" "$WORK/got.bin"
+check "EEPROM bytes at 0x10, 0x101 (odd) and 0x3ff" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+ispf_emu "$st" m32u4 -q -U "eeprom:r:$WORK/eback.hex:i"
+check "EEPROM read exits 0" ok
+srec_cat "$WORK/eback.hex" -Intel -fill 0xFF 0 1024 -o "$WORK/eback.bin" -Binary
+check "EEPROM read back at the right addresses" cmp -s "$WORK/want.bin" "$WORK/eback.bin"
+# Flash writing does not disturb the EEPROM read path (address counter shared)
+ispf_emu "$st" m32u4 -q -D -U "$DATA/real/qmk_teensy_2.0_ISP_B0.hex" -U "eeprom:v:$WORK/eep.hex:i"
+check "flash write then EEPROM verify" ok
+
+# --- fuses and lock, read back -----------------------------------------------
+st="$WORK/fuse.chip"
+# (--unsafe-fuses: internal -> external clock is refused by default; the emulated
+# chip needs no crystal)
+ispf_emu "$st" m32u4 -q --unsafe-fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m -U lock:w:0x2F:m
+check "fuse and lock writes exit 0" ok
+check "chip fuses are ff d8 (efuse low nibble b), lock 2f" grep -Eq '^fuses ff d8 [0-9a-f]b [0-9a-f]f$' "$st"
+ispf_emu "$st" m32u4 -q -U "lfuse:r:$WORK/l.bin:r" -U "hfuse:r:$WORK/h.bin:r" -U "lock:r:$WORK/k.bin:r"
+check "fuse reads exit 0" ok
+check "lfuse reads ff" [ "$(od -An -tx1 "$WORK/l.bin" | tr -d ' ')" = ff ]
+check "hfuse reads d8" [ "$(od -An -tx1 "$WORK/h.bin" | tr -d ' \n')" = d8 ]
+check "lock bits 0x2f read back" [ "$(( 0x$(od -An -tx1 "$WORK/k.bin" | tr -d ' \n') & 0x3f ))" = 47 ]
+# a locked chip: flash write needs the erase, which clears the lock
+ispf_emu "$st" m32u4 -q -U "$DATA/real/sparkfun_Caterina-promicro8.hex"
+check "write after lock (erase first) exits 0" ok
+
+# --- -c stk500v1 on ArduinoISP: detected, behaves as avrisp -----------------
+st="$WORK/v1.chip"
+PGM=stk500v1 ispf_emu "$st" m32u4 -v -U "eeprom:w:$WORK/eep.hex:i"
+check "-c stk500v1 exits 0" ok
+check "-c stk500v1 says it found ArduinoISP" err_has "ArduinoISP detected"
+state_eeprom "$st" "$WORK/got.bin"
+check "-c stk500v1 puts EEPROM at the right addresses" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+PGM=arduino_as_isp ispf_emu "$st" m32u4 -q -U "flash:r:$WORK/x.hex:i"
+check "-c arduino_as_isp reads" ok
+
+finish
