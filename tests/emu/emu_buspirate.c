@@ -38,6 +38,7 @@ struct bpe {
     unsigned speed;
     uint8_t acc[4];
     unsigned acc_n;
+    bool page_pending; /* page-buffer loads not yet committed by 4C / C2 */
 };
 
 static bool bpe_opt_on(struct emu_io *io, const char *key)
@@ -70,6 +71,13 @@ static bool bpe_target_live(const struct bpe *b)
 static void bpe_update_reset(struct bpe *b)
 {
     bool low = b->mode == BPE_SPI && !b->cs_high && bpe_target_live(b);
+    if (!low && b->chip->reset_low && b->page_pending) {
+        /* RESET released with loaded, uncommitted page data: it is lost. A
+         * programmer must never raise CS in the middle of a page. */
+        emu_stat_add(b->io, "reset_lost_page", 1);
+    }
+    if (!low)
+        b->page_pending = false;
     avrchip_set_reset(b->chip, low);
     if (!low)
         b->acc_n = 0;
@@ -90,6 +98,10 @@ static void bpe_clock(struct bpe *b, const uint8_t *mosi, uint8_t *miso, size_t 
         if (b->acc_n == 4) {
             uint8_t out[4];
             avrchip_spi(b->chip, b->acc, out);
+            if (b->acc[0] == 0x40 || b->acc[0] == 0x48 || b->acc[0] == 0xC1)
+                b->page_pending = true;
+            else if (b->acc[0] == 0x4C || b->acc[0] == 0xC2)
+                b->page_pending = false;
             for (int k = 0; k < 4; k++) {
                 long pos = (long)i - 3 + k;
                 if (pos >= 0)
@@ -144,6 +156,7 @@ static void bpe_bitbang(struct bpe *b, int c)
     } else if (c == 0x0F) {
         bpe_byte(b, 0x01);
         emu_end_reply(b->io);
+        emu_stat_add(b->io, "terminal_returns", 1);
         /* The v3 firmware resets: back in the terminal, banner and prompt. */
         b->mode = BPE_TERMINAL;
         b->zeros = 0;
@@ -177,6 +190,7 @@ static bool bpe_spi(struct bpe *b, int c)
             break;
         case 0x02:
         case 0x03:
+            emu_stat_add(b->io, "cs_commands", 1);
             b->cs_high = c == 0x03;
             bpe_update_reset(b);
             bpe_byte(b, 0x01);
@@ -198,6 +212,7 @@ static bool bpe_spi(struct bpe *b, int c)
             if (emu_read(b->io, buf, fw) < 0)
                 return false;
             if (c == 0x04) {
+                emu_stat_add(b->io, "cs_commands", 1);
                 b->cs_high = false;
                 bpe_update_reset(b);
             }
