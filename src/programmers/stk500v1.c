@@ -86,7 +86,8 @@ struct stk_priv {
     uint16_t here;        /* ... its value (word address) */
     int ext_addr;         /* last 4D byte sent since enable, -1 unknown */
     uint8_t sw_major, sw_minor;
-    uint8_t sig[3];       /* bootloader: from READ_SIGN */
+    uint8_t sig[3];       /* from READ_SIGN (bootloader; ArduinoISP signature reads) */
+    bool sig_cached;      /* ArduinoISP: sig holds a READ_SIGN answer for the next 30 00 n */
     char signon[16];
 };
 
@@ -144,6 +145,7 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
 {
     struct stk_priv *p = stk_priv(pgm);
     int timeout = stk_timeout(p, txlen + plen + 2, work_ms);
+    p->sig_cached = false;
     pgm->stats.commands++;
     int rc = stream_write(p->s, tx, txlen, err);
     if (rc < 0) {
@@ -457,11 +459,16 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
                        port);
         goto fail;
     }
-    rc = stk_get_param(pgm, STK_PARM_SW_MAJOR, &p->sw_major, err);
-    if (rc == ISPF_OK)
-        rc = stk_get_param(pgm, STK_PARM_SW_MINOR, &p->sw_minor, err);
-    if (rc < 0)
-        goto fail;
+    /* The firmware version: needed to tell a genuine STK500's SET_DEVICE_EXT
+     * length, and shown when -c stk500v1 finds ArduinoISP. -c avrisp on "AVR ISP"
+     * needs neither (two round trips saved). */
+    if (!(p->kind == STK_KIND_ARDUINOISP && variant == STK_VARIANT_AVRISP)) {
+        rc = stk_get_param(pgm, STK_PARM_SW_MAJOR, &p->sw_major, err);
+        if (rc == ISPF_OK)
+            rc = stk_get_param(pgm, STK_PARM_SW_MINOR, &p->sw_minor, err);
+        if (rc < 0)
+            goto fail;
+    }
     switch (p->kind) {
     case STK_KIND_ARDUINOISP:
         if (variant == STK_VARIANT_STK500)
@@ -469,7 +476,7 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
                     "avrisp (word-addressed EEPROM, large read blocks)",
                     p->sw_major, p->sw_minor);
         else
-            log_dbg("ArduinoISP firmware %u.%u at %d baud", p->sw_major, p->sw_minor, p->baud);
+            log_dbg("ArduinoISP firmware (sign-on 'AVR ISP') at %d baud", p->baud);
         break;
     case STK_KIND_GENUINE:
         log_dbg("STK500 '%s' firmware %u.%u", p->signon, p->sw_major, p->sw_minor);
@@ -624,6 +631,21 @@ static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
                          "programmer",
                          cmd[0], cmd[1], cmd[2], cmd[3]);
     }
+    if (p->kind == STK_KIND_ARDUINOISP && cmd[0] == 0x30 && cmd[1] == 0 && cmd[2] <= 2) {
+        /* The core reads the signature as 30 00 n 00 for n = 0, 1, 2: READ_SIGN
+         * gets all three in one round trip (7 bytes instead of 27). */
+        if (cmd[2] == 0 || !p->sig_cached) {
+            static const uint8_t rs[2] = {STK_READ_SIGN, STK_EOP};
+            int rc = stk_cmd(pgm, "READ_SIGN", rs, sizeof rs, p->sig, 3, 0, err);
+            if (rc < 0)
+                return rc;
+            p->sig_cached = true;
+        }
+        res[3] = p->sig[cmd[2]];
+        if (cmd[2] == 2)
+            p->sig_cached = false;
+        return ISPF_OK;
+    }
     return stk_universal(pgm, cmd, &res[3], err);
 }
 
@@ -685,6 +707,10 @@ static int stk_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
     if (mem != MEM_FLASH && mem != MEM_EEPROM)
         return ispf_fail(err, ISPF_E_UNSUPPORTED, "STK500v1 cannot read %s in blocks",
                          mem_name(mem));
+    if (mem == MEM_EEPROM && p->kind == STK_KIND_BOOTLOADER)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "reading EEPROM through an Arduino bootloader is not supported (the "
+                         "Uno's Optiboot answers with flash contents): use an ISP programmer");
     bool words = mem == MEM_FLASH || stk_word_eeprom(p);
     uint32_t maxn = p->kind == STK_KIND_ARDUINOISP ? STK_MAX_READ_AISP : STK_MAX_READ_OTHER;
     /* Word-addressed memories start on an even address and read even lengths
@@ -743,9 +769,14 @@ static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, u
     if ((addr & 1u) || (len & 1u))
         return ispf_fail(err, ISPF_E_INPUT, "flash write at 0x%05x, %u bytes: not word aligned",
                          addr, len);
+    /* ArduinoISP commits every page its block crosses, so one PROG_PAGE may carry
+     * up to 256 bytes of consecutive pages; others get one page per command. */
+    uint32_t chunk = p->kind == STK_KIND_ARDUINOISP ? STK_MAX_PROG : pt->flash_page;
+    if (chunk > STK_MAX_PROG)
+        chunk = STK_MAX_PROG;
     for (uint32_t off = 0; off < len;) {
         uint32_t a = addr + off;
-        uint32_t n = len - off > STK_MAX_PROG ? STK_MAX_PROG : len - off;
+        uint32_t n = len - off > chunk ? chunk : len - off;
         int rc = stk_ext_addr(pgm, a, err);
         if (rc < 0)
             return rc;

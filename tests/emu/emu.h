@@ -55,5 +55,6 @@ struct emu_proto {
 extern const struct emu_proto emu_arduinoisp;
 extern const struct emu_proto emu_stk500v2;
 extern const struct emu_proto emu_buspirate;
+extern const struct emu_proto emu_optiboot; /* Arduino bootloader (-c arduino) */
 
 #endif

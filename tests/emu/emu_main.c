@@ -345,8 +345,9 @@ static void emu_save_state(const struct emu_args *a, const struct avrchip *chip)
 
 static const struct emu_proto *emu_find_proto(const char *name)
 {
-    const struct emu_proto *all[3] = {&emu_arduinoisp, &emu_stk500v2, &emu_buspirate};
-    for (int i = 0; i < 3; i++)
+    const struct emu_proto *all[] = {&emu_arduinoisp, &emu_optiboot, &emu_stk500v2,
+                                     &emu_buspirate};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i] != NULL && strcmp(all[i]->name, name) == 0)
             return all[i];
     return NULL;

@@ -39,14 +39,15 @@ finish() {
     [ "$FAIL" = 0 ] && [ "$PASS" -gt 0 ]
 }
 
-# emu_start STATE PART [ispf-emu options...]: one emulator for one client
+# emu_start STATE PART [ispf-emu options...]: one emulator ($EMUPROTO, default
+# arduinoisp) for one client
 # (--once), chip kept in STATE, counters in STATE.stats. Sets PORT.
 emu_start() {
     _est=$1
     _epart=$2
     shift 2
     rm -f "$WORK/port"
-    "$EMU" --proto arduinoisp --part "$_epart" --listen 127.0.0.1:0 --port-file "$WORK/port" \
+    "$EMU" --proto "${EMUPROTO:-arduinoisp}" --part "$_epart" --listen 127.0.0.1:0 --port-file "$WORK/port" \
         --state "$_est" --stats "$_est.stats" --once --lifetime 120 "$@" >/dev/null &
     EMU_PID=$!
     _ei=0
