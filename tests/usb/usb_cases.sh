@@ -151,6 +151,20 @@ asp_no_caps)
     qmk_usb1286 usbasp readback=0 --opt caps=0
     ;;
 
+above_128k)
+    # ATmega2560: data below 64 KiB, between 64 and 128 KiB, and above 128 KiB (Load
+    # Extended Address), in one image, through both programmers.
+    srec_cat "$CATERINA" -Intel "$QMK128" -Intel "$CATERINA" -Intel -offset 0x38000 \
+        -o "$W/m2560.hex" -Intel || fail "srec_cat (srecord) is needed"
+    ref m2560 "$W/ref" -U "$W/m2560.hex"
+    for p in usbtiny usbasp; do
+        expect 0 emu "$p" m2560 "$W/$p" -- "$BIN" -c "$p" -p m2560 -U "$W/m2560.hex"
+        has "flash verified"
+        same_chip "$W/$p" "$W/ref"
+        expect 0 emu "$p" m2560 "$W/$p" -- "$BIN" -q -c "$p" -p m2560 -U "flash:v:$W/m2560.hex"
+    done
+    ;;
+
 real_files_tiny) real_files usbtiny ;;
 real_files_asp) real_files usbasp ;;
 
