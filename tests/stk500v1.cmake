@@ -22,7 +22,7 @@ target_compile_definitions(ispf-emu PRIVATE ISPF_TTYSHIM_PATH="$<TARGET_FILE:isp
 add_dependencies(ispf-emu ispf_ttyshim)
 
 # End-to-end runs of the real binary against the emulator (and avrdude 7.1).
-foreach(t tcp faults tty avrdude)
+foreach(t tcp faults tty avrdude arduino)
   add_test(NAME stk500v1_e2e_${t}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/stk500v1/e2e_${t}.sh
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})

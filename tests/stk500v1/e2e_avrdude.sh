@@ -56,6 +56,17 @@ same_chip fuses328 m328p -U lfuse:w:0xD7:m -U hfuse:w:0xD0:m -U efuse:w:0xFC:m
 same_chip caterina+fuses m32u4 -U "flash:w:$DATA/real/sparkfun_Caterina-promicro8.hex:i" \
     -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xFE:m
 
+# Above 128 KiB: the extended address (4D) through UNIVERSAL, blocks that do not
+# cross a 128 KiB boundary.
+srec_cat -generate 0x1F000 0x21000 -random -generate 0x3FF00 0x40000 -constant 0x42 \
+    -generate 0 0x100 -random -o "$WORK/big.hex" -intel
+same_chip m2560 m2560 -U "flash:w:$WORK/big.hex:i"
+ispf_emu "$WORK/m2560.a.chip" m2560 -q -U "flash:r:$WORK/bigback.hex:i"
+check "m2560: ispflash reads back what avrdude wrote (rc $RC)" ok
+srec_cat "$WORK/big.hex" -Intel -fill 0xFF 0 0x40000 -o "$WORK/a.bin" -Binary
+srec_cat "$WORK/bigback.hex" -Intel -fill 0xFF 0 0x40000 -o "$WORK/i.bin" -Binary
+check "m2560: all 256 KiB read back" cmp -s "$WORK/a.bin" "$WORK/i.bin"
+
 # Each reads back what the other wrote.
 st="$WORK/x.chip"
 rm -f "$st"
