@@ -184,6 +184,12 @@ slow_sck_auto)
         ref m32u4 "$W/ref" -U "$QMK32U4"
         same_chip "$st" "$W/ref"
     done
+    # A factory-fresh 1 MHz chip (SCK must stay below 250 kHz): USBasp's default
+    # 375 kHz is too fast, 187.5 kHz works; USBtiny's default 100 kHz works at once.
+    expect 0 emu usbasp m32u4 "$W/asp1m" --opt max_sck=250000 -- "$BIN" -c usbasp -p m32u4 -U "$QMK32U4"
+    has "it did at 187.5 kHz"
+    expect 0 emu usbtiny m32u4 "$W/tiny1m" --opt max_sck=250000 -- "$BIN" -c usbtiny -p m32u4 -U "$QMK32U4"
+    hasnot "did not answer at"
     ;;
 
 bitclock)
@@ -259,6 +265,10 @@ serial_select)
     same_chip "$W/b" "$W/ref"
     ref m32u4 "$W/fresh" -n
     same_chip "$W/a" "$W/fresh"
+    # usb:BUS:DEVICE picks the second one too (bus 1, device 3).
+    expect 0 emu usbasp m32u4 "$W/a" --opt devices=2 --opt "state2=$W/c" -- "$BIN" -c usbasp -P usb:001:003 -p m32u4 -U "$QMK32U4"
+    same_chip "$W/c" "$W/ref"
+    same_chip "$W/a" "$W/fresh"
     expect 4 emu usbasp m32u4 "$W/a" --opt devices=2 -- "$BIN" -c usbasp -P usb:NOPE -p m32u4 -U "$QMK32U4"
     has "no USBasp with serial number \"NOPE\""
     has "usb:EMU2"
@@ -277,6 +287,15 @@ avrdude_tiny | avrdude_asp)
         same_chip "$W/avrdude.chip" "$W/ispflash.chip"
         rm -f "$W/avrdude.chip" "$W/ispflash.chip"
     done
+    # EEPROM and fuses, then each tool reads back what the other wrote.
+    head -c 200 /dev/urandom >"$W/ee.bin"
+    expect 0 emu "$p" m32u4 "$W/avrdude.chip" -- "$AVRDUDE" -c "$p" -p m32u4 \
+        -U "eeprom:w:$W/ee.bin:r" -U hfuse:w:0xD9:m -U efuse:w:0xF3:m
+    expect 0 emu "$p" m32u4 "$W/ispflash.chip" -- "$BIN" -c "$p" -p m32u4 \
+        -U "eeprom:w:$W/ee.bin:r" -U hfuse:w:0xD9:m -U efuse:w:0xF3:m
+    same_chip "$W/avrdude.chip" "$W/ispflash.chip"
+    expect 0 emu "$p" m32u4 "$W/avrdude.chip" -- "$BIN" -c "$p" -p m32u4 -U "eeprom:v:$W/ee.bin:r" -U hfuse:v:0xD9:m
+    expect 0 emu "$p" m32u4 "$W/ispflash.chip" -- "$AVRDUDE" -c "$p" -p m32u4 -U "eeprom:v:$W/ee.bin:r" -U hfuse:v:0xD9:m
     ;;
 
 counts)
