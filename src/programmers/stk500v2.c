@@ -63,6 +63,7 @@ struct stk2_priv {
     uint32_t addr;
     unsigned read_max;
     bool enabled;
+    bool unresponsive; /* a command went unanswered on every attempt */
 };
 
 static struct stk2_priv *stk2_priv(struct pgm *pgm)
@@ -150,12 +151,21 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
     uint32_t addr0 = st->addr;
     if (moves_addr && !st->addr_known)
         return ispf_fail(err, ISPF_E_PROTOCOL, "%s with no address loaded", name);
+    if (st->unresponsive)
+        tries = 1; /* do not wait a full round again on a programmer that went silent */
     for (unsigned attempt = 1; attempt <= tries; attempt++) {
         if (restore) {
             uint8_t la[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(addr0 >> 24), (uint8_t)(addr0 >> 16),
                              (uint8_t)(addr0 >> 8), (uint8_t)addr0};
             struct stk2_rx lans;
-            int lrc = stk2_exchange(pgm, la, sizeof la, &lans, tries, timeout_ms, err);
+            int lrc = stk2_exchange(pgm, la, sizeof la, &lans, 1, timeout_ms, err);
+            if (lrc == ISPF_E_TIMEOUT || lrc == ISPF_E_PROTOCOL) {
+                /* Counts as one of this command's attempts. */
+                last = lrc;
+                snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
+                         tries, tries == 1 ? "" : "s");
+                continue;
+            }
             if (lrc)
                 return ispf_error_prefix(err, "restoring the address before resending %s",
                                          name);
@@ -192,6 +202,7 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
             snprintf(why, sizeof why, "the answers carried the wrong command id (0x%02X)",
                      ans->body[0]);
         } else if (rc == ISPF_OK) {
+            st->unresponsive = false;
             if (attempt > 1)
                 log_dbg("%s succeeded on attempt %u", name, attempt);
             return ISPF_OK;
@@ -217,6 +228,8 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         if (drc)
             return ispf_error_prefix(err, "after a failed %s", name);
     }
+    if (last == ISPF_E_TIMEOUT)
+        st->unresponsive = true;
     return ispf_fail(err, last, "%s on %s: %s", name, st->s->port, why);
 }
 

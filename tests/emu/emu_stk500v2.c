@@ -21,6 +21,7 @@
  *   badseq=N        send the answer to the Nth message with a wrong sequence number
  *   cksumerr=N      pretend the Nth message arrived damaged: ANSWER_CKSUM_ERROR
  *   noise=N         send stray bytes (with a fake start byte) before the Nth answer
+ *   mute=N          from the Nth message on, answer nothing (a programmer that hangs)
  * Messages are counted from 1, every well-formed frame counts.
  */
 #include <stdbool.h>
@@ -39,7 +40,7 @@ struct v2e {
     int vtarget;
     bool novtarget;
     unsigned maxread;
-    unsigned long failed_n, tout_n, badsum_n, badseq_n, cksumerr_n, noise_n;
+    unsigned long failed_n, tout_n, badsum_n, badseq_n, cksumerr_n, noise_n, mute_n;
     int failcmd, toutcmd;
     uint32_t addr; /* the address counter, as loaded (bit 31 kept) */
     uint8_t sck_duration, reset_polarity;
@@ -418,6 +419,7 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
     e.badseq_n = v2e_opt_ul(io, "badseq", 0, 10);
     e.cksumerr_n = v2e_opt_ul(io, "cksumerr", 0, 10);
     e.noise_n = v2e_opt_ul(io, "noise", 0, 10);
+    e.mute_n = v2e_opt_ul(io, "mute", 0, 10);
     e.failcmd = emu_opt(io, "failcmd") ? (int)v2e_opt_ul(io, "failcmd", 0, 16) : -1;
     e.toutcmd = emu_opt(io, "toutcmd") ? (int)v2e_opt_ul(io, "toutcmd", 0, 16) : -1;
     e.sck_duration = 1;
@@ -449,6 +451,8 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
         e.msgs++;
         emu_stat_add(io, "messages", 1);
         uint8_t seq = hdr[0];
+        if (e.mute_n && e.msgs >= e.mute_n)
+            continue;
         if (x != 0 || (e.cksumerr_n && e.msgs == e.cksumerr_n)) {
             uint8_t b2[2] = {0xB0, 0xC1}; /* ANSWER_CKSUM_ERROR, STATUS_CKSUM_ERROR */
             v2e_answer(&e, seq, b2, 2);

@@ -146,6 +146,15 @@ case_faults() {
     expect_log "no STK500v2 programmer answers"
     emu_wait
 
+    # The programmer hangs mid-write: three tries of 1 s, then a clear error; the
+    # LEAVE_PROGMODE that follows gets one try only.
+    emu_start hang stk500v2 m32u4 --opt mute=100
+    ispf hang 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    expect_rc 4
+    expect_log "PROGRAM_FLASH_ISP on net:127.0.0.1:$EMU_PORT: no valid answer within 1000 ms, 3 times"
+    expect_log "leaving programming mode"
+    emu_wait
+
     emu_start cut stk500v2 m32u4 --close-after-rx 9000
     ispf cut 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4

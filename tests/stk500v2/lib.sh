@@ -9,7 +9,13 @@ set -u
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ispf-v2bp.XXXXXX")
 EMU_PIDS=""
-trap 'for p in $EMU_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
+cleanup() {
+    local p
+    for p in $EMU_PIDS; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null # the emulators save their state as they exit
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 fail() {
     echo "FAIL: $*" >&2
