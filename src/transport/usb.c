@@ -151,21 +151,24 @@ static int usb_access_error(struct ispf_error *err, const char *pgm_name, uint16
                      pgm_name, vid, pid, bus, addr, rule);
 }
 
-/* Does the opened device carry the strings ids[i] requires? */
+/* Does the opened device carry the strings ids[i] requires? If not, why (in why). */
 static bool usb_strings_match(libusb_device_handle *h, const struct libusb_device_descriptor *d,
-                              const struct usb_id *id)
+                              const struct usb_id *id, char *why, size_t why_size)
 {
     char s[USB_STR_MAX];
     if (id->vendor) {
         if (usb_read_string(h, d->iManufacturer, s, sizeof s) < 0 || strcmp(s, id->vendor) != 0) {
-            log_dbg("%04x:%04x: manufacturer \"%s\" is not \"%s\"", id->vid, id->pid, s,
-                    id->vendor);
+            snprintf(why, why_size, "%04x:%04x has manufacturer \"%s\", not \"%s\"", id->vid,
+                     id->pid, s, id->vendor);
+            log_dbg("%s", why);
             return false;
         }
     }
     if (id->product) {
         if (usb_read_string(h, d->iProduct, s, sizeof s) < 0 || strcmp(s, id->product) != 0) {
-            log_dbg("%04x:%04x: product \"%s\" is not \"%s\"", id->vid, id->pid, s, id->product);
+            snprintf(why, why_size, "%04x:%04x has product \"%s\", not \"%s\"", id->vid,
+                     id->pid, s, id->product);
+            log_dbg("%s", why);
             return false;
         }
     }
@@ -224,6 +227,7 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
     struct usb_seen access_dev = {0, 0, 0, 0, ""};
     int open_errors = 0;
     char open_error_text[128] = "";
+    char mismatch[2 * USB_STR_MAX + 64] = "";
 
     for (size_t i = 0; i < n_ids; i++) {
         for (ssize_t k = 0; k < n; k++) {
@@ -253,7 +257,7 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
                 log_dbg("%s", open_error_text);
                 continue;
             }
-            if (!usb_strings_match(h, &d, &ids[i])) {
+            if (!usb_strings_match(h, &d, &ids[i], mismatch, sizeof mismatch)) {
                 libusb_close(h);
                 continue;
             }
@@ -297,6 +301,11 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
         if (open_errors)
             return ispf_fail(err, ISPF_E_IO, "found %s %s but could not open it: %s", pgm_name,
                              usb_ids_text(ids, n_ids, idtext, sizeof idtext), open_error_text);
+        if (mismatch[0])
+            return ispf_fail(err, ISPF_E_NO_DEVICE,
+                             "no %s found (looked for USB %s): %s. If it is a clone with other "
+                             "strings, a -c id that does not check them (usbasp-clone) takes it",
+                             pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext), mismatch);
         return ispf_fail(err, ISPF_E_NO_DEVICE,
                          "no %s found (looked for USB %s). Is the programmer plugged in? "
                          "(lsusb lists what is connected)",

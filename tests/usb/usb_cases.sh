@@ -235,6 +235,8 @@ not_found)
     # A USBasp whose strings are not fischl's: usbasp refuses it, usbasp-clone takes it.
     expect 4 emu usbasp m32u4 "$W/b" --opt vendor=acme -- "$BIN" -c usbasp -p m32u4 -U "$QMK32U4"
     has "no USBasp found"
+    has 'manufacturer "acme", not "www.fischl.de"'
+    has "usbasp-clone"
     expect 0 emu usbasp m32u4 "$W/b" --opt vendor=acme -- "$BIN" -c usbasp-clone -p m32u4 -U "$QMK32U4"
     expect 2 "$BIN" -c usbasp -P /dev/ttyACM0 -p m32u4 -U "$QMK32U4"
     has "usb:SERIAL"
