@@ -21,6 +21,12 @@ target_link_libraries(ispf-emu PRIVATE ispflash_core PkgConfig::UMOCKDEV)
 target_compile_definitions(ispf-emu PRIVATE ISPF_TTYSHIM_PATH="$<TARGET_FILE:ispf_ttyshim>")
 add_dependencies(ispf-emu ispf_ttyshim)
 
+# Units: stream layer error paths, backend sync against scripted peers.
+find_package(Threads REQUIRED)
+ispf_unit_test(test_stk500v1 ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_stk500v1.c)
+target_link_libraries(test_stk500v1 PRIVATE Threads::Threads)
+set_tests_properties(test_stk500v1 PROPERTIES LABELS "stk500v1;unit")
+
 # End-to-end runs of the real binary against the emulator (and avrdude 7.1).
 foreach(t tcp faults tty avrdude arduino)
   add_test(NAME stk500v1_e2e_${t}
