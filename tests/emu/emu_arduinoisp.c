@@ -19,7 +19,13 @@
  *    data left unread;
  *  - page commits follow the SET_DEVICE page size (32/64/128/256, otherwise every
  *    word is committed on its own).
- * Options (--opt): baud=N   answer only when the host's line speed is N (tty mode).
+ * Options (--opt): baud=N   answer only when the host's line speed is N (tty mode);
+ *                  cdc=1    an ATmega32U4 programmer (Pro Micro, Leonardo): the
+ *                           Arduino CDC code sends nothing while the host holds
+ *                           DTR low (tty mode);
+ *                  firmware=stk500  a genuine STK500 instead: sign-on "AVR STK",
+ *                           firmware 2.10, EEPROM LOAD_ADDRESS in bytes, blocks
+ *                           over 256 bytes answered FAILED.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,6 +54,9 @@ struct aisp {
     uint8_t devicecode;
     uint16_t pagesize, eepromsize;
     bool rst_active_high;
+    bool stk500; /* --opt firmware=stk500 */
+    bool cdc;    /* --opt cdc=1 */
+    bool mute;   /* cdc: the host holds DTR low, output is dropped */
 };
 
 static uint8_t aisp_getch(struct aisp *a)
@@ -64,7 +73,9 @@ static uint8_t aisp_getch(struct aisp *a)
 
 static void aisp_put(struct aisp *a, uint8_t b)
 {
-    if (!a->closed)
+    if (a->mute)
+        emu_stat_add(a->io, "dropped_no_dtr", 1);
+    else if (!a->closed)
         emu_write(a->io, &b, 1);
 }
 
@@ -122,8 +133,8 @@ static void aisp_get_version(struct aisp *a, uint8_t c)
 {
     switch (c) {
     case 0x80: aisp_breply(a, 2); break;   /* HWVER */
-    case 0x81: aisp_breply(a, 1); break;   /* SWMAJ */
-    case 0x82: aisp_breply(a, 18); break;  /* SWMIN */
+    case 0x81: aisp_breply(a, a->stk500 ? 2 : 1); break;   /* SWMAJ */
+    case 0x82: aisp_breply(a, a->stk500 ? 10 : 18); break; /* SWMIN */
     case 0x93: aisp_breply(a, 'S'); break; /* serial programmer */
     default: aisp_breply(a, 0); break;
     }
@@ -225,7 +236,8 @@ static void aisp_write_eeprom_chunk(struct aisp *a, uint16_t start, unsigned len
 
 static uint8_t aisp_write_eeprom(struct aisp *a, unsigned length)
 {
-    uint16_t start = (uint16_t)(a->here * 2u); /* here is a word address */
+    /* here is a word address (a genuine STK500 takes bytes) */
+    uint16_t start = a->stk500 ? a->here : (uint16_t)(a->here * 2u);
     unsigned remaining = length;
     if (length > a->eepromsize) {
         aisp_err(a, "eeprom_too_long");
@@ -247,6 +259,14 @@ static void aisp_program_page(struct aisp *a)
     uint8_t memtype = aisp_getch(a);
     if (a->closed)
         return;
+    if (a->stk500 && length > 256) {
+        for (unsigned i = 0; i <= length; i++) /* data and EOP */
+            aisp_getch(a);
+        aisp_err(a, "too_long");
+        aisp_put(a, AISP_INSYNC);
+        aisp_put(a, AISP_FAILED);
+        return;
+    }
     if (memtype == 'F') {
         aisp_write_flash(a, length);
         return;
@@ -270,7 +290,9 @@ static void aisp_read_page(struct aisp *a)
 {
     uint8_t result = AISP_FAILED;
     /* int on the AVR: 16-bit signed */
-    int16_t length = (int16_t)(uint16_t)(256u * aisp_getch(a) + aisp_getch(a));
+    unsigned hi = aisp_getch(a);
+    unsigned lo = aisp_getch(a);
+    int16_t length = (int16_t)(uint16_t)(256u * hi + lo);
     uint8_t memtype = aisp_getch(a);
     if (aisp_getch(a) != AISP_EOP) {
         aisp_err(a, "nosync");
@@ -278,6 +300,11 @@ static void aisp_read_page(struct aisp *a)
         return;
     }
     aisp_put(a, AISP_INSYNC);
+    if (a->stk500 && 256u * hi + lo > 256u) {
+        aisp_err(a, "too_long");
+        aisp_put(a, AISP_FAILED);
+        return;
+    }
     if (memtype == 'F') {
         for (int x = 0; x < length; x += 2) {
             aisp_put(a, aisp_spi(a, 0x20, (uint8_t)(a->here >> 8), (uint8_t)a->here, 0));
@@ -287,7 +314,7 @@ static void aisp_read_page(struct aisp *a)
         result = AISP_OK;
     }
     if (memtype == 'E') {
-        int16_t start = (int16_t)(uint16_t)(a->here * 2u);
+        int16_t start = (int16_t)(uint16_t)(a->stk500 ? a->here : a->here * 2u);
         for (int x = 0; x < length; x++) {
             int16_t addr = (int16_t)(start + x);
             aisp_put(a, aisp_spi(a, 0xA0, (uint8_t)((uint16_t)addr >> 8), (uint8_t)addr, 0xFF));
@@ -332,7 +359,8 @@ static void aisp_command(struct aisp *a, uint8_t ch)
     case '1': /* GET_SIGN_ON */
         if (aisp_getch(a) == AISP_EOP) {
             aisp_put(a, AISP_INSYNC);
-            emu_write(a->io, (const uint8_t *)"AVR ISP", 7);
+            for (const char *m = a->stk500 ? "AVR STK" : "AVR ISP"; *m; m++)
+                aisp_put(a, (uint8_t)*m);
             aisp_put(a, AISP_OK);
         } else {
             aisp_err(a, "nosync");
@@ -410,6 +438,10 @@ static int aisp_serve(struct emu_io *io, struct avrchip *chip)
     a.chip = chip;
     const char *want_baud = emu_opt(io, "baud");
     long baud = want_baud ? strtol(want_baud, NULL, 10) : 0;
+    const char *cdc = emu_opt(io, "cdc");
+    const char *fw = emu_opt(io, "firmware");
+    a.cdc = cdc != NULL && cdc[0] == '1';
+    a.stk500 = fw != NULL && strcmp(fw, "stk500") == 0;
     for (;;) {
         int c = emu_getc(io);
         if (c < 0)
@@ -420,6 +452,8 @@ static int aisp_serve(struct emu_io *io, struct avrchip *chip)
             emu_stat_add(io, "wrong_baud_bytes", 1);
             continue; /* framing errors: nothing the host can read as an answer */
         }
+        /* Arduino's CDC Serial.write drops output while the host holds DTR low */
+        a.mute = a.cdc && !emu_dtr(io);
         aisp_command(&a, (uint8_t)c);
         if (a.closed)
             break;

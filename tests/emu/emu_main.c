@@ -244,8 +244,10 @@ int emu_dtr(struct emu_io *io)
     if (!io->tty || io->lines_file == NULL)
         return 1;
     FILE *f = fopen(io->lines_file, "r");
-    if (f == NULL)
-        return 1;
+    if (f == NULL) { /* the client never touched the lines: as the shim starts */
+        const char *low = getenv("ISPF_TTYSHIM_LINES_LOW");
+        return !(low != NULL && low[0] == '1');
+    }
     int dtr = 1, rts = 1;
     if (fscanf(f, "%d %d", &dtr, &rts) != 2)
         dtr = 1;

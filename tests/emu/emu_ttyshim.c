@@ -17,7 +17,18 @@
 
 typedef int (*shim_ioctl_fn)(int, unsigned long, ...);
 
-static int shim_lines = TIOCM_DTR | TIOCM_RTS; /* Linux asserts both on open */
+/* Linux asserts DTR and RTS on open; ISPF_TTYSHIM_LINES_LOW=1 starts with both
+ * low (as a port whose lines were left down), so a test can tell that the
+ * client asserts them itself. */
+static int shim_lines = -1;
+
+static void shim_init(void)
+{
+    if (shim_lines < 0) {
+        const char *low = getenv("ISPF_TTYSHIM_LINES_LOW");
+        shim_lines = (low != NULL && low[0] == '1') ? 0 : (TIOCM_DTR | TIOCM_RTS);
+    }
+}
 
 static void shim_publish(void)
 {
@@ -46,6 +57,7 @@ int ioctl(int fd, unsigned long request, ...)
     if (r == 0 || (errno != ENOTTY && errno != EINVAL))
         return r;
     int *v = arg;
+    shim_init();
     switch (request) {
     case TIOCMGET:
         *v = shim_lines | TIOCM_CTS | TIOCM_DSR | TIOCM_CD;

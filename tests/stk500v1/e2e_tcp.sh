@@ -96,4 +96,17 @@ check "-c stk500v1 puts EEPROM at the right addresses" cmp -s "$WORK/want.bin" "
 PGM=arduino_as_isp ispf_emu "$st" m32u4 -q -U "flash:r:$WORK/x.hex:i"
 check "-c arduino_as_isp reads" ok
 
+# --- -c stk500v1 on a genuine STK500 (emulated): byte-addressed EEPROM -------
+st="$WORK/gen.chip"
+EMUOPTS="--opt firmware=stk500" PGM=stk500v1 ispf_emu "$st" m32u4 -v \
+    -U "$DATA/real/sparkfun_Caterina-promicro16.hex" -U "eeprom:w:$WORK/eep.hex:i"
+check "genuine STK500: exits 0 (rc $RC)" ok
+check "genuine STK500: recognised" err_has "STK500 'AVR STK'"
+state_eeprom "$st" "$WORK/got.bin"
+check "genuine STK500: EEPROM at the right addresses" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+state_flash "$st" "$WORK/got.bin"
+srec_cat "$DATA/real/sparkfun_Caterina-promicro16.hex" -Intel -fill 0xFF 0 32768 -o "$WORK/w.bin" -Binary
+check "genuine STK500: flash" cmp -s "$WORK/w.bin" "$WORK/got.bin"
+check "genuine STK500: no block over 256 bytes" [ -z "$(stat_of "$st" proto.too_long)" ]
+
 finish

@@ -52,6 +52,21 @@ check "wrong -b: non-zero, no hang (rc $RC)" failed_cleanly
 check "wrong -b: message names the rate and what to check" \
     grep -Eq "no answer.*115200 baud.*baud rate" "$WORK/err"
 
+# A 32U4 programmer (Arduino CDC) sends nothing while DTR is low: ispflash must
+# assert DTR/RTS itself (the shim starts with both lines low here).
+rm -f "$WORK/e.chip"
+ISPF_TTYSHIM_LINES_LOW=1 tty "$WORK/e.chip" --opt cdc=1 -- -c avrisp -q -U "$HEX"
+check "CDC programmer with lines initially low: exits 0 (rc $RC)" ok
+state_flash "$WORK/e.chip" "$WORK/got.bin"
+check "CDC programmer: chip holds the image" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+# control: a client that leaves DTR low gets no answer from that programmer
+ISPF_TTYSHIM_LINES_LOW=1 run "$EMU" --proto arduinoisp --part m32u4 --tty ttyACM0 --lifetime 60 \
+    --opt cdc=1 -- sh -c 'exec 3<>/dev/ttyACM0; printf "0 " >&3; timeout 1 head -c 2 <&3 | od -An -tx1'
+check "control: DTR low, no answer" [ -z "$(tr -d ' \n' <"$WORK/out")" ]
+ISPF_TTYSHIM_LINES_LOW=0 run "$EMU" --proto arduinoisp --part m32u4 --tty ttyACM0 --lifetime 60 \
+    --opt cdc=1 -- sh -c 'exec 3<>/dev/ttyACM0; printf "0 " >&3; timeout 1 head -c 2 <&3 | od -An -tx1'
+check "control: DTR high, 14 10" [ "$(tr -d ' \n' <"$WORK/out")" = 1410 ]
+
 # Faults on the tty path
 tty "$WORK/d.chip" --drop-reply 25 -- -c avrisp -U "$HEX"
 check "tty dropped reply: non-zero, no hang (rc $RC)" failed_cleanly
