@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fusecli.h"
+#include "ispflash/bootloaders.h"
 #include "ispflash/error.h"
+#include "ispflash/fuse.h"
 #include "ispflash/image.h"
 #include "ispflash/log.h"
 #include "ispflash/part.h"
@@ -65,6 +68,16 @@ static const char cli_help[] =
     "  -F           go on even if the signature names another part\n"
     "  -x OPT       programmer-specific option (e.g. -x state=FILE for dryrun)\n"
     "  -v / -q      more / less output (repeatable; -vvv shows the bytes on the wire)\n"
+    "\n"
+    "Fuses (docs/fuses.md):\n"
+    "  --fuses      read and print every fuse and lock byte, decoded field by field\n"
+    "  --bootloader NAME\n"
+    "               set the fuses a bootloader needs (with -U FILE: erase, write, verify,\n"
+    "               fuses, verify fuses); --bootloader ? lists the presets per MCU\n"
+    "  --jtag on|off  JTAG enabled/disabled in the high fuse (with or without a preset)\n"
+    "  --unsafe-fuses  write fuses even when they would lock ISP out (SPIEN off, RSTDISBL,\n"
+    "               DWEN, internal -> external clock, reserved clock, locking flash that is\n"
+    "               written in the same run); without it such writes are refused (exit 7)\n"
     "  --help, --version\n"
     "\n"
     "Exit codes:\n"
@@ -234,8 +247,8 @@ static int cli_save_values(const struct image *img, const char *path, char fmt,
     return ISPF_OK;
 }
 
-static int cli_run_job(struct session *s, const struct cli_opts *o, struct cli_job *job,
-                       struct ispf_error *err)
+static int cli_run_job(struct session *s, const struct cli_opts *o, const struct part *part,
+                       struct cli_job *job, struct ispf_error *err)
 {
     const struct cli_uop *u = job->u;
     const char *mn = mem_name(job->mem);
@@ -265,6 +278,8 @@ static int cli_run_job(struct session *s, const struct cli_opts *o, struct cli_j
         rc = session_read(s, job->mem, &job->img, err);
         if (rc)
             return rc;
+        if (o->verbose && mem_is_fuse(job->mem) && image_has(&job->img, 0))
+            fusecli_log_decoded(part, job->mem, job->img.data[0]);
         if (strchr("hdob", u->fmt) || (u->fmt == 'm'))
             rc = cli_save_values(&job->img, u->file, u->fmt, err);
         else
@@ -273,6 +288,220 @@ static int cli_run_job(struct session *s, const struct cli_opts *o, struct cli_j
             ispf_log(ISPF_LOG_INFO, "cli", "%s read: %u bytes saved to %s", mn, job->img.count,
                      u->file);
         return rc;
+    }
+    return ISPF_OK;
+}
+
+/* Synthetic -U operations for the fuse writes of --bootloader / --jtag. */
+struct cli_fuse_extra {
+    struct cli_uop uop[FUSE_NBYTES];
+    char text[FUSE_NBYTES][96];
+    char value[FUSE_NBYTES][8];
+    size_t n;
+    bool jtag_pending;      /* --jtag alone: the high fuse is the chip's with JTAGEN changed */
+    size_t jtag_job;        /* its job index */
+};
+
+static bool cli_is_fuse_write(const struct cli_job *j)
+{
+    return mem_is_fuse(j->mem) && j->u->op == CLI_OP_WRITE;
+}
+
+static int cli_fuse_add_job(struct cli_job *jobs, size_t *njobs, struct cli_fuse_extra *x,
+                            enum mem_id mem, uint8_t val, const char *why,
+                            struct ispf_error *err)
+{
+    for (size_t i = 0; i < *njobs; i++)
+        if (jobs[i].mem == mem && cli_is_fuse_write(&jobs[i]))
+            return ispf_fail(err, ISPF_E_USAGE, "%s sets %s, and so does -U %s: give one of them",
+                             why, mem_name(mem), jobs[i].u->text);
+    struct cli_uop *u = &x->uop[x->n];
+    memset(u, 0, sizeof *u);
+    snprintf(u->mem, sizeof u->mem, "%s", mem_name(mem));
+    snprintf(x->text[x->n], sizeof x->text[x->n], "%s (%s)", why, mem_name(mem));
+    snprintf(x->value[x->n], sizeof x->value[x->n], "0x%02X", val);
+    u->op = CLI_OP_WRITE;
+    u->fmt = 'm';
+    u->file = x->value[x->n];
+    u->text = x->text[x->n];
+    x->n++;
+    struct cli_job *j = &jobs[*njobs];
+    j->u = u;
+    j->mem = mem;
+    image_init(&j->img);
+    (*njobs)++;
+    return image_set(&j->img, 0, val, err);
+}
+
+static int cli_fuse_jobs(const struct cli_opts *o, const struct part *part,
+                         struct cli_job *jobs, size_t *njobs, struct cli_fuse_extra *x,
+                         struct ispf_error *err)
+{
+    memset(x, 0, sizeof *x);
+    enum bootloader_jtag jtag = BOOTLOADER_JTAG_TABLE;
+    if (o->jtag)
+        jtag = strcmp(o->jtag, "off") == 0 ? BOOTLOADER_JTAG_OFF : BOOTLOADER_JTAG_ON;
+    if (o->bootloader) {
+        const struct bootloader_preset *b = bootloader_find(o->bootloader, part);
+        if (!b) {
+            char names[512];
+            bootloader_names_for_part(part, names, sizeof names);
+            if (names[0])
+                return ispf_fail(err, ISPF_E_USAGE,
+                                 "--bootloader %s: no such preset for the %s; presets for it: "
+                                 "%s (--bootloader ? lists all)",
+                                 o->bootloader, part->name, names);
+            return ispf_fail(err, ISPF_E_USAGE,
+                             "--bootloader %s: there are no bootloader presets for the %s%s "
+                             "(--bootloader ? lists them per MCU)",
+                             o->bootloader, part->name,
+                             bootloader_name_known(o->bootloader) ? ", only for other MCUs"
+                                                                  : "");
+        }
+        bool w[FUSE_NBYTES];
+        uint8_t v[FUSE_NBYTES];
+        int rc = bootloader_fuses(b, part, jtag, w, v, err);
+        if (rc)
+            return rc;
+        char why[64];
+        snprintf(why, sizeof why, "--bootloader %s", b->name);
+        for (int i = 0; i < FUSE_NBYTES && rc == ISPF_OK; i++)
+            if (w[i])
+                rc = cli_fuse_add_job(jobs, njobs, x, fuse_mem(i), v[i], why, err);
+        if (rc == ISPF_OK)
+            ispf_log(ISPF_LOG_INFO, "cli", "--bootloader %s: %s for the %s, USB %s", b->name,
+                     b->desc, part->name, b->usb_id);
+        return rc;
+    }
+    if (!o->jtag)
+        return ISPF_OK;
+    enum mem_id mem;
+    const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
+    if (!f)
+        return ispf_fail(err, ISPF_E_USAGE, "--jtag: the %s has no JTAG interface (no JTAGEN fuse)",
+                         part->name);
+    bool found = false;
+    for (size_t i = 0; i < *njobs; i++) {
+        if (jobs[i].mem != mem || !cli_is_fuse_write(&jobs[i]))
+            continue;
+        uint8_t v = image_get(&jobs[i].img, 0, 0xFF);
+        v = jtag == BOOTLOADER_JTAG_ON ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
+        int rc = image_set(&jobs[i].img, 0, v, err);
+        if (rc)
+            return rc;
+        found = true;
+    }
+    if (found)
+        return ISPF_OK;
+    x->jtag_pending = true;
+    x->jtag_job = *njobs;
+    char why[32];
+    snprintf(why, sizeof why, "--jtag %s", o->jtag);
+    return cli_fuse_add_job(jobs, njobs, x, mem, 0xFF, why, err);
+}
+
+/* After the session opened: read the fuses, fill in --jtag, run the guards and the
+ * image check, print the confirmations, and decide the order of the jobs (fuse writes
+ * after flash, the clock byte last, lock after it). Nothing is written here. */
+static int cli_fuse_plan(struct session *s, const struct cli_opts *o, const struct part *part,
+                         struct cli_job *jobs, size_t njobs, const struct cli_fuse_extra *x,
+                         bool writes_flash, size_t *order, size_t *norder,
+                         struct ispf_error *err)
+{
+    struct fuse_plan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.part = part;
+    plan.writes_flash = writes_flash;
+    bool any_fuse_write = false;
+    for (size_t i = 0; i < njobs; i++)
+        if (cli_is_fuse_write(&jobs[i]))
+            any_fuse_write = true;
+
+    /* Order: everything but fuse writes (fuse reads/verifies that come after a fuse
+     * write move behind the writes), then the fuse writes, then those reads. */
+    size_t n = 0;
+    bool seen = false;
+    for (size_t i = 0; i < njobs; i++) {
+        if (cli_is_fuse_write(&jobs[i])) {
+            seen = true;
+            plan.write[fuse_index(jobs[i].mem)] = true;
+        } else if (!(seen && mem_is_fuse(jobs[i].mem))) {
+            order[n++] = i;
+        }
+    }
+    enum mem_id fo[FUSE_NBYTES];
+    size_t nfo = fuse_write_order(part, plan.write, fo);
+    for (size_t k = 0; k < nfo; k++)
+        for (size_t i = 0; i < njobs; i++)
+            if (cli_is_fuse_write(&jobs[i]) && jobs[i].mem == fo[k])
+                order[n++] = i;
+    seen = false;
+    for (size_t i = 0; i < njobs; i++) {
+        if (cli_is_fuse_write(&jobs[i]))
+            seen = true;
+        else if (seen && mem_is_fuse(jobs[i].mem))
+            order[n++] = i;
+    }
+    *norder = n;
+    if (!any_fuse_write && !writes_flash)
+        return ISPF_OK;
+
+    int rc = fusecli_read_all(s, part, plan.cur, err);
+    if (rc)
+        return rc;
+    if (x->jtag_pending) {
+        enum mem_id mem;
+        const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
+        uint8_t v = plan.cur[fuse_index(mem)];
+        v = strcmp(o->jtag, "on") == 0 ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
+        rc = image_set(&jobs[x->jtag_job].img, 0, v, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct cli_job *j = &jobs[order[k]];
+        if (cli_is_fuse_write(j))
+            plan.next[fuse_index(j->mem)] = image_get(&j->img, 0, 0xFF);
+    }
+    char warn[4096];
+    rc = fuse_plan_check(&plan, o->unsafe_fuses, warn, sizeof warn, err);
+    if (warn[0])
+        fusecli_print_lines(warn, true);
+    if (rc == ISPF_E_REFUSED && o->no_write) {
+        /* -n writes nothing anyway: say what a real run would refuse, and go on. */
+        ispf_log(ISPF_LOG_WARN, "fuse", "-n: a run without -n would stop here (exit 7):");
+        fusecli_print_lines(err->msg, true);
+        ispf_error_clear(err);
+        rc = ISPF_OK;
+    }
+    if (rc)
+        return rc;
+    uint8_t result[FUSE_NBYTES];
+    fuse_plan_result(&plan, result);
+    for (size_t i = 0; i < njobs; i++) {
+        const struct cli_job *j = &jobs[i];
+        if (j->mem != MEM_FLASH || j->u->op != CLI_OP_WRITE)
+            continue;
+        char notes[2048];
+        rc = fuse_image_check(part, &j->img, j->u->file, result, warn, sizeof warn, notes,
+                              sizeof notes, err);
+        if (rc)
+            return rc;
+        if (warn[0])
+            fusecli_print_lines(warn, true);
+        if (notes[0] && !cli_quiet)
+            fusecli_print_lines(notes, false);
+    }
+    uint8_t shown[FUSE_NBYTES];
+    memcpy(shown, plan.cur, sizeof shown);
+    for (size_t k = 0; k < n; k++) {
+        const struct cli_job *j = &jobs[order[k]];
+        if (!cli_is_fuse_write(j))
+            continue;
+        int fi = fuse_index(j->mem);
+        uint8_t v = image_get(&j->img, 0, 0xFF);
+        fusecli_print_change(part, j->mem, shown[fi], v, cli_quiet);
+        shown[fi] = v;
     }
     return ISPF_OK;
 }
@@ -288,6 +517,10 @@ static int cli_main(const struct cli_opts *o)
     }
     if (o->part && strcmp(o->part, "?") == 0) {
         cli_list_parts();
+        return EXIT_OK;
+    }
+    if (o->bootloader && strcmp(o->bootloader, "?") == 0) {
+        fusecli_list_bootloaders(o->part ? part_find(o->part) : NULL);
         return EXIT_OK;
     }
     if (!o->part)
@@ -323,7 +556,7 @@ static int cli_main(const struct cli_opts *o)
     }
 
     /* Validate every -U and load every input file before touching the programmer. */
-    struct cli_job jobs[CLI_MAX_UOPS];
+    struct cli_job jobs[CLI_MAX_UOPS + FUSE_NBYTES];
     size_t njobs = 0;
     int rc = ISPF_OK;
     bool writes_flash = false;
@@ -336,6 +569,13 @@ static int cli_main(const struct cli_opts *o)
     int code = EXIT_OK;
     if (rc) {
         code = rc == ISPF_E_USAGE ? cli_fail(&err) : (cli_fail(&err), EXIT_INPUT);
+        goto out;
+    }
+    /* Fuse writes asked for with --bootloader / --jtag become jobs like -U ones. */
+    struct cli_fuse_extra extra;
+    rc = cli_fuse_jobs(o, part, jobs, &njobs, &extra, &err);
+    if (rc) {
+        code = cli_fail(&err);
         goto out;
     }
 
@@ -360,6 +600,15 @@ static int cli_main(const struct cli_opts *o)
         code = cli_fail(&err);
         goto out;
     }
+    /* Read the fuses, then check the whole plan before anything is written. */
+    size_t order[CLI_MAX_UOPS + FUSE_NBYTES];
+    size_t norder = 0;
+    rc = cli_fuse_plan(s, o, part, jobs, njobs, &extra, writes_flash, order, &norder, &err);
+    if (rc) {
+        session_close(s);
+        code = cli_fail(&err);
+        goto out;
+    }
     if (o->erase || (writes_flash && !o->no_erase)) {
         if (!o->erase)
             ispf_log(ISPF_LOG_INFO, "cli",
@@ -368,8 +617,10 @@ static int cli_main(const struct cli_opts *o)
             ispf_log(ISPF_LOG_INFO, "cli", "erasing chip");
         rc = session_chip_erase(s, &err);
     }
-    for (size_t i = 0; i < njobs && rc == ISPF_OK; i++)
-        rc = cli_run_job(s, o, &jobs[i], &err);
+    for (size_t i = 0; i < norder && rc == ISPF_OK; i++)
+        rc = cli_run_job(s, o, part, &jobs[order[i]], &err);
+    if (rc == ISPF_OK && o->list_fuses)
+        rc = fusecli_print_fuses(s, part, &err);
     if (o->verbose) {
         uint64_t tx, rx, cmds;
         session_stats(s, &tx, &rx, &cmds);

@@ -450,6 +450,8 @@ int fuse_plan_check(const struct fuse_plan *plan, bool unsafe, char *warn, size_
                 fuse_clean_caption(ocap, oc, sizeof oc);
             if (ncap)
                 fuse_clean_caption(ncap, nc, sizeof nc);
+            oc[strcspn(oc, ";")] = '\0'; /* the source, without the start-up time */
+            nc[strcspn(nc, ";")] = '\0';
             if (fuse_field_get(clk, old) != fuse_field_get(clk, nv)) {
                 if (!ncap)
                     fuse_reason(&refuse,
@@ -699,7 +701,7 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
                 fuse_buf_add(&w, "%s BOOTRST is not programmed, so reset starts the "
                                  "application at 0x0000 and never the bootloader",
                              wrong_size ? "; and" : ", but");
-            fuse_buf_add(&w, ". %s would fit.", fit);
+            fuse_buf_add(&w, ". Would fit: %s.", fit);
         } else if (!cfg.bootrst) {
             fuse_buf_add(&nb, "%s: reset starts the application at 0x0000 (BOOTRST not "
                               "programmed); the bootloader at 0x%04X runs when HWB is held "
@@ -727,8 +729,8 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
             if (p->boot_sections[k].start > info.hi) {
                 char t[200];
                 fuse_fitting(p, v, p->boot_sections[k].start, false, false, t, sizeof t);
-                snprintf(smaller, sizeof smaller, "; %s leaves 0x0000-0x%04X for the "
-                                                  "application",
+                snprintf(smaller, sizeof smaller, "; %s would leave 0x0000-0x%04X for "
+                                                  "the application",
                          t, (unsigned)(p->boot_sections[k].start - 1));
                 break;
             }
@@ -738,18 +740,18 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
                          "0x%04X-0x%04X that %s 0x%02X selects (BOOTSZ=%u words), and BOOTRST "
                          "makes the chip jump to 0x%04X at reset, into the middle of the "
                          "application. The image is too big for this bootloader layout, or the "
-                         "fuses are wrong: %s runs it from 0x0000 without a bootloader%s. "
+                         "fuses are wrong: %s would run it from 0x0000 without a "
+                         "bootloader%s. "
                          "Nothing was written.",
                          source, (unsigned)info.lo, (unsigned)info.hi, (unsigned)cfg.start,
                          (unsigned)flash_end, mn, cur, (unsigned)(cfg.size / 2),
                          (unsigned)cfg.start, fit, smaller);
     }
     if (cfg.bootrst)
-        fuse_buf_add(&nb, "%s has no bootloader: BOOTRST jumps to 0x%04X, which writing flash "
-                          "over ISP leaves empty (a chip erase removes any bootloader there); "
-                          "the chip then runs through the empty boot section into the "
-                          "application, but no USB bootloader is left. To keep one, flash a "
-                          "production image (application + bootloader in one file).",
+        fuse_buf_add(&nb, "%s holds no bootloader, and BOOTRST jumps to 0x%04X: when the chip "
+                          "is erased first (the default when writing flash), no USB bootloader "
+                          "is left there. To keep one, flash a production image (application "
+                          "+ bootloader in one file).",
                      source, (unsigned)cfg.start);
     return ISPF_OK;
 }

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Printing for fuses: --fuses, --bootloader ?, write confirmations.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fusecli.h"
+#include "ispflash/bootloaders.h"
+#include "ispflash/log.h"
+
+void fusecli_print_lines(const char *text, bool warning)
+{
+    const char *s = text;
+    while (s && *s) {
+        size_t l = strcspn(s, "\n");
+        ispf_log(warning ? ISPF_LOG_WARN : ISPF_LOG_INFO, "fuse", "%.*s", (int)l, s);
+        s += l;
+        if (*s == '\n')
+            s++;
+    }
+}
+
+/* "bits 7:4 do not exist" style remark for a byte with missing bits. */
+static void fusecli_unused(const struct fuse_byte *fb, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    uint8_t missing = (uint8_t)~fb->used;
+    if (!missing)
+        return;
+    snprintf(buf, len, " (bits 0x%02X do not exist and read as 1)", missing);
+}
+
+void fusecli_list_bootloaders(const struct part *p)
+{
+    printf("Bootloader presets (--bootloader NAME with -p; --jtag off picks the "
+           "JTAG-disabled high fuse):\n");
+    const char *last_parts = NULL;
+    for (size_t i = 0; i < bootloader_count(); i++) {
+        const struct bootloader_preset *b = bootloader_at(i);
+        if (p && !bootloader_for_part(b, p))
+            continue;
+        if (!last_parts || strcmp(last_parts, b->parts) != 0) {
+            printf("  -p %s\n", b->parts);
+            last_parts = b->parts;
+        }
+        char h[32], e[16], name[80];
+        if (b->has_hfuse_nojtag)
+            snprintf(h, sizeof h, "0x%02X/0x%02X", b->hfuse, b->hfuse_nojtag);
+        else
+            snprintf(h, sizeof h, "0x%02X", b->hfuse);
+        if (b->has_efuse)
+            snprintf(e, sizeof e, "0x%02X", b->efuse);
+        else
+            snprintf(e, sizeof e, "-");
+        snprintf(name, sizeof name, "%s%s%s%s", b->name, b->aliases[0] ? " (" : "",
+                 b->aliases, b->aliases[0] ? ")" : "");
+        printf("    %-32s L 0x%02X  H %-9s  E %-4s  %s, USB %s\n", name, b->lfuse, h, e,
+               b->desc, b->usb_id);
+    }
+    if (p && !last_parts)
+        printf("  (none for the %s)\n", p->name);
+}
+
+int fusecli_read_all(struct session *s, const struct part *p, uint8_t cur[FUSE_NBYTES],
+                     struct ispf_error *err)
+{
+    for (int i = 0; i < FUSE_NBYTES; i++) {
+        cur[i] = 0xFF;
+        if (!p->fuse[i].present)
+            continue;
+        int rc = session_read_fuse(s, fuse_mem(i), &cur[i], err);
+        if (rc)
+            return rc;
+    }
+    return ISPF_OK;
+}
+
+int fusecli_print_fuses(struct session *s, const struct part *p, struct ispf_error *err)
+{
+    uint8_t cur[FUSE_NBYTES];
+    int rc = fusecli_read_all(s, p, cur, err);
+    if (rc)
+        return rc;
+    printf("Fuses of the %s:\n", p->name);
+    for (int i = 0; i < FUSE_NBYTES; i++) {
+        const struct fuse_byte *fb = &p->fuse[i];
+        if (!fb->present)
+            continue;
+        char text[1200], unused[80];
+        fuse_decode(p, fuse_mem(i), cur[i], ", ", text, sizeof text);
+        fusecli_unused(fb, unused, sizeof unused);
+        printf("  %-5s 0x%02X%s\n", mem_name(fuse_mem(i)), cur[i], unused);
+        if (text[0])
+            printf("        %s\n", text);
+        if (fuse_mem(i) == MEM_LOCK) {
+            fuse_lock_effects(p, cur[i], text, sizeof text);
+            printf("        (%s)\n", text);
+        }
+    }
+    struct fuse_boot cfg;
+    fuse_boot_config(p, cur, &cfg);
+    if (cfg.has_boot) {
+        if (cfg.bootrst)
+            printf("  Reset jumps to the bootloader at 0x%04X.\n", (unsigned)cfg.start);
+        else if (cfg.has_hwbe && cfg.hwbe)
+            printf("  Reset starts the application at 0x0000; the bootloader at 0x%04X runs when "
+                   "HWB is held low during reset.\n",
+                   (unsigned)cfg.start);
+        else
+            printf("  Reset starts the application at 0x0000.\n");
+    }
+    fflush(stdout);
+    return ISPF_OK;
+}
+
+void fusecli_log_decoded(const struct part *p, enum mem_id mem, uint8_t v)
+{
+    char text[1200];
+    if (fuse_decode(p, mem, v, ", ", text, sizeof text))
+        ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mem_name(mem), v, text);
+}
+
+void fusecli_print_change(const struct part *p, enum mem_id mem, uint8_t old, uint8_t new_val,
+                          bool quiet)
+{
+    if (quiet)
+        return;
+    const struct fuse_byte *fb = part_fuse(p, mem);
+    char text[1500];
+    int n = fuse_diff(p, mem, old, new_val, "  ", text, sizeof text);
+    uint8_t used = fb ? fb->used : 0xFF;
+    if (n == 0) {
+        if ((old & used) == (new_val & used) && old != new_val)
+            ispf_log(ISPF_LOG_INFO, "fuse", "%s: 0x%02X matches the chip's 0x%02X in the bits "
+                     "that exist (0x%02X): nothing to change", mem_name(mem), new_val, old, used);
+        else
+            ispf_log(ISPF_LOG_INFO, "fuse", "%s: already 0x%02X, nothing to change",
+                     mem_name(mem), old);
+        return;
+    }
+    fprintf(stderr, "ispflash: %s 0x%02X -> 0x%02X changes:\n%s\n", mem_name(mem), old, new_val,
+            text);
+}
