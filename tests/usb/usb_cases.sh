@@ -227,6 +227,15 @@ stall)
     done
     ;;
 
+hang)
+    # A request the programmer never answers: a timeout error naming it, not a hang.
+    for p in usbtiny usbasp; do
+        expect 4 emu "$p" m32u4 "$W/$p" --opt hang_at=20 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "did not answer"
+        has " ms"
+    done
+    ;;
+
 not_found)
     expect 4 emu usbasp m32u4 "$W/a" -- "$BIN" -c usbtiny -p m32u4 -U "$QMK32U4"
     has "no USBtiny found"

@@ -20,6 +20,7 @@
  *   max_sck=HZ       the target answers only at SCK <= HZ (a 1 MHz factory-fresh chip)
  *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
  *   stall_at=N       vendor request N is stalled (EPIPE)
+ *   hang_at=N        vendor request N is never answered (the host must time out)
  *   access=1         the device node cannot be opened (permission denied)
  *   devices=2        a second identical programmer (serial EMU2, its own chip,
  *                    saved to state2=FILE)
@@ -60,8 +61,9 @@ struct emu_dev {
     uint8_t devdesc[18];
     uint8_t config[18];
     unsigned long vendor_requests; /* for fault numbering */
-    unsigned long unplug_after, stall_at;
+    unsigned long unplug_after, stall_at, hang_at;
     bool unplugged;
+    struct emu_urb *hung; /* submitted, never completed until the host discards it */
     bool access_denied;
     const char *state;
     UMockdevIoctlBase *handler;
@@ -163,6 +165,8 @@ static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
     }
     if (d->stall_at && d->vendor_requests == d->stall_at)
         return -EPIPE;
+    if (d->hang_at && d->vendor_requests == d->hang_at)
+        return -ETIMEDOUT; /* the caller keeps the URB without completing it */
     struct usbemu *e = &d->emu;
     uint16_t wlen = usbemu_w(setup + 6);
     e->transfers++;
@@ -199,9 +203,23 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
         umockdev_ioctl_client_complete(client, 0, 0);
     } else if (request == USBDEVFS_CLAIMINTERFACE || request == USBDEVFS_RELEASEINTERFACE ||
                request == USBDEVFS_SETCONFIGURATION || request == USBDEVFS_SETINTERFACE ||
-               request == USBDEVFS_CLEAR_HALT || request == USBDEVFS_RESETEP ||
-               request == (gulong)USBDEVFS_DISCARDURB) {
+               request == USBDEVFS_CLEAR_HALT || request == USBDEVFS_RESETEP) {
         umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == (gulong)USBDEVFS_DISCARDURB) {
+        /* Cancelling the hung URB: it is reaped with -ENOENT, as the kernel does. */
+        if (d->hung) {
+            int status = -ENOENT, actual = 0;
+            umockdev_ioctl_data_update(d->hung->urb, offsetof(struct usbdevfs_urb, status),
+                                       (guint8 *)&status, sizeof status);
+            umockdev_ioctl_data_update(d->hung->urb,
+                                       offsetof(struct usbdevfs_urb, actual_length),
+                                       (guint8 *)&actual, sizeof actual);
+            g_queue_push_tail(&d->pending, d->hung);
+            d->hung = NULL;
+            umockdev_ioctl_client_complete(client, 0, 0);
+        } else {
+            umockdev_ioctl_client_complete(client, -1, EINVAL);
+        }
     } else if (request == USBDEVFS_GETDRIVER || request == USBDEVFS_IOCTL) {
         umockdev_ioctl_client_complete(client, -1, ENODATA);
     } else if (request == USBDEVFS_CONNECTINFO) {
@@ -241,6 +259,13 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
         if (n == -ENODEV) {
             g_free(data);
             umockdev_ioctl_client_complete(client, -1, ENODEV);
+            goto out;
+        }
+        if (n == -ETIMEDOUT) {
+            g_free(data);
+            d->hung = g_new0(struct emu_urb, 1);
+            d->hung->urb = g_object_ref(u);
+            umockdev_ioctl_client_complete(client, 0, 0);
             goto out;
         }
         int status = n < 0 ? n : 0;
@@ -539,6 +564,8 @@ int main(int argc, char **argv)
             d->unplug_after = strtoul(val, NULL, 0);
         else if (strcmp(key, "stall_at") == 0)
             d->stall_at = strtoul(val, NULL, 0);
+        else if (strcmp(key, "hang_at") == 0)
+            d->hang_at = strtoul(val, NULL, 0);
         else if (strcmp(key, "access") == 0)
             access_denied = atoi(val) != 0;
         else {
