@@ -31,34 +31,43 @@ static void fusecli_unused(const struct fuse_byte *fb, char *buf, size_t len)
     snprintf(buf, len, " (bits 0x%02X do not exist and read as 1)", missing);
 }
 
+static void fusecli_preset_line(const struct bootloader_preset *b)
+{
+    char h[32], e[16], name[80];
+    if (b->has_hfuse_nojtag)
+        snprintf(h, sizeof h, "0x%02X/0x%02X", b->hfuse, b->hfuse_nojtag);
+    else
+        snprintf(h, sizeof h, "0x%02X", b->hfuse);
+    if (b->has_efuse)
+        snprintf(e, sizeof e, "0x%02X", b->efuse);
+    else
+        snprintf(e, sizeof e, "-");
+    snprintf(name, sizeof name, "%s%s%s%s", b->name, b->aliases[0] ? " (" : "", b->aliases,
+             b->aliases[0] ? ")" : "");
+    printf("    %-24s L 0x%02X  H %-9s  E %-4s  %s, USB %s\n", name, b->lfuse, h, e, b->desc,
+           b->usb_id);
+}
+
 void fusecli_list_bootloaders(const struct part *p)
 {
     printf("Bootloader presets (--bootloader NAME with -p; --jtag off picks the "
            "JTAG-disabled high fuse):\n");
-    const char *last_parts = NULL;
-    for (size_t i = 0; i < bootloader_count(); i++) {
-        const struct bootloader_preset *b = bootloader_at(i);
-        if (p && !bootloader_for_part(b, p))
+    bool any = false;
+    for (size_t g = 0; g < bootloader_count(); g++) {
+        /* one group per MCU list, in the order the table first names it */
+        const char *parts = bootloader_at(g)->parts;
+        bool first = true;
+        for (size_t k = 0; k < g && first; k++)
+            first = strcmp(bootloader_at(k)->parts, parts) != 0;
+        if (!first || (p && !bootloader_for_part(bootloader_at(g), p)))
             continue;
-        if (!last_parts || strcmp(last_parts, b->parts) != 0) {
-            printf("  -p %s\n", b->parts);
-            last_parts = b->parts;
-        }
-        char h[32], e[16], name[80];
-        if (b->has_hfuse_nojtag)
-            snprintf(h, sizeof h, "0x%02X/0x%02X", b->hfuse, b->hfuse_nojtag);
-        else
-            snprintf(h, sizeof h, "0x%02X", b->hfuse);
-        if (b->has_efuse)
-            snprintf(e, sizeof e, "0x%02X", b->efuse);
-        else
-            snprintf(e, sizeof e, "-");
-        snprintf(name, sizeof name, "%s%s%s%s", b->name, b->aliases[0] ? " (" : "",
-                 b->aliases, b->aliases[0] ? ")" : "");
-        printf("    %-32s L 0x%02X  H %-9s  E %-4s  %s, USB %s\n", name, b->lfuse, h, e,
-               b->desc, b->usb_id);
+        printf("  -p %s\n", parts);
+        any = true;
+        for (size_t i = g; i < bootloader_count(); i++)
+            if (strcmp(bootloader_at(i)->parts, parts) == 0)
+                fusecli_preset_line(bootloader_at(i));
     }
-    if (p && !last_parts)
+    if (p && !any)
         printf("  (none for the %s)\n", p->name);
 }
 
@@ -93,7 +102,7 @@ int fusecli_print_fuses(struct session *s, const struct part *p, struct ispf_err
         printf("  %-5s 0x%02X%s\n", mem_name(fuse_mem(i)), cur[i], unused);
         if (text[0])
             printf("        %s\n", text);
-        if (fuse_mem(i) == MEM_LOCK) {
+        if (fuse_mem(i) == MEM_LOCK && (cur[i] & fb->used) != fb->used) {
             fuse_lock_effects(p, cur[i], text, sizeof text);
             printf("        (%s)\n", text);
         }
@@ -141,4 +150,8 @@ void fusecli_print_change(const struct part *p, enum mem_id mem, uint8_t old, ui
     }
     fprintf(stderr, "ispflash: %s 0x%02X -> 0x%02X changes:\n%s\n", mem_name(mem), old, new_val,
             text);
+    if (mem == MEM_LOCK) {
+        fuse_lock_effects(p, new_val, text, sizeof text);
+        fprintf(stderr, "  (then: %s)\n", text);
+    }
 }
