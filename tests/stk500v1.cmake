@@ -34,3 +34,11 @@ foreach(t tcp faults tty avrdude arduino)
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
   set_tests_properties(stk500v1_e2e_${t} PROPERTIES TIMEOUT 300 LABELS "stk500v1;e2e")
 endforeach()
+
+find_program(VALGRIND valgrind)
+if(VALGRIND)
+  add_test(NAME stk500v1_valgrind
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/stk500v1/e2e_valgrind.sh
+                   $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
+  set_tests_properties(stk500v1_valgrind PROPERTIES TIMEOUT 300 LABELS "stk500v1;no-sanitizer")
+endif()
