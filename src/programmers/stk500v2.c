@@ -64,6 +64,7 @@ struct stk2_priv {
     unsigned read_max;
     bool enabled;
     bool unresponsive; /* a command went unanswered on every attempt */
+    bool read_big_ok;  /* a read above 256 bytes has worked */
 };
 
 static struct stk2_priv *stk2_priv(struct pgm *pgm)
@@ -514,9 +515,10 @@ static const char *stk2_mem_word(enum mem_id mem)
 
 /* One READ_*_ISP of n bytes at addr (flash: addr and n even). */
 static int stk2_read_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
-                           uint32_t n, struct ispf_error *err)
+                           uint32_t n, bool *refused, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
+    *refused = false;
     const struct part *p = pgm->cfg.part;
     int rc = stk2_load_address(pgm, stk2_raw_addr(p, mem, addr), err);
     if (rc)
@@ -525,10 +527,15 @@ static int stk2_read_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
                        (uint8_t)(n >> 8), (uint8_t)n, mem == MEM_FLASH ? 0x20 : 0xA0};
     struct stk2_rx ans;
     rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
-    if (rc)
+    if (rc) {
+        *refused = rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL;
         return ispf_error_prefix(err, "reading %s at 0x%05X", stk2_mem_word(mem), addr);
-    if (ans.body[1] != STK2_STATUS_CMD_OK)
+    }
+    *refused = true;
+    if (ans.body[1] != STK2_STATUS_CMD_OK) {
+        st->addr_known = false;
         return stk2_status_error(body[0], ans.body[1], "reading", err);
+    }
     if (ans.size != n + 3u)
         return ispf_fail(err, ISPF_E_PROTOCOL,
                          "reading %s at 0x%05X: %s answered %u bytes for %u requested",
@@ -567,17 +574,22 @@ static int stk2_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
             if (start + n > pgm->cfg.part->flash_size)
                 n = pgm->cfg.part->flash_size - start;
         }
-        int rc = stk2_read_chunk(pgm, mem, start, tmp, n, err);
-        if (rc == ISPF_E_TARGET && n > STK2_READ_SAFE) {
-            /* A firmware with a smaller buffer: remember and retry smaller. */
-            log_dbg("the programmer refused a %u-byte read; using %u-byte blocks", n,
-                    STK2_READ_SAFE);
+        bool refused;
+        int rc = stk2_read_chunk(pgm, mem, start, tmp, n, &refused, err);
+        if (rc && refused && n > STK2_READ_SAFE && !st->read_big_ok) {
+            /* The first read above 256 bytes failed: a firmware with a smaller
+             * buffer (it refused, or choked on it). Use 256-byte reads from now on. */
+            log_dbg("the programmer did not take a %u-byte read (%s); using %u-byte blocks", n,
+                    err->msg, STK2_READ_SAFE);
+            ispf_error_clear(err);
             st->read_max = STK2_READ_SAFE;
             st->addr_known = false;
             continue;
         }
         if (rc)
             return rc;
+        if (n > STK2_READ_SAFE)
+            st->read_big_ok = true;
         uint32_t use = n - lead;
         if (use > len - done)
             use = len - done;

@@ -13,6 +13,7 @@
  *                   is unpowered: MISO reads 0 and ENTER_PROGMODE_ISP fails
  *   novtarget=1     GET_PARAMETER VTARGET answers FAILED (clones without it)
  *   maxread=N       largest READ_*_ISP block accepted (default 272); larger: FAILED
+ *   maxread_silent=1  larger reads get no answer at all (a firmware that chokes)
  *   failed=N        answer the Nth message with STATUS_CMD_FAILED (not executed)
  *   tout=N          answer the Nth message with STATUS_CMD_TOUT (not executed)
  *   failcmd=ID      answer every command ID (hex, e.g. 10) with STATUS_CMD_FAILED
@@ -40,6 +41,7 @@ struct v2e {
     int vtarget;
     bool novtarget;
     unsigned maxread;
+    bool maxread_silent;
     unsigned long failed_n, tout_n, badsum_n, badseq_n, cksumerr_n, noise_n, mute_n;
     int failcmd, toutcmd;
     uint32_t addr; /* the address counter, as loaded (bit 31 kept) */
@@ -413,6 +415,7 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
     e.vtarget = (int)v2e_opt_ul(io, "vtarget", 50, 10);
     e.novtarget = v2e_opt_ul(io, "novtarget", 0, 10) != 0;
     e.maxread = (unsigned)v2e_opt_ul(io, "maxread", V2E_MAX_BODY - 3u, 10);
+    e.maxread_silent = v2e_opt_ul(io, "maxread_silent", 0, 10) != 0;
     e.failed_n = v2e_opt_ul(io, "failed", 0, 10);
     e.tout_n = v2e_opt_ul(io, "tout", 0, 10);
     e.badsum_n = v2e_opt_ul(io, "badsum", 0, 10);
@@ -468,6 +471,9 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
             v2e_answer(&e, seq, b2, 2);
             continue;
         }
+        if (e.maxread_silent && (body[0] == 0x14 || body[0] == 0x16) && size >= 3 &&
+            ((unsigned)body[1] << 8 | body[2]) > e.maxread)
+            continue;
         size_t n = v2e_execute(&e, body, size, ans);
         v2e_answer(&e, seq, ans, n);
     }

@@ -124,6 +124,13 @@ case_failed_tout() {
     expect_log "answered CMD_FAILED to PROGRAM_FLASH_ISP"
     expect_no_log "flash verified"
     emu_wait
+    # A READ (message 300, during the verify) answered FAILED after reads had worked.
+    emu_start f4 stk500v2 m32u4 --opt failed=300
+    ispf f4 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    [ "$RC" -ne 0 ] || fail "a FAILED read went unnoticed"
+    expect_log "answered CMD_FAILED to READ_FLASH_ISP"
+    expect_no_log "flash verified"
+    emu_wait
 }
 
 # No target, unpowered target, dead programmer, connection closed mid-write.
@@ -188,6 +195,13 @@ case_signon() {
     expect_log "using 256-byte blocks"
     expect_log "flash verified"
     emu_wait
+    emu_start choke stk500v2 m32u4 --opt maxread=256 --opt maxread_silent=1
+    ispf choke 60 $V2 -p m32u4 -v -U "flash:w:$CRKBD"
+    expect_rc 0
+    expect_log "using 256-byte blocks"
+    expect_log "flash verified"
+    emu_wait
+    same_chip small choke
 
     emu_start xopt stk500v2 m32u4
     ispf xopt 20 $V2 -p m32u4 -x foo=1 -U "signature:r:$WORK/sig.txt:h"
