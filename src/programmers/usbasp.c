@@ -221,7 +221,7 @@ static int asp_try_enable(struct pgm *pgm, uint8_t sck, bool *answered, struct i
     struct asp_priv *a = pgm->priv;
     uint8_t res[4] = {0, 0, 0, 0};
     *answered = false;
-    int n = asp_in(pgm, ASP_SETISPSCK, sck, 0, res, 4, "SETISPSCK", err);
+    int n = asp_in(pgm, ASP_SETISPSCK, sck, 0, res, 1, "SETISPSCK", err);
     if (n < 0)
         return n;
     if (n >= 1 && res[0] != 0)
@@ -231,7 +231,7 @@ static int asp_try_enable(struct pgm *pgm, uint8_t sck, bool *answered, struct i
         return n;
     a->fw_addr = -1; /* CONNECT puts the firmware back into compatibility mode */
     a->ext_addr = -1;
-    n = asp_in(pgm, ASP_ENABLEPROG, 0, 0, res, 4, "ENABLEPROG", err);
+    n = asp_in(pgm, ASP_ENABLEPROG, 0, 0, res, 1, "ENABLEPROG", err);
     if (n < 0)
         return n;
     if (n == 1 && res[0] == 0) {
