@@ -34,3 +34,9 @@ if(ISPF_WITH_LIBUSB)
     set_tests_properties(usb_${case} PROPERTIES TIMEOUT 300 LABELS usb)
   endforeach()
 endif()
+
+# The configuration without libusb (ISPF_WITH_LIBUSB=OFF), checked in every build:
+# usb.c compiled with ISPF_HAVE_LIBUSB undefined replaces the library's copy.
+ispf_unit_test(test_usb_nolib usb/test_usb_nolib.c ${PROJECT_SOURCE_DIR}/src/transport/usb.c)
+set_source_files_properties(${PROJECT_SOURCE_DIR}/src/transport/usb.c TARGET_DIRECTORY test_usb_nolib
+                            PROPERTIES COMPILE_OPTIONS "-UISPF_HAVE_LIBUSB")
