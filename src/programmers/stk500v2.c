@@ -65,6 +65,7 @@ struct stk2_priv {
     bool enabled;
     bool unresponsive; /* a command went unanswered on every attempt */
     bool read_big_ok;  /* a read above 256 bytes has worked */
+    bool no_spi_multi; /* the firmware answered CMD_UNKNOWN to SPI_MULTI */
 };
 
 static struct stk2_priv *stk2_priv(struct pgm *pgm)
@@ -462,13 +463,95 @@ static void stk2_disable(struct pgm *pgm)
                  stk2_status_name(ans.body[1]));
 }
 
+/* The dedicated AVR068 command for an ISP instruction, if there is one:
+ * id, and for reads the RetAddr (4: the byte clocked out during byte 4). */
+static bool stk2_dedicated(const uint8_t cmd[4], uint8_t *id, bool *reads)
+{
+    *reads = true;
+    switch (cmd[0]) {
+    case 0x30: *id = STK2_CMD_READ_SIGNATURE_ISP; return true;
+    case 0x38: *id = STK2_CMD_READ_OSCCAL_ISP; return true;
+    case 0x50: *id = STK2_CMD_READ_FUSE_ISP; return true; /* lfuse, efuse */
+    case 0x58: /* 58 08: hfuse, 58 00: lock bits */
+        *id = cmd[1] == 0x08 ? STK2_CMD_READ_FUSE_ISP : STK2_CMD_READ_LOCK_ISP;
+        return true;
+    case 0xAC:
+        *reads = false;
+        if (cmd[1] == 0x80) {
+            *id = STK2_CMD_CHIP_ERASE_ISP;
+            return true;
+        }
+        if (cmd[1] == 0xA0 || cmd[1] == 0xA8 || cmd[1] == 0xA4) {
+            *id = STK2_CMD_PROGRAM_FUSE_ISP;
+            return true;
+        }
+        if (cmd[1] == 0xE0) {
+            *id = STK2_CMD_PROGRAM_LOCK_ISP;
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/*
+ * One ISP instruction. Signature/fuse/lock/calibration reads, fuse/lock writes and
+ * chip erase go through their dedicated AVR068 commands (the programmer applies
+ * its own timing, and they cost fewer bytes); everything else through SPI_MULTI.
+ * The dedicated commands return only the byte read, so res is filled as the
+ * target would answer in sync: res[1] = cmd[0], res[2] = cmd[1], res[3] = the
+ * byte read (writes: cmd[2]).
+ */
 static int stk2_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
-    uint8_t body[8] = {STK2_CMD_SPI_MULTI, 4, 4, 0, cmd[0], cmd[1], cmd[2], cmd[3]};
+    struct stk2_priv *st = stk2_priv(pgm);
+    const struct part *p = pgm->cfg.part;
+    uint8_t id;
+    bool reads;
     struct stk2_rx ans;
+    if (stk2_dedicated(cmd, &id, &reads)) {
+        uint8_t body[7];
+        size_t len;
+        if (id == STK2_CMD_CHIP_ERASE_ISP) {
+            uint32_t ms = (p->erase_delay_us + 999u) / 1000u;
+            body[0] = id;
+            body[1] = (uint8_t)(ms > 255 ? 255 : ms); /* eraseDelay */
+            body[2] = 0;                              /* pollMethod: delay */
+            memcpy(body + 3, cmd, 4);
+            len = 7;
+        } else if (reads) {
+            body[0] = id;
+            body[1] = 4; /* RetAddr */
+            memcpy(body + 2, cmd, 4);
+            len = 6;
+        } else {
+            body[0] = id;
+            memcpy(body + 1, cmd, 4);
+            len = 5;
+        }
+        int rc = stk2_command(pgm, body, len, &ans, 2, err);
+        if (rc)
+            return rc;
+        if (ans.body[1] != STK2_STATUS_CMD_OK || (reads && ans.size < 3))
+            return stk2_status_error(id, ans.body[1], "ISP instruction", err);
+        res[0] = 0x00;
+        res[1] = cmd[0];
+        res[2] = cmd[1];
+        res[3] = reads ? ans.body[2] : cmd[2];
+        return ISPF_OK;
+    }
+    if (st->no_spi_multi)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                         "ISP instruction %02X %02X %02X %02X: this programmer's firmware has "
+                         "no SPI_MULTI, and no other command sends it",
+                         cmd[0], cmd[1], cmd[2], cmd[3]);
+    uint8_t body[8] = {STK2_CMD_SPI_MULTI, 4, 4, 0, cmd[0], cmd[1], cmd[2], cmd[3]};
     int rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
     if (rc)
         return rc;
+    if (ans.body[1] == STK2_STATUS_CMD_UNKNOWN)
+        st->no_spi_multi = true;
     if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 7)
         return stk2_status_error(body[0], ans.body[1], "ISP instruction", err);
     memcpy(res, ans.body + 2, 4);

@@ -23,6 +23,7 @@
  *   cksumerr=N      pretend the Nth message arrived damaged: ANSWER_CKSUM_ERROR
  *   noise=N         send stray bytes (with a fake start byte) before the Nth answer
  *   mute=N          from the Nth message on, answer nothing (a programmer that hangs)
+ *   nospimulti=1    old firmware without SPI_MULTI: it answers STATUS_CMD_UNKNOWN
  * Messages are counted from 1, every well-formed frame counts.
  */
 #include <stdbool.h>
@@ -42,6 +43,7 @@ struct v2e {
     bool novtarget;
     unsigned maxread;
     bool maxread_silent;
+    bool nospimulti;
     unsigned long failed_n, tout_n, badsum_n, badseq_n, cksumerr_n, noise_n, mute_n;
     int failcmd, toutcmd;
     uint32_t addr; /* the address counter, as loaded (bit 31 kept) */
@@ -398,6 +400,10 @@ static size_t v2e_execute(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
         ans[3] = 0x00;
         return 4;
     case 0x1D:
+        if (e->nospimulti) {
+            ans[1] = 0xC9;
+            return 2;
+        }
         return v2e_spi_multi(e, b, len, ans);
     default:
         ans[1] = 0xC9; /* STATUS_CMD_UNKNOWN */
@@ -416,6 +422,7 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
     e.novtarget = v2e_opt_ul(io, "novtarget", 0, 10) != 0;
     e.maxread = (unsigned)v2e_opt_ul(io, "maxread", V2E_MAX_BODY - 3u, 10);
     e.maxread_silent = v2e_opt_ul(io, "maxread_silent", 0, 10) != 0;
+    e.nospimulti = v2e_opt_ul(io, "nospimulti", 0, 10) != 0;
     e.failed_n = v2e_opt_ul(io, "failed", 0, 10);
     e.tout_n = v2e_opt_ul(io, "tout", 0, 10);
     e.badsum_n = v2e_opt_ul(io, "badsum", 0, 10);

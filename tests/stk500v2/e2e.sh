@@ -25,6 +25,13 @@ case_same_as_avrdude() {
     expect_rc 0
     emu_wait
     same_chip ours theirs
+    # Firmware without SPI_MULTI: the dedicated commands do signature, erase, fuses.
+    emu_start old stk500v2 m32u4 --opt nospimulti=1
+    ispf old 60 $V2 -p m32u4 -U "flash:w:$CRKBD" -U "eeprom:w:$WORK/ee.hex" \
+        -U lfuse:w:0xE2:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+    expect_rc 0
+    emu_wait
+    same_chip ours old
     # avrdude reads back what ispflash wrote...
     cp "$WORK/ours.chip" "$WORK/check1.chip"
     emu_start check1 stk500v2 m32u4
