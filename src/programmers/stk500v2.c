@@ -451,7 +451,9 @@ static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
 static void stk2_disable(struct pgm *pgm)
 {
     struct stk2_priv *st = stk2_priv(pgm);
-    uint8_t body[3] = {STK2_CMD_LEAVE_PROGMODE_ISP, 1, 1};
+    const struct stk500v2_params *v = &pgm->cfg.part->v2;
+    uint8_t body[3] = {STK2_CMD_LEAVE_PROGMODE_ISP, v->predelay ? v->predelay : 1,
+                       v->postdelay ? v->postdelay : 1};
     struct stk2_rx ans;
     struct ispf_error err;
     ispf_error_clear(&err);

@@ -188,6 +188,13 @@ case_signon() {
         emu_wait
     done
     expect_log "not a name this tool knows"
+    for name in avrispv2 avrisp2; do
+        emu_start "c$name" stk500v2 m32u4 --opt signon=AVRISP_2
+        ispf "c$name" 20 -c "$name" -p m32u4 -v -U "lfuse:r:$WORK/lf.txt:h"
+        expect_rc 0
+        expect_log "found AVRISP (v2 firmware)"
+        emu_wait
+    done
 
     emu_start sck stk500v2 m32u4
     ispf sck 20 $V2 -p m32u4 -v -B 32 -U "signature:r:$WORK/sig.txt:h"
