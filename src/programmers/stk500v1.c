@@ -211,16 +211,42 @@ fail:
 
 enum stk_sync_result { STK_SYNC_OK, STK_SYNC_SILENT, STK_SYNC_GARBAGE };
 
-/* GET_SYNC until 14 10 comes back or budget_ms runs out. */
+/* Read one "14 10" answer to GET_SYNC within tmo ms. 1: got it, 0: nothing came,
+ * 2: something else came (stored in *bad), <0: transport error. */
+static int stk_sync_reply(struct stk_priv *p, int tmo, uint8_t *bad, struct ispf_error *err)
+{
+    uint8_t b;
+    int rc = stream_read(p->s, &b, 1, tmo, err);
+    if (rc == ISPF_E_TIMEOUT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    *bad = b;
+    if (b != STK_INSYNC)
+        return 2;
+    rc = stream_read(p->s, &b, 1, tmo, err);
+    if (rc < 0 && rc != ISPF_E_TIMEOUT)
+        return rc;
+    if (rc == ISPF_OK && b == STK_OK)
+        return 1;
+    return 2;
+}
+
+/* GET_SYNC until a 14 10 answers the last one sent, or budget_ms runs out. No
+ * fixed drains: the first attempts wait briefly, later ones longer. When answers
+ * arrive late (a slow bridge, a programmer still starting), the answers still on
+ * their way are collected before a final GET_SYNC confirms, so none of them can
+ * be taken for the reply to a later command. */
 static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, uint8_t *garbage,
                     struct ispf_error *err)
 {
     static const uint8_t sync[2] = {STK_GET_SYNC, STK_EOP};
-    static const int steps[] = {60, 100, 150, 200, 300};
+    static const int steps[] = {60, 100, 150, 250, 400, 600};
+    const int nsteps = (int)(sizeof steps / sizeof steps[0]);
     struct stk_priv *p = stk_priv(pgm);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int unanswered = 0;
+    unsigned sent = 0, answered = 0;
     *res = STK_SYNC_SILENT;
     int rc = stream_drain(p->s, 0, err); /* stale input only: no waiting */
     if (rc < 0)
@@ -231,45 +257,49 @@ static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, u
         long elapsed = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
         if (elapsed >= budget_ms)
             return ISPF_OK;
-        int tmo = steps[i < 5 ? i : 4];
+        int tmo = steps[i < nsteps ? i : nsteps - 1];
         if (tmo > budget_ms - elapsed)
             tmo = (int)(budget_ms - elapsed);
         pgm->stats.commands++;
         rc = stream_write(p->s, sync, sizeof sync, err);
         if (rc < 0)
             return rc;
-        uint8_t b[2];
-        rc = stream_read(p->s, &b[0], 1, tmo, err);
-        if (rc == ISPF_E_TIMEOUT) {
-            unanswered++;
+        sent++;
+        uint8_t bad = 0;
+        int r = stk_sync_reply(p, tmo, &bad, err);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            continue;
+        if (r == 2) {
+            *res = STK_SYNC_GARBAGE;
+            *garbage = bad;
+            rc = stream_drain(p->s, 20, err);
+            if (rc < 0)
+                return rc;
+            sent = answered = 0;
             continue;
         }
-        if (rc < 0)
-            return rc;
-        if (b[0] == STK_INSYNC) {
-            rc = stream_read(p->s, &b[1], 1, tmo, err);
-            if (rc < 0 && rc != ISPF_E_TIMEOUT)
-                return rc;
-            if (rc == ISPF_OK && b[1] == STK_OK) {
-                if (unanswered > 0) {
-                    /* Late answers to earlier attempts may still be on the way:
-                     * let them arrive, then confirm once more. */
-                    rc = stream_drain(p->s, 100, err);
-                    if (rc < 0)
-                        return rc;
-                    unanswered = 0;
-                    continue;
-                }
-                *res = STK_SYNC_OK;
-                stk_update_stats(pgm);
-                return ISPF_OK;
-            }
+        answered++;
+        if (answered == sent) {
+            *res = STK_SYNC_OK;
+            stk_update_stats(pgm);
+            return ISPF_OK;
         }
-        *res = STK_SYNC_GARBAGE;
-        *garbage = b[0];
-        rc = stream_drain(p->s, 20, err);
+        /* Late answers: collect the ones still on their way, then confirm. */
+        int settle = 2 * tmo > 300 ? 2 * tmo : 300;
+        while (answered < sent) {
+            r = stk_sync_reply(p, settle, &bad, err);
+            if (r < 0)
+                return r;
+            if (r != 1)
+                break; /* lost (sent while the programmer was not listening) or junk */
+            answered++;
+        }
+        rc = stream_drain(p->s, 50, err);
         if (rc < 0)
             return rc;
+        sent = answered = 0;
     }
 }
 

@@ -30,6 +30,7 @@ struct peer {
     pthread_t thread;
     void (*script)(struct peer *);
     int late_ms; /* sync script: delay of the first answer */
+    int slow_ms; /* sync script: delay of every answer (a slow bridge) */
     int garbage;  /* sync script: answer 0x00 instead of 14 10 */
     int syncs;    /* sync script: GET_SYNCs seen */
 };
@@ -207,8 +208,12 @@ static void script_sync(struct peer *p)
             }
             if (p->syncs == 1 && p->late_ms)
                 sleep_ms(p->late_ms);
+            if (p->slow_ms)
+                sleep_ms(p->slow_ms);
             peer_put(p, "\x14\x10", 2);
         } else if (c == '1') {
+            if (p->slow_ms)
+                sleep_ms(p->slow_ms);
             peer_put(p, "\x14" "AVR ISP" "\x10", 9);
         } else {
             peer_put(p, "\x12", 1);
@@ -246,6 +251,26 @@ static void test_sync_late_first_answer(void **state)
     int rc = backend_open(&p, "avrisp", &pgm, &err);
     assert_int_equal(rc, ISPF_OK);
     assert_true(p.syncs >= 2);
+    pgm.ops->close(&pgm);
+    free(pgm.priv);
+    peer_join(&p);
+}
+
+static void test_sync_slow_link(void **state)
+{
+    (void)state;
+    /* Every answer takes 200 ms, longer than the first timeouts: the answers
+     * to the early attempts must all be collected before the sign-on. */
+    struct peer p = {.slow_ms = 200};
+    peer_start(&p, script_sync);
+    struct pgm pgm;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    int rc = backend_open(&p, "avrisp", &pgm, &err);
+    if (rc != ISPF_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, ISPF_OK);
+    assert_true(p.syncs >= 3);
     pgm.ops->close(&pgm);
     free(pgm.priv);
     peer_join(&p);
@@ -313,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_tcp_drain),
         cmocka_unit_test(test_port_errors),
         cmocka_unit_test(test_sync_late_first_answer),
+        cmocka_unit_test(test_sync_slow_link),
         cmocka_unit_test(test_sync_garbage),
         cmocka_unit_test(test_xopt_rejected),
         cmocka_unit_test(test_registry_rows),
