@@ -533,12 +533,11 @@ static int bp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_
             done += n;
             continue;
         }
-        if (bp->ext_addr > 0) {
-            /* The extension reads in the first 128 KiB: the ext byte must be 0. */
-            int rc = bp_ext_addr(pgm, 0, err);
-            if (rc)
-                return rc;
-        }
+        /* The extension reads in the first 128 KiB: on parts with an extended
+         * address byte it must be 0 (a no-op when it is known to be). */
+        int erc = bp_ext_addr(pgm, 0, err);
+        if (erc)
+            return erc;
         uint32_t n = len - done;
         if (n > BP_EXT_LIMIT - w)
             n = BP_EXT_LIMIT - w;
