@@ -106,8 +106,8 @@ run_tool ispflash readall -U "flash:r:$W/read.ispflash.hex:i"
 run_tool avrdude readall -U "flash:r:$W/read.avrdude.hex:i"
 report readall 0.92 0.10
 
-run_tool ispflash fuses --unsafe-fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
-run_tool avrdude fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+run_tool ispflash fuses --unsafe-fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xFB:m
+run_tool avrdude fuses -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xFB:m
 report fuses
 
 # Connect + enter programming mode (+ signature): the programmer answers at once.
