@@ -540,7 +540,13 @@ static int bp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_
             return erc;
         uint32_t n = len - done;
         if (n > BP_EXT_LIMIT - w)
-            n = BP_EXT_LIMIT - w;
+            n = (BP_EXT_LIMIT - w) & ~1u; /* stay on word boundaries for the next piece */
+        if (n == 0) {
+            int rc = bp_read_bulk(pgm, mem, a, buf + done, len - done, err);
+            if (rc)
+                return rc;
+            break;
+        }
         int rc = bp_read_ext(pgm, a, buf + done, n, err);
         if (rc)
             return rc;
