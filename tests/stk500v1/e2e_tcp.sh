@@ -10,8 +10,7 @@ DATA=$3
 . "$(dirname "$0")/lib.sh"
 
 # --- every real HEX file, on its part: written, then what the chip holds -----
-grep -v '^#' "$DATA/../cli/parts_of_real_files.txt" 2>/dev/null >"$WORK/files" ||
-    grep -v '^#' "$(dirname "$0")/../cli/parts_of_real_files.txt" >"$WORK/files"
+grep -v '^#' "$(dirname "$0")/real_files.txt" >"$WORK/files"
 n=0
 while read -r file part; do
     [ -n "$file" ] || continue
@@ -30,6 +29,8 @@ while read -r file part; do
     check "read-back of $file matches" cmp -s "$WORK/want.bin" "$WORK/back.bin"
 done <"$WORK/files"
 check "22 real files were tried" [ "$n" -ge 22 ]
+check "every file in tests/data/real is in the list" \
+    [ "$(ls "$DATA/real" | grep -c '\.hex$')" = "$n" ]
 
 # --- the seed command line ---------------------------------------------------
 st="$WORK/seed.chip"
