@@ -98,6 +98,17 @@ static const char *asp_sck_text(uint8_t id)
     return "?";
 }
 
+/* Timeout for a transfer that clocks n ISP instructions at the current SCK
+ * (500 Hz makes a 254-byte block take 16 s), plus per-page/byte waits. */
+static unsigned asp_timeout_ms(const struct asp_priv *a, unsigned n_instr, unsigned wait_ms)
+{
+    double hz = 375000;
+    for (size_t i = 0; i < ASP_N_SCK; i++)
+        if (asp_sck_table[i].id == a->sck)
+            hz = asp_sck_table[i].hz;
+    return ASP_TIMEOUT_MS + (unsigned)(n_instr * 32.0 * 1000.0 * 1.5 / hz) + wait_ms;
+}
+
 static void asp_sleep_us(unsigned long us)
 {
     struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
@@ -119,7 +130,10 @@ static int asp_in(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index, 
                   uint16_t len, const char *what, struct ispf_error *err)
 {
     struct asp_priv *a = pgm->priv;
-    int n = usb_ctrl_in(a->usb, req, value, index, buf, len, ASP_TIMEOUT_MS, what, err);
+    /* ENABLEPROG tries up to 32 times with RESET pulses. */
+    unsigned n_instr = req == ASP_ENABLEPROG ? 32u : len;
+    int n = usb_ctrl_in(a->usb, req, value, index, buf, len, asp_timeout_ms(a, n_instr, 0), what,
+                        err);
     asp_sync_stats(pgm);
     return n;
 }
@@ -432,10 +446,11 @@ static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const
                                         (done == 0 ? ASP_FLAG_FIRST : 0u) << 8);
             /* The firmware commits each full page and waits for it (<= ~10 ms). */
             rc = asp_out(pgm, ASP_WRITEFLASH, (uint16_t)at, index, buf + done, (uint16_t)chunk,
-                         ASP_TIMEOUT_MS, "WRITEFLASH", err);
+                         asp_timeout_ms(a, chunk * 2u, 20u * (chunk / 64u + 1u)), "WRITEFLASH",
+                         err);
         } else {
             rc = asp_out(pgm, ASP_WRITEEEPROM, (uint16_t)at, 0, buf + done, (uint16_t)chunk,
-                         ASP_TIMEOUT_MS + chunk * 20u, "WRITEEEPROM", err);
+                         asp_timeout_ms(a, chunk, chunk * 20u), "WRITEEEPROM", err);
         }
         if (rc) {
             a->fw_addr = -2;
