@@ -182,7 +182,7 @@ case_options() {
 # No target, dead Bus Pirate, connection closed mid-write.
 case_faults() {
     emu_start nt buspirate m32u4 --unwired
-    ispf nt 20 $BP -p m32u4 -U "flash:w:$CRKBD"
+    ispf nt 10 $BP -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 5
     expect_log "no target answers"
     expect_log "10-pin header, not the 5-pin PIC ICSP header"
@@ -190,13 +190,13 @@ case_faults() {
     [ "$(stat0 nt proto.terminal_returns)" = 1 ] || fail "not returned to terminal mode"
 
     emu_start dead buspirate m32u4 --silent
-    ispf dead 20 $BP -p m32u4 -U "flash:w:$CRKBD"
+    ispf dead 10 $BP -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
     expect_log "no Bus Pirate answers"
     emu_wait
 
     emu_start cut buspirate m32u4 --close-after-rx 30000
-    ispf cut 20 $BP -p m32u4 -U "flash:w:$CRKBD"
+    ispf cut 10 $BP -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
     expect_log "writing the flash page at 0x"
     expect_log "connection to the programmer"

@@ -143,19 +143,19 @@ case_failed_tout() {
 # No target, unpowered target, dead programmer, connection closed mid-write.
 case_faults() {
     emu_start nt stk500v2 m32u4 --unwired
-    ispf nt 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    ispf nt 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 5
     expect_log "no target answers"
     emu_wait
 
     emu_start np stk500v2 m32u4 --opt vtarget=0
-    ispf np 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    ispf np 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 5
     expect_log "0.0 V on the target: it is not powered"
     emu_wait
 
     emu_start dead stk500v2 m32u4 --silent
-    ispf dead 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    ispf dead 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
     expect_log "no STK500v2 programmer answers"
     emu_wait
@@ -163,14 +163,14 @@ case_faults() {
     # The programmer hangs mid-write: three tries of 1 s, then a clear error; the
     # LEAVE_PROGMODE that follows gets one try only.
     emu_start hang stk500v2 m32u4 --opt mute=100
-    ispf hang 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    ispf hang 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
     expect_log "PROGRAM_FLASH_ISP on net:127.0.0.1:$EMU_PORT: no valid answer within 1000 ms, 3 times"
     expect_log "leaving programming mode"
     emu_wait
 
     emu_start cut stk500v2 m32u4 --close-after-rx 9000
-    ispf cut 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
+    ispf cut 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
     expect_log "writing flash at 0x"
     expect_log "connection to the programmer"
