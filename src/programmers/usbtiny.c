@@ -44,6 +44,7 @@ enum {
 #define TINY_MAX_IN 255        /* firmware: wLength low byte, 255 if the high byte is set */
 #define TINY_MAX_OUT 256       /* OUT has no firmware limit; one page per transfer */
 #define TINY_ENABLE_TRIES 2
+#define TINY_RETRIES 3
 
 /* USBtiny-protocol identities (protocols.md 4.1); the registry variant picks the
  * first to try. `usbtiny` tries all of them, its own first. */
@@ -95,6 +96,14 @@ static int tiny_in(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
 {
     struct tiny_priv *t = pgm->priv;
     int n = usb_ctrl_in(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    /* Low-speed links see the odd CRC/bit-stuffing error (ISPF_E_IO). Every USBtiny
+     * request carries its address in the setup packet, and repeating an ISP
+     * instruction (a page commit, a fuse write) writes the same bits again, so
+     * asking again is safe. */
+    for (int retry = 1; n == ISPF_E_IO && retry <= TINY_RETRIES; retry++) {
+        log_warn("%s; retrying (%d of %d)", err->msg, retry, TINY_RETRIES);
+        n = usb_ctrl_in(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    }
     tiny_sync_stats(pgm);
     if (n >= 0 && n != len)
         return ispf_fail(err, ISPF_E_PROTOCOL, "USBtiny answered %s with %d bytes instead of %u",
@@ -108,6 +117,10 @@ static int tiny_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index
 {
     struct tiny_priv *t = pgm->priv;
     int rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    for (int retry = 1; rc == ISPF_E_IO && retry <= TINY_RETRIES; retry++) {
+        log_warn("%s; retrying (%d of %d)", err->msg, retry, TINY_RETRIES);
+        rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
+    }
     tiny_sync_stats(pgm);
     return rc;
 }

@@ -227,6 +227,19 @@ stall)
     done
     ;;
 
+ioerr)
+    # A transfer lost to a wire error (a FLASH_WRITE, an SPI page commit, a FLASH_READ
+    # of the verify): USBtiny asks again and the run ends with the right chip.
+    ref m32u4 "$W/ref" -U "$QMK32U4"
+    for n in 30 31 80; do
+        rm -f "$W/t"
+        expect 0 emu usbtiny m32u4 "$W/t" --opt ioerr_at=$n -- "$BIN" -c usbtiny -p m32u4 -U "$QMK32U4"
+        has "retrying (1 of 3)"
+        has "flash verified"
+        same_chip "$W/t" "$W/ref"
+    done
+    ;;
+
 hang)
     # A request the programmer never answers: a timeout error naming it, not a hang.
     for p in usbtiny usbasp; do

@@ -21,6 +21,8 @@
  *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
  *   stall_at=N       vendor request N is stalled (EPIPE)
  *   hang_at=N        vendor request N is never answered (the host must time out)
+ *   ioerr_at=N       vendor request N fails on the wire (EPROTO, a CRC error) and is
+ *                    not executed
  *   access=1         the device node cannot be opened (permission denied)
  *   devices=2        a second identical programmer (serial EMU2, its own chip,
  *                    saved to state2=FILE)
@@ -61,7 +63,7 @@ struct emu_dev {
     uint8_t devdesc[18];
     uint8_t config[18];
     unsigned long vendor_requests; /* for fault numbering */
-    unsigned long unplug_after, stall_at, hang_at;
+    unsigned long unplug_after, stall_at, hang_at, ioerr_at;
     bool unplugged;
     struct emu_urb *hung; /* submitted, never completed until the host discards it */
     bool access_denied;
@@ -152,8 +154,9 @@ static int emu_standard(struct emu_dev *d, const uint8_t setup[8], uint8_t *data
     return (int)n;
 }
 
-/* One control transfer. Returns IN length (>= 0; 0 for OUT), -EPIPE (stall) or
- * -ENODEV (unplugged). data holds wLength bytes. */
+/* One control transfer. Returns IN length (>= 0; 0 for OUT), -EPIPE (stall),
+ * -EPROTO (wire error), -ETIMEDOUT (never answered) or -ENODEV (unplugged).
+ * data holds wLength bytes. */
 static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
 {
     if ((setup[0] & 0x60) == 0)
@@ -165,6 +168,8 @@ static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
     }
     if (d->stall_at && d->vendor_requests == d->stall_at)
         return -EPIPE;
+    if (d->ioerr_at && d->vendor_requests == d->ioerr_at)
+        return -EPROTO;
     if (d->hang_at && d->vendor_requests == d->hang_at)
         return -ETIMEDOUT; /* the caller keeps the URB without completing it */
     struct usbemu *e = &d->emu;
@@ -564,6 +569,8 @@ int main(int argc, char **argv)
             d->unplug_after = strtoul(val, NULL, 0);
         else if (strcmp(key, "stall_at") == 0)
             d->stall_at = strtoul(val, NULL, 0);
+        else if (strcmp(key, "ioerr_at") == 0)
+            d->ioerr_at = strtoul(val, NULL, 0);
         else if (strcmp(key, "hang_at") == 0)
             d->hang_at = strtoul(val, NULL, 0);
         else if (strcmp(key, "access") == 0)
