@@ -65,6 +65,10 @@ int session_read(struct session *s, enum mem_id mem, struct image *img, struct i
  * Mismatch: ISPF_E_VERIFY naming the first address, expected and found, and the count. */
 int session_verify(struct session *s, enum mem_id mem, const struct image *img,
                    struct ispf_error *err);
+/* len bytes of flash or EEPROM from addr, without progress reports: a small look at
+ * the chip (e.g. whether a bootloader sits at a boot-section start). */
+int session_read_range(struct session *s, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                       uint32_t len, struct ispf_error *err);
 /* One fuse/lock byte as the chip reads it. */
 int session_read_fuse(struct session *s, enum mem_id mem, uint8_t *val, struct ispf_error *err);
 

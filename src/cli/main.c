@@ -400,6 +400,44 @@ static int cli_fuse_jobs(const struct cli_opts *o, const struct part *part,
     return cli_fuse_add_job(jobs, njobs, x, mem, 0xFF, why, err);
 }
 
+/* A fuse-only run that moves the boot section or BOOTRST: look at the chip's flash
+ * around each boot-section start, and warn if a bootloader there no longer fits. */
+static int cli_fuse_check_chip_bootloader(struct session *s, const struct part *part,
+                                          const uint8_t cur[FUSE_NBYTES],
+                                          const uint8_t result[FUSE_NBYTES],
+                                          struct ispf_error *err)
+{
+    struct fuse_boot a, b;
+    fuse_boot_config(part, cur, &a);
+    fuse_boot_config(part, result, &b);
+    if (!b.has_boot ||
+        (a.start == b.start && a.bootrst == b.bootrst && a.hwbe == b.hwbe))
+        return ISPF_OK;
+    struct image img;
+    image_init(&img);
+    int rc = ISPF_OK;
+    for (unsigned k = 0; k < part->n_boot_sections && rc == ISPF_OK; k++) {
+        uint8_t buf[10];
+        uint32_t at = part->boot_sections[k].start - 8;
+        rc = session_read_range(s, MEM_FLASH, at, buf, sizeof buf, err);
+        if (rc == ISPF_OK)
+            rc = image_set_range(&img, at, buf, sizeof buf, err);
+    }
+    struct fuse_image_info info;
+    if (rc == ISPF_OK) {
+        fuse_image_classify(part, &img, b.start, &info);
+        if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
+            char warn[2048];
+            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn,
+                                  NULL, 0, err);
+            if (warn[0])
+                fusecli_print_lines(warn, true);
+        }
+    }
+    image_free(&img);
+    return rc;
+}
+
 /* After the session opened: read the fuses, fill in --jtag, run the guards and the
  * image check, print the confirmations, and decide the order of the jobs (fuse writes
  * after flash, the clock byte last, lock after it). Nothing is written here. */
@@ -491,6 +529,11 @@ static int cli_fuse_plan(struct session *s, const struct cli_opts *o, const stru
             fusecli_print_lines(warn, true);
         if (notes[0] && !cli_quiet)
             fusecli_print_lines(notes, false);
+    }
+    if (!writes_flash && !o->erase) {
+        rc = cli_fuse_check_chip_bootloader(s, part, plan.cur, result, err);
+        if (rc)
+            return rc;
     }
     uint8_t shown[FUSE_NBYTES];
     memcpy(shown, plan.cur, sizeof shown);

@@ -302,6 +302,19 @@ int session_read_fuse(struct session *s, enum mem_id mem, uint8_t *val, struct i
     return ISPF_OK;
 }
 
+int session_read_range(struct session *s, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                       uint32_t len, struct ispf_error *err)
+{
+    uint32_t size = part_mem_size(s->cfg.part, mem);
+    if ((mem != MEM_FLASH && mem != MEM_EEPROM) || addr > size || len > size - addr)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: 0x%05x+%u is not readable",
+                         mem_name(mem), addr, len);
+    int rc = pgm_read(s->pgm, mem, addr, buf, len, NULL, NULL, err);
+    if (rc)
+        return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
+    return ISPF_OK;
+}
+
 static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
                               struct ispf_error *err)
 {

@@ -354,6 +354,21 @@ run c1 m32u4 -U "$REAL/sparkfun_Caterina-promicro16.hex"
 expect_rc 0
 has_err "Would fit: hfuse 0xD8"
 before "Would fit" "erasing chip"
+# fuses alone, on a chip with Caterina: the bootloader found in flash no longer fits
+pro_micro c3
+run c3 m32u4 -U hfuse:w:0xDA:m
+expect_rc 0
+has_err "warning: the chip's flash: the bootloader starts at 0x7000"
+has_err "Would fit: hfuse 0xD8"
+before "Would fit" "writing hfuse"
+run c3 m32u4 -U hfuse:w:0xD8:m
+expect_rc 0
+no_warning
+# ...but not on an empty chip
+rm -f "$W/c4.chip"
+run c4 m32u4 -U hfuse:w:0xDA:m
+expect_rc 0
+no_warning
 # a combined image (sketch + Caterina) with the right fuses: no warning
 pro_micro c2
 run c2 m32u4 -U "$REAL/arduino_Caterina-Leonardo.hex"
