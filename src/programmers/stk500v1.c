@@ -80,6 +80,7 @@ struct stk_priv {
     struct stream *s;
     enum stk_kind kind;
     int baud;             /* link speed in use (nominal for net:) */
+    int wire_baud;        /* speed assumed for timeouts */
     bool device_set;      /* SET_DEVICE/SET_DEVICE_EXT sent */
     bool desync;          /* a command failed: the reply stream may hold leftovers */
     bool here_valid;      /* ArduinoISP: we know its address counter */
@@ -117,11 +118,13 @@ static void stk_update_stats(struct pgm *pgm)
     pgm->stats.bytes_rx = p->s->rx;
 }
 
-/* Timeout for a command: the time the bytes take on the wire at the current
- * speed (10 bits per byte), what the firmware spends on it, and a margin. */
+/* Timeout for a piece of a reply: the time its bytes take on the wire (10 bits a
+ * byte), what the firmware spends on it, and a margin. On net: the wire speed
+ * is the bridge's, unknown: assume ArduinoISP's 19200 unless -b says. */
+#define STK_READ_CHUNK 256u
 static int stk_timeout(const struct stk_priv *p, size_t bytes, unsigned work_ms)
 {
-    int baud = p->baud > 0 ? p->baud : 19200;
+    int baud = p->wire_baud > 0 ? p->wire_baud : 19200;
     unsigned long wire = (unsigned long)bytes * 10000ul / (unsigned long)baud;
     return STK_BASE_TIMEOUT_MS + (int)(wire * 3 / 2) + (int)(work_ms * 3 / 2);
 }
@@ -144,7 +147,10 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
                    uint8_t *payload, size_t plen, unsigned work_ms, struct ispf_error *err)
 {
     struct stk_priv *p = stk_priv(pgm);
-    int timeout = stk_timeout(p, txlen + plen + 2, work_ms);
+    /* The first byte comes once the command is on the wire and done; the payload
+     * is then read piece by piece, so that a long block on a slow link has time
+     * while a programmer that stops answering is noticed quickly. */
+    int timeout = stk_timeout(p, txlen + 1, work_ms);
     p->sig_cached = false;
     pgm->stats.commands++;
     int rc = stream_write(p->s, tx, txlen, err);
@@ -179,12 +185,14 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
                              b, what);
         }
     }
-    if (plen > 0) {
-        rc = stream_read(p->s, payload, plen, timeout, err);
+    for (size_t off = 0; off < plen;) {
+        size_t n = plen - off > STK_READ_CHUNK ? STK_READ_CHUNK : plen - off;
+        rc = stream_read(p->s, payload + off, n, stk_timeout(p, n, 0), err);
         if (rc < 0)
             goto fail;
+        off += n;
     }
-    rc = stream_read(p->s, &b, 1, timeout, err);
+    rc = stream_read(p->s, &b, 1, stk_timeout(p, 1, 0), err);
     if (rc < 0)
         goto fail;
     stk_update_stats(pgm);
@@ -409,6 +417,7 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
     int answered = 0, garbage_baud = 0;
     for (int i = 0; i < nbauds; i++) {
         p->baud = bauds[i];
+        p->wire_baud = net ? (pgm->cfg.baud > 0 ? pgm->cfg.baud : 19200) : bauds[i];
         if (i > 0) {
             rc = stream_set_baud(p->s, bauds[i], err);
             if (rc < 0)

@@ -64,6 +64,7 @@ struct emu_io {
     size_t outlen, outcap;
     size_t cur_sent; /* bytes of the current reply already flushed */
     const struct emu_faults *faults;
+    unsigned pace_baud; /* --pace: send no faster than this line speed */
     const char *const *opts;
     size_t n_opts;
     const char *lines_file; /* tty mode: where the shim records DTR/RTS */
@@ -100,7 +101,14 @@ static void emu_die(const char *fmt, const char *arg)
 static void emu_send(struct emu_io *io, const uint8_t *buf, size_t n)
 {
     while (n > 0 && !io->closed) {
-        ssize_t w = write(io->fd, buf, n);
+        size_t piece = n;
+        if (io->pace_baud) { /* a slow serial link behind the socket: 10 bits a byte */
+            piece = n < 32 ? n : 32;
+            long ns = (long)(piece * 10u * 1000000000ull / io->pace_baud);
+            struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+            nanosleep(&ts, NULL);
+        }
+        ssize_t w = write(io->fd, buf, piece);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -306,6 +314,7 @@ struct emu_args {
     size_t n_opts;
     bool once;
     unsigned lifetime; /* seconds, 0 = unlimited */
+    unsigned pace;     /* --pace BAUD */
     struct emu_faults faults;
     struct avrchip_faults chip_faults;
     char **cmd; /* tty mode: child command */
@@ -374,6 +383,7 @@ static void emu_usage(void)
             "  --stats F       counters: bytes rx/tx, replies, chip and protocol counters\n"
             "  --once          exit after the first TCP client\n"
             "  --lifetime S    exit after S seconds whatever happens (test guard)\n"
+            "  --pace BAUD     send no faster than a serial line at BAUD (a slow bridge)\n"
             "  --opt K=V       protocol option (repeatable)\n"
             "  faults: --drop-reply N --garble-reply N --truncate-reply N --close-after-rx N\n"
             "          --silent --unwired --stuck ADDR:MASK --busy N\n"
@@ -386,7 +396,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
     enum {
         OPT_PROTO = 256, OPT_PART, OPT_LISTEN, OPT_PORTFILE, OPT_STATE, OPT_STATS, OPT_ONCE, OPT_OPT, OPT_DROP,
         OPT_GARBLE, OPT_TRUNC, OPT_CLOSE, OPT_SILENT, OPT_UNWIRED, OPT_STUCK, OPT_BUSY, OPT_TTY, OPT_SHIM,
-        OPT_LIFETIME,
+        OPT_LIFETIME, OPT_PACE,
     };
     static const struct option lo[] = {
         {"proto", required_argument, 0, OPT_PROTO},
@@ -408,6 +418,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"tty", required_argument, 0, OPT_TTY},
         {"shim", required_argument, 0, OPT_SHIM},
         {"lifetime", required_argument, 0, OPT_LIFETIME},
+        {"pace", required_argument, 0, OPT_PACE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -451,6 +462,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         case OPT_TTY: a->tty = optarg; break;
         case OPT_SHIM: a->shim = optarg; break;
         case OPT_LIFETIME: a->lifetime = (unsigned)emu_number(optarg, "--lifetime"); break;
+        case OPT_PACE: a->pace = (unsigned)emu_number(optarg, "--pace"); break;
         default: emu_usage();
         }
     }
@@ -702,6 +714,7 @@ int main(int argc, char **argv)
     memset(&io, 0, sizeof io);
     io.fd = -1;
     io.faults = &a.faults;
+    io.pace_baud = a.pace;
     io.opts = a.opts;
     io.n_opts = a.n_opts;
 

@@ -97,6 +97,14 @@ check "-c stk500v1 puts EEPROM at the right addresses" cmp -s "$WORK/want.bin" "
 PGM=arduino_as_isp ispf_emu "$st" m32u4 -q -U "flash:r:$WORK/x.hex:i"
 check "-c arduino_as_isp reads" ok
 
+# --- a slow bridge behind net: (9600 baud): a 4 KiB READ_PAGE takes 4.3 s on
+# the wire; it must not be cut short while bytes keep coming -------------------
+srec_cat -generate 0 0x1000 -random -o "$WORK/slow.hex" -intel
+st="$WORK/slow.chip"
+ispf_emu "$st" m32u4 -q -U "$WORK/slow.hex"
+EMUOPTS="--pace 9600" PGM=stk500v1 ispf_emu "$st" m32u4 -q -U "flash:v:$WORK/slow.hex:i"
+check "4 KiB verify through a 9600-baud bridge (rc $RC)" ok
+
 # --- -c stk500v1 on a genuine STK500 (emulated): byte-addressed EEPROM -------
 st="$WORK/gen.chip"
 EMUOPTS="--opt firmware=stk500" PGM=stk500v1 ispf_emu "$st" m32u4 -v \
