@@ -20,10 +20,10 @@ struct bootloader_preset {
     const char *desc;    /* "Atmel/QMK DFU" */
     const char *parts;   /* part ids separated by spaces: "usb1286 usb1287" */
     uint8_t lfuse, hfuse, efuse;
-    bool has_efuse;         /* the table gives an extended fuse */
-    bool has_hfuse_nojtag;  /* the table gives a JTAG-disabled high fuse */
+    bool has_efuse;        /* the table gives an extended fuse */
+    bool has_hfuse_nojtag; /* the table gives a JTAG-disabled high fuse */
     uint8_t hfuse_nojtag;
-    const char *usb_id;  /* VID:PID once the bootloader runs */
+    const char *usb_id; /* VID:PID once the bootloader runs */
 };
 
 size_t bootloader_count(void);
@@ -36,7 +36,11 @@ const struct bootloader_preset *bootloader_find(const char *name, const struct p
 /* True if any part has a preset called name. */
 bool bootloader_name_known(const char *name);
 
-enum bootloader_jtag { BOOTLOADER_JTAG_TABLE = -1, BOOTLOADER_JTAG_OFF = 0, BOOTLOADER_JTAG_ON = 1 };
+enum bootloader_jtag {
+    BOOTLOADER_JTAG_TABLE = -1,
+    BOOTLOADER_JTAG_OFF = 0,
+    BOOTLOADER_JTAG_ON = 1
+};
 
 /* The fuse bytes the preset sets on p: write[i]/val[i] for lfuse, hfuse, efuse, lock
  * (lock is never set). jtag OFF/ON sets JTAGEN of the high fuse (for atmel-dfu this

@@ -51,8 +51,8 @@ size_t fuse_field_text(const struct part *p, enum mem_id mem, const struct fuse_
 
 /* All fields of one byte, "NAME=meaning" joined by sep (e.g. ", " or "\n  "). A part
  * whose byte has no field descriptions gives "". Returns the length. */
-size_t fuse_decode(const struct part *p, enum mem_id mem, uint8_t byte, const char *sep,
-                   char *buf, size_t len);
+size_t fuse_decode(const struct part *p, enum mem_id mem, uint8_t byte, const char *sep, char *buf,
+                   size_t len);
 
 /* The fields whose setting differs between old and new (existing bits only), one
  * "NAME: old meaning -> new meaning" per line, each line starting with indent.
@@ -83,14 +83,14 @@ const char *fuse_clock_kind(const char *caption);
 /* ---- Boot section ---------------------------------------------------------- */
 
 struct fuse_boot {
-    bool has_boot;      /* the part has BOOTSZ (and BOOTRST) */
-    enum mem_id mem;    /* the byte holding BOOTSZ and BOOTRST */
-    uint8_t bootsz;     /* BOOTSZ value, right-aligned */
-    uint32_t start;     /* selected boot section, byte address */
-    uint32_t size;      /* bytes */
-    bool bootrst;       /* BOOTRST programmed: reset jumps to start */
-    bool has_hwbe;      /* the part has HWBE */
-    bool hwbe;          /* HWBE programmed: the HWB pin held low at reset starts the bootloader */
+    bool has_boot;   /* the part has BOOTSZ (and BOOTRST) */
+    enum mem_id mem; /* the byte holding BOOTSZ and BOOTRST */
+    uint8_t bootsz;  /* BOOTSZ value, right-aligned */
+    uint32_t start;  /* selected boot section, byte address */
+    uint32_t size;   /* bytes */
+    bool bootrst;    /* BOOTRST programmed: reset jumps to start */
+    bool has_hwbe;   /* the part has HWBE */
+    bool hwbe;       /* HWBE programmed: the HWB pin held low at reset starts the bootloader */
 };
 
 /* The boot section a BOOTSZ value selects. False if the part has no boot sections
@@ -106,10 +106,10 @@ void fuse_boot_config(const struct part *p, const uint8_t v[FUSE_NBYTES], struct
 /* One run's fuse work: the values read from the chip, and what will be written. */
 struct fuse_plan {
     const struct part *part;
-    uint8_t cur[FUSE_NBYTES];    /* as read from the chip (0xFF where the part has none) */
-    bool write[FUSE_NBYTES];     /* byte i is written in this run */
-    uint8_t next[FUSE_NBYTES];   /* value to write where write[i] */
-    bool writes_flash;           /* the run also writes flash */
+    uint8_t cur[FUSE_NBYTES];  /* as read from the chip (0xFF where the part has none) */
+    bool write[FUSE_NBYTES];   /* byte i is written in this run */
+    uint8_t next[FUSE_NBYTES]; /* value to write where write[i] */
+    bool writes_flash;         /* the run also writes flash */
 };
 
 /* The fuse values in effect after the plan (cur overridden by the writes, existing
@@ -138,23 +138,23 @@ size_t fuse_lock_effects(const struct part *p, uint8_t lock, char *buf, size_t l
 /* ---- Image <-> fuses ------------------------------------------------------- */
 
 enum fuse_image_kind {
-    FUSE_IMAGE_EMPTY = 0,    /* nothing but 0xFF */
-    FUSE_IMAGE_APPLICATION,  /* starts below the boot area */
-    FUSE_IMAGE_BOOTLOADER,   /* starts at a boot-section start or lies in the top boot area */
-    FUSE_IMAGE_COMBINED,     /* application + bootloader in one (a production image) */
+    FUSE_IMAGE_EMPTY = 0,   /* nothing but 0xFF */
+    FUSE_IMAGE_APPLICATION, /* starts below the boot area */
+    FUSE_IMAGE_BOOTLOADER,  /* starts at a boot-section start or lies in the top boot area */
+    FUSE_IMAGE_COMBINED,    /* application + bootloader in one (a production image) */
 };
 
 struct fuse_image_info {
     enum fuse_image_kind kind;
-    uint32_t lo, hi;        /* first and last address holding a byte other than 0xFF */
-    uint32_t boot_start;    /* BOOTLOADER / COMBINED: where the bootloader part starts
-                             * (0 when a combined image has no clear split) */
+    uint32_t lo, hi;     /* first and last address holding a byte other than 0xFF */
+    uint32_t boot_start; /* BOOTLOADER / COMBINED: where the bootloader part starts
+                          * (0 when a combined image has no clear split) */
 };
 
 /* Classify a flash image. boot_start_sel is the start of the boot section the fuses
  * select (used to recognise a combined image without a clear split; 0 if unknown). */
-void fuse_image_classify(const struct part *p, const struct image *img,
-                         uint32_t boot_start_sel, struct fuse_image_info *out);
+void fuse_image_classify(const struct part *p, const struct image *img, uint32_t boot_start_sel,
+                         struct fuse_image_info *out);
 
 /* The check before writing flash img (named source) with the fuses v[] in effect:
  * - a bootloader (or the bootloader part of a combined image) that does not start at

@@ -141,11 +141,13 @@ void fusecli_print_change(const struct part *p, enum mem_id mem, uint8_t old, ui
     uint8_t used = fb ? fb->used : 0xFF;
     if (n == 0) {
         if ((old & used) == (new_val & used) && old != new_val)
-            ispf_log(ISPF_LOG_INFO, "fuse", "%s: 0x%02X matches the chip's 0x%02X in the bits "
-                     "that exist (0x%02X): nothing to change", mem_name(mem), new_val, old, used);
+            ispf_log(ISPF_LOG_INFO, "fuse",
+                     "%s: 0x%02X matches the chip's 0x%02X in the bits "
+                     "that exist (0x%02X): nothing to change",
+                     mem_name(mem), new_val, old, used);
         else
-            ispf_log(ISPF_LOG_INFO, "fuse", "%s: already 0x%02X, nothing to change",
-                     mem_name(mem), old);
+            ispf_log(ISPF_LOG_INFO, "fuse", "%s: already 0x%02X, nothing to change", mem_name(mem),
+                     old);
         return;
     }
     fprintf(stderr, "ispflash: %s 0x%02X -> 0x%02X changes:\n%s\n", mem_name(mem), old, new_val,

@@ -163,8 +163,8 @@ size_t fuse_field_text(const struct part *p, enum mem_id mem, const struct fuse_
     return b.pos;
 }
 
-size_t fuse_decode(const struct part *p, enum mem_id mem, uint8_t byte, const char *sep,
-                   char *buf, size_t len)
+size_t fuse_decode(const struct part *p, enum mem_id mem, uint8_t byte, const char *sep, char *buf,
+                   size_t len)
 {
     struct fuse_buf b;
     fuse_buf_init(&b, buf, len);
@@ -197,8 +197,8 @@ int fuse_diff(const struct part *p, enum mem_id mem, uint8_t old, uint8_t new_va
         char a[200], c[200];
         fuse_field_text(p, mem, f, old, a, sizeof a);
         fuse_field_text(p, mem, f, new_val, c, sizeof c);
-        fuse_buf_add(&b, "%s%s%s: %s -> %s", changed ? "\n" : "", indent ? indent : "",
-                     f->name, a, c);
+        fuse_buf_add(&b, "%s%s%s: %s -> %s", changed ? "\n" : "", indent ? indent : "", f->name, a,
+                     c);
         changed++;
     }
     return changed;
@@ -349,14 +349,16 @@ size_t fuse_lock_effects(const struct part *p, uint8_t lock, char *buf, size_t l
     if (blb0) {
         uint8_t m = fuse_field_get(blb0, lock);
         if (m == 0 || m == 2) {
-            fuse_buf_add(&b, "%sa bootloader can no longer write the application section, so "
-                             "the board cannot be updated over USB",
+            fuse_buf_add(&b,
+                         "%sa bootloader can no longer write the application section, so "
+                         "the board cannot be updated over USB",
                          sep);
             sep = "; ";
         }
         if (m == 0 || m == 1) {
-            fuse_buf_add(&b, "%sa bootloader can no longer read the application section (its "
-                             "verify fails)",
+            fuse_buf_add(&b,
+                         "%sa bootloader can no longer read the application section (its "
+                         "verify fails)",
                          sep);
             sep = "; ";
         }
@@ -364,14 +366,14 @@ size_t fuse_lock_effects(const struct part *p, uint8_t lock, char *buf, size_t l
     if (blb1) {
         uint8_t m = fuse_field_get(blb1, lock);
         if (m == 0 || m == 2) {
-            fuse_buf_add(&b, "%sthe bootloader is protected from being overwritten by itself "
-                             "or the application",
+            fuse_buf_add(&b,
+                         "%sthe bootloader is protected from being overwritten by itself "
+                         "or the application",
                          sep);
             sep = "; ";
         }
         if (m == 0 || m == 1)
-            fuse_buf_add(&b, "%sthe application can no longer read the bootloader section",
-                         sep);
+            fuse_buf_add(&b, "%sthe application can no longer read the bootloader section", sep);
     }
     if (b.pos == 0)
         fuse_buf_add(&b, "no lock");
@@ -458,8 +460,8 @@ int fuse_plan_check(const struct fuse_plan *plan, bool unsafe, char *warn, size_
                                 "%s 0x%02X -> 0x%02X sets %s=0x%02X, a value the %s datasheet "
                                 "marks reserved: what the clock does then is undefined, and if "
                                 "it does not start, ISP cannot reach the chip.",
-                                mn, plan->cur[i], plan->next[i], clk->name,
-                                fuse_field_get(clk, nv), p->name);
+                                mn, plan->cur[i], plan->next[i], clk->name, fuse_field_get(clk, nv),
+                                p->name);
                 else if (os == FUSE_CLOCK_INTERNAL && ns == FUSE_CLOCK_EXTERNAL)
                     fuse_reason(&refuse,
                                 "%s 0x%02X -> 0x%02X switches the clock from the internal "
@@ -489,8 +491,9 @@ int fuse_plan_check(const struct fuse_plan *plan, bool unsafe, char *warn, size_
                 continue;
             uint8_t v = fuse_field_get(f, nv);
             if (v != fuse_field_get(f, old) && !fuse_field_lookup(f, v))
-                fuse_reason(&notes, "%s 0x%02X sets %s=0x%X, which the %s datasheet marks "
-                                    "reserved.",
+                fuse_reason(&notes,
+                            "%s 0x%02X sets %s=0x%X, which the %s datasheet marks "
+                            "reserved.",
                             mn, plan->next[i], f->name, v, p->name);
         }
         if (fuse_mem(i) == MEM_LOCK && plan->writes_flash) {
@@ -557,8 +560,8 @@ static bool fuse_img_vector(const struct image *img, uint32_t a)
 
 #define FUSE_SPLIT_GAP 8u /* bytes of 0xFF/holes that separate the parts of a combined image */
 
-void fuse_image_classify(const struct part *p, const struct image *img,
-                         uint32_t boot_start_sel, struct fuse_image_info *out)
+void fuse_image_classify(const struct part *p, const struct image *img, uint32_t boot_start_sel,
+                         struct fuse_image_info *out)
 {
     memset(out, 0, sizeof *out);
     bool any = false;
@@ -675,18 +678,18 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
                                ? "the bootloader part of this combined image"
                                : "the bootloader";
         if (wrong_size || unreached) {
-            fuse_fitting(p, v, wrong_size ? want : UINT32_MAX, unreached, false, fit,
-                         sizeof fit);
+            fuse_fitting(p, v, wrong_size ? want : UINT32_MAX, unreached, false, fit, sizeof fit);
             fuse_buf_add(&w, "%s: %s starts at 0x%04X", source, what, (unsigned)b);
             if (wrong_size) {
                 uint8_t bz = 0;
                 fuse_bootsz_for_start(p, want, &bz);
                 struct boot_section bs = {0, 0};
                 fuse_boot_section(p, bz, &bs);
-                fuse_buf_add(&w, ", in a %u-word boot section (0x%04X-0x%04X), but %s 0x%02X "
-                                 "selects BOOTSZ=%u words (boot section 0x%04X-0x%04X)",
-                             (unsigned)(bs.size / 2), (unsigned)bs.start, (unsigned)flash_end,
-                             mn, cur, (unsigned)(cfg.size / 2), (unsigned)cfg.start,
+                fuse_buf_add(&w,
+                             ", in a %u-word boot section (0x%04X-0x%04X), but %s 0x%02X "
+                             "selects BOOTSZ=%u words (boot section 0x%04X-0x%04X)",
+                             (unsigned)(bs.size / 2), (unsigned)bs.start, (unsigned)flash_end, mn,
+                             cur, (unsigned)(cfg.size / 2), (unsigned)cfg.start,
                              (unsigned)flash_end);
                 if (cfg.bootrst)
                     fuse_buf_add(&w, ": at reset the chip would jump to 0x%04X, %s",
@@ -698,15 +701,17 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
                                      "part");
             }
             if (unreached)
-                fuse_buf_add(&w, "%s BOOTRST is not programmed, so reset starts the "
-                                 "application at 0x0000 and never the bootloader",
+                fuse_buf_add(&w,
+                             "%s BOOTRST is not programmed, so reset starts the "
+                             "application at 0x0000 and never the bootloader",
                              wrong_size ? "; and" : ", but");
             fuse_buf_add(&w, ". Would fit: %s.", fit);
         } else if (!cfg.bootrst) {
-            fuse_buf_add(&nb, "%s: reset starts the application at 0x0000 (BOOTRST not "
-                              "programmed); the bootloader at 0x%04X runs when HWB is held "
-                              "low during reset (HWBE), when the application jumps to it, or "
-                              "when the application area is empty.",
+            fuse_buf_add(&nb,
+                         "%s: reset starts the application at 0x0000 (BOOTRST not "
+                         "programmed); the bootloader at 0x%04X runs when HWB is held "
+                         "low during reset (HWBE), when the application jumps to it, or "
+                         "when the application area is empty.",
                          source, (unsigned)b);
         }
         return ISPF_OK;
@@ -715,9 +720,10 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
         return ISPF_OK;
     if (info.hi >= cfg.start) {
         if (!cfg.bootrst) {
-            fuse_buf_add(&nb, "%s: the application (0x%04X-0x%04X) reaches into the boot "
-                              "section 0x%04X-0x%04X; fine without a bootloader (BOOTRST is "
-                              "not programmed).",
+            fuse_buf_add(&nb,
+                         "%s: the application (0x%04X-0x%04X) reaches into the boot "
+                         "section 0x%04X-0x%04X; fine without a bootloader (BOOTRST is "
+                         "not programmed).",
                          source, (unsigned)info.lo, (unsigned)info.hi, (unsigned)cfg.start,
                          (unsigned)flash_end);
             return ISPF_OK;
@@ -729,8 +735,9 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
             if (p->boot_sections[k].start > info.hi) {
                 char t[200];
                 fuse_fitting(p, v, p->boot_sections[k].start, false, false, t, sizeof t);
-                snprintf(smaller, sizeof smaller, "; %s would leave 0x0000-0x%04X for "
-                                                  "the application",
+                snprintf(smaller, sizeof smaller,
+                         "; %s would leave 0x0000-0x%04X for "
+                         "the application",
                          t, (unsigned)(p->boot_sections[k].start - 1));
                 break;
             }
@@ -748,10 +755,11 @@ int fuse_image_check(const struct part *p, const struct image *img, const char *
                          (unsigned)cfg.start, fit, smaller);
     }
     if (cfg.bootrst)
-        fuse_buf_add(&nb, "%s holds no bootloader, and BOOTRST jumps to 0x%04X: when the chip "
-                          "is erased first (the default when writing flash), no USB bootloader "
-                          "is left there. To keep one, flash a production image (application "
-                          "+ bootloader in one file).",
+        fuse_buf_add(&nb,
+                     "%s holds no bootloader, and BOOTRST jumps to 0x%04X: when the chip "
+                     "is erased first (the default when writing flash), no USB bootloader "
+                     "is left there. To keep one, flash a production image (application "
+                     "+ bootloader in one file).",
                      source, (unsigned)cfg.start);
     return ISPF_OK;
 }

@@ -121,10 +121,10 @@ static void test_fields_encode_decode_every_part(void **state)
             char diff[64];
             assert_int_equal(fuse_diff(p, mem, fb->initval, fb->initval, "", diff, sizeof diff), 0);
             /* bits that do not exist never make a difference */
-            assert_int_equal(
-                fuse_diff(p, mem, fb->initval, (uint8_t)(fb->initval ^ (uint8_t)~fb->used), "",
-                          diff, sizeof diff),
-                0);
+            assert_int_equal(fuse_diff(p, mem, fb->initval,
+                                       (uint8_t)(fb->initval ^ (uint8_t)~fb->used), "", diff,
+                                       sizeof diff),
+                             0);
         }
     }
     assert_true(part_count() >= 55);
@@ -224,8 +224,8 @@ static void test_boot_sections_every_part(void **state)
                 if (start_word * 2 >= p->flash_size)
                     start_word = (unsigned)(bs.start / 2);
                 if (words * 2 != bs.size || start_word * 2 != bs.start)
-                    fail_msg("%s: BOOTSZ %u caption \"%s\" but boot section 0x%X+0x%X", p->id,
-                             v, sz->values[vi].caption, (unsigned)bs.start, (unsigned)bs.size);
+                    fail_msg("%s: BOOTSZ %u caption \"%s\" but boot section 0x%X+0x%X", p->id, v,
+                             sz->values[vi].caption, (unsigned)bs.start, (unsigned)bs.size);
             }
             /* the decoded text states the same section, and BOOTRST points at it */
             uint8_t byte = fuse_field_put(sz, 0xFF, v);
@@ -338,8 +338,8 @@ static unsigned guard_flag_every_part(const char *name, bool dangerous_programme
         uint8_t init = p->fuse[fuse_index(mem)].initval;
         /* the factory default is the safe state */
         assert_true(fuse_flag_programmed(f, init) != dangerous_programmed);
-        uint8_t bad = dangerous_programmed ? (uint8_t)(init & (uint8_t)~f->mask)
-                                           : (uint8_t)(init | f->mask);
+        uint8_t bad =
+            dangerous_programmed ? (uint8_t)(init & (uint8_t)~f->mask) : (uint8_t)(init | f->mask);
         char warn[2048];
         struct ispf_error err;
         assert_int_equal(plan_one(p, mem, init, bad, false, false, warn, sizeof warn, &err),
@@ -468,8 +468,10 @@ static void test_guard_efuse_0xcb_silent(void **state)
                      ISPF_OK);
     assert_string_equal(warn, "");
     /* the usual Caterina and DFU lines from a chip that already runs from a crystal */
-    struct fuse_plan plan = {.part = p, .cur = {0x5E, 0x99, 0xF3, 0xFF},
-                             .write = {true, true, true, false}, .next = {0xFF, 0xD8, 0xCB, 0}};
+    struct fuse_plan plan = {.part = p,
+                             .cur = {0x5E, 0x99, 0xF3, 0xFF},
+                             .write = {true, true, true, false},
+                             .next = {0xFF, 0xD8, 0xCB, 0}};
     assert_int_equal(fuse_plan_check(&plan, false, warn, sizeof warn, &err), ISPF_OK);
     assert_string_equal(warn, "");
     uint8_t res[FUSE_NBYTES];
@@ -521,8 +523,8 @@ static void load(struct image *img, const char *file)
         fail_msg("%s: %s", path, err.msg);
 }
 
-static int check(const char *part, const char *file, uint8_t l, uint8_t h, uint8_t e,
-                 char *warn, size_t wlen, struct ispf_error *err)
+static int check(const char *part, const char *file, uint8_t l, uint8_t h, uint8_t e, char *warn,
+                 size_t wlen, struct ispf_error *err)
 {
     const struct part *p = must_find(part);
     struct image img;
@@ -575,34 +577,40 @@ static void test_image_check_bootloaders(void **state)
     char w[2048];
     struct ispf_error err;
     /* the right fuses: no warning */
-    assert_int_equal(check("m32u4", "sparkfun_Caterina-promicro16.hex", 0xFF, 0xD8, 0xCB, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "sparkfun_Caterina-promicro16.hex", 0xFF, 0xD8, 0xCB, w, sizeof w, &err),
+        ISPF_OK);
     assert_string_equal(w, "");
-    assert_int_equal(check("m32u4", "arduino_Caterina-Leonardo.hex", 0xFF, 0xD8, 0xFB, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "arduino_Caterina-Leonardo.hex", 0xFF, 0xD8, 0xFB, w, sizeof w, &err),
+        ISPF_OK);
     assert_string_equal(w, "");
-    assert_int_equal(check("m32u4", "qmk_bootloader_atmega32u4_1_0_0.hex", 0x5E, 0x99, 0xF3, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "qmk_bootloader_atmega32u4_1_0_0.hex", 0x5E, 0x99, 0xF3, w, sizeof w, &err),
+        ISPF_OK);
     assert_string_equal(w, ""); /* BOOTRST off, but HWBE reaches the DFU bootloader */
     /* the case: Caterina with fuses for a 1024-word boot section */
-    assert_int_equal(check("m32u4", "sparkfun_Caterina-promicro16.hex", 0xFF, 0xDA, 0xCB, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "sparkfun_Caterina-promicro16.hex", 0xFF, 0xDA, 0xCB, w, sizeof w, &err),
+        ISPF_OK);
     assert_contains(w, "starts at 0x7000");
     assert_contains(w, "BOOTSZ=1024 words");
     assert_contains(w, "Would fit: hfuse 0xD8");
     /* same for the bootloader part of a combined image */
-    assert_int_equal(check("m32u4", "arduino_Caterina-Micro.hex", 0xFF, 0xDA, 0xCB, w, sizeof w,
-                           &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "arduino_Caterina-Micro.hex", 0xFF, 0xDA, 0xCB, w, sizeof w, &err), ISPF_OK);
     assert_contains(w, "combined image starts at 0x7000");
     assert_contains(w, "hfuse 0xD8");
     /* Caterina with BOOTRST off and no HWBE: reset never reaches it */
-    assert_int_equal(check("m32u4", "sparkfun_Caterina-promicro8.hex", 0xFF, 0xD9, 0xFE, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "sparkfun_Caterina-promicro8.hex", 0xFF, 0xD9, 0xFE, w, sizeof w, &err),
+        ISPF_OK);
     assert_contains(w, "BOOTRST is not programmed");
     assert_contains(w, "hfuse 0xD8");
     /* optiboot (256 words at 0x7E00) with a 2048-word boot section */
-    assert_int_equal(check("m328p", "arduino_optiboot_atmega328.hex", 0xFF, 0xD8, 0xFD, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m328p", "arduino_optiboot_atmega328.hex", 0xFF, 0xD8, 0xFD, w, sizeof w, &err),
+        ISPF_OK);
     assert_contains(w, "hfuse 0xDE");
     /* ATmega168: BOOTSZ/BOOTRST and so the fix are in the extended fuse */
     const struct part *m168 = must_find("m168");
@@ -614,13 +622,13 @@ static void test_image_check_bootloaders(void **state)
     }
     uint8_t v[FUSE_NBYTES] = {0xFF, 0xDD, 0xFA, 0xFF};
     char notes[1024];
-    assert_int_equal(fuse_image_check(m168, &img, "b.hex", v, w, sizeof w, notes, sizeof notes,
-                                      &err), ISPF_OK);
+    assert_int_equal(
+        fuse_image_check(m168, &img, "b.hex", v, w, sizeof w, notes, sizeof notes, &err), ISPF_OK);
     assert_contains(w, "efuse 0xFA selects BOOTSZ=512 words (boot section 0x3C00-0x3FFF)");
     assert_contains(w, "Would fit: efuse 0xF8");
     v[2] = 0xF8;
-    assert_int_equal(fuse_image_check(m168, &img, "b.hex", v, w, sizeof w, notes, sizeof notes,
-                                      &err), ISPF_OK);
+    assert_int_equal(
+        fuse_image_check(m168, &img, "b.hex", v, w, sizeof w, notes, sizeof notes, &err), ISPF_OK);
     assert_string_equal(w, "");
     image_free(&img);
 }
@@ -632,8 +640,9 @@ static void test_image_check_application(void **state)
     char w[2048], notes[2048];
     struct ispf_error err;
     /* an application that fits below the boot section: fine, with a note */
-    assert_int_equal(check("m32u4", "qmkbuild_crkbd_rev1_default.hex", 0xFF, 0xD8, 0xCB, w,
-                           sizeof w, &err), ISPF_OK);
+    assert_int_equal(
+        check("m32u4", "qmkbuild_crkbd_rev1_default.hex", 0xFF, 0xD8, 0xCB, w, sizeof w, &err),
+        ISPF_OK);
     assert_string_equal(w, "");
     /* an application running into the boot section that BOOTRST jumps to: an error */
     struct image img;
@@ -641,8 +650,9 @@ static void test_image_check_application(void **state)
     for (uint32_t a = 0; a < 0x7100; a++)
         assert_int_equal(image_set(&img, a, (uint8_t)(a * 7), &err), 0);
     uint8_t v[FUSE_NBYTES] = {0xFF, 0xD8, 0xCB, 0xFF};
-    assert_int_equal(fuse_image_check(p, &img, "big.hex", v, w, sizeof w, notes, sizeof notes,
-                                      &err), ISPF_E_INPUT);
+    assert_int_equal(
+        fuse_image_check(p, &img, "big.hex", v, w, sizeof w, notes, sizeof notes, &err),
+        ISPF_E_INPUT);
     assert_contains(err.msg, "big.hex");
     assert_contains(err.msg, "0x0000-0x70FF");
     assert_contains(err.msg, "0x7000-0x7FFF");
@@ -650,8 +660,8 @@ static void test_image_check_application(void **state)
     assert_contains(err.msg, "hfuse 0xDA"); /* 1024 words at 0x7800 */
     /* without BOOTRST it is only a note */
     v[1] = 0xD9;
-    assert_int_equal(fuse_image_check(p, &img, "big.hex", v, w, sizeof w, notes, sizeof notes,
-                                      &err), ISPF_OK);
+    assert_int_equal(
+        fuse_image_check(p, &img, "big.hex", v, w, sizeof w, notes, sizeof notes, &err), ISPF_OK);
     assert_string_equal(w, "");
     assert_contains(notes, "reaches into the boot section");
     image_free(&img);
