@@ -371,6 +371,12 @@ static int cli_fuse_jobs(const struct cli_opts *o, const struct part *part,
         if (rc == ISPF_OK)
             ispf_log(ISPF_LOG_INFO, "cli", "--bootloader %s: %s for the %s, USB %s", b->name,
                      b->desc, part->name, b->usb_id);
+        bool flash = false;
+        for (size_t i = 0; i < *njobs; i++)
+            flash = flash || (jobs[i].mem == MEM_FLASH && jobs[i].u->op == CLI_OP_WRITE);
+        if (rc == ISPF_OK && !flash)
+            ispf_log(ISPF_LOG_INFO, "cli", "--bootloader sets the fuses only; add -U FILE to "
+                     "write the bootloader in the same run");
         return rc;
     }
     if (!o->jtag)

@@ -520,7 +520,7 @@ int fuse_plan_check(const struct fuse_plan *plan, bool unsafe, char *warn, size_
         fuse_buf_add(&w, "%s%s", w.pos ? "\n" : "", notes_text);
     if (refuse.n && !unsafe)
         return ispf_fail(err, ISPF_E_REFUSED,
-                         "refused to write fuses that would make the chip unreachable%s:\n%s\n"
+                         "refused by the fuse safety checks%s:\n%s\n"
                          "Nothing was written. If this is really what you want, add "
                          "--unsafe-fuses.",
                          refuse.n > 1 ? " (several reasons)" : "", refused_text);
