@@ -66,29 +66,30 @@ enum stk_kind {
 #define STK_PARM_SW_MAJOR 0x81
 #define STK_PARM_SW_MINOR 0x82
 
-#define STK_MAX_PROG 256u          /* ArduinoISP's buffer; AVR061's limit */
-#define STK_MAX_READ_AISP 32766u   /* ArduinoISP keeps READ_PAGE length in a signed int */
-#define STK_MAX_READ_OTHER 256u    /* genuine STK500 / bootloaders */
-#define STK_EEPROM_CHUNK 64u       /* the sketch reads EEPROM data 32 bytes at a time and
-                                      writes each byte with a 45 ms delay: 64 keeps a UART
-                                      programmer's 64-byte receive buffer from overflowing */
-#define STK_AISP_PAGE_MS 30        /* ArduinoISP sleeps 30 ms after each page commit */
-#define STK_AISP_EEBYTE_MS 45      /* ... and 45 ms after each EEPROM byte */
+#define STK_MAX_PROG 256u        /* ArduinoISP's buffer; AVR061's limit */
+#define STK_MAX_READ_AISP 32766u /* ArduinoISP keeps READ_PAGE length in a signed int */
+#define STK_MAX_READ_OTHER 256u  /* genuine STK500 / bootloaders */
+/* The sketch reads EEPROM data 32 bytes at a time and writes each byte with a
+ * 45 ms delay: 64-byte blocks keep a UART programmer's 64-byte receive buffer
+ * from overflowing. */
+#define STK_EEPROM_CHUNK 64u
+#define STK_AISP_PAGE_MS 30   /* ArduinoISP sleeps 30 ms after each page commit */
+#define STK_AISP_EEBYTE_MS 45 /* ... and 45 ms after each EEPROM byte */
 #define STK_BASE_TIMEOUT_MS 600
 
 struct stk_priv {
     struct stream *s;
     enum stk_kind kind;
-    int baud;             /* link speed in use (nominal for net:) */
-    int wire_baud;        /* speed assumed for timeouts */
-    bool device_set;      /* SET_DEVICE/SET_DEVICE_EXT sent */
-    bool desync;          /* a command failed: the reply stream may hold leftovers */
-    bool here_valid;      /* ArduinoISP: we know its address counter */
-    uint16_t here;        /* ... its value (word address) */
-    int ext_addr;         /* last 4D byte sent since enable, -1 unknown */
+    int baud;        /* link speed in use (nominal for net:) */
+    int wire_baud;   /* speed assumed for timeouts */
+    bool device_set; /* SET_DEVICE/SET_DEVICE_EXT sent */
+    bool desync;     /* a command failed: the reply stream may hold leftovers */
+    bool here_valid; /* ArduinoISP: we know its address counter */
+    uint16_t here;   /* ... its value (word address) */
+    int ext_addr;    /* last 4D byte sent since enable, -1 unknown */
     uint8_t sw_major, sw_minor;
-    uint8_t sig[3];       /* from READ_SIGN (bootloader; ArduinoISP signature reads) */
-    bool sig_cached;      /* ArduinoISP: sig holds a READ_SIGN answer for the next 30 00 n */
+    uint8_t sig[3];  /* from READ_SIGN (bootloader; ArduinoISP signature reads) */
+    bool sig_cached; /* ArduinoISP: sig holds a READ_SIGN answer for the next 30 00 n */
     char signon[16];
 };
 
@@ -174,8 +175,7 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
                              what);
         case STK_UNKNOWN:
             return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "the programmer does not know the command of %s (UNKNOWN 0x12)",
-                             what);
+                             "the programmer does not know the command of %s (UNKNOWN 0x12)", what);
         case STK_FAILED:
             return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
         default:
@@ -203,11 +203,10 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
     if (b == STK_FAILED)
         return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
     if (b == STK_NODEVICE)
-        return ispf_fail(err, ISPF_E_NO_TARGET, "the programmer reported no device for %s",
-                         what);
+        return ispf_fail(err, ISPF_E_NO_TARGET, "the programmer reported no device for %s", what);
     return ispf_fail(err, ISPF_E_PROTOCOL,
-                     "unexpected byte 0x%02x instead of OK (0x10) at the end of the reply to %s",
-                     b, what);
+                     "unexpected byte 0x%02x instead of OK (0x10) at the end of the reply to %s", b,
+                     what);
 fail:
     p->here_valid = false;
     p->desync = true;
@@ -327,8 +326,8 @@ static int stk_signon(struct pgm *pgm, struct ispf_error *err)
     if (rc < 0)
         return stk_context(err, rc, "GET_SIGN_ON");
     if (b != STK_INSYNC)
-        return ispf_fail(err, ISPF_E_PROTOCOL,
-                         "unexpected byte 0x%02x in the reply to GET_SIGN_ON", b);
+        return ispf_fail(err, ISPF_E_PROTOCOL, "unexpected byte 0x%02x in the reply to GET_SIGN_ON",
+                         b);
     size_t n = 0;
     for (;;) {
         rc = stream_read(p->s, &b, 1, timeout, err);
@@ -378,11 +377,9 @@ static int stk_check_xopts(struct pgm *pgm, struct ispf_error *err)
         if (pgm->entry->variant == STK_VARIANT_ARDUINO && k == 11 &&
             strncmp(x, "noautoreset", 11) == 0)
             continue;
-        return ispf_fail(err, ISPF_E_USAGE, "-x %s: unknown option for -c %s%s", x,
-                         pgm->entry->id,
-                         pgm->entry->variant == STK_VARIANT_ARDUINO
-                             ? " (it knows: -x noautoreset)"
-                             : " (it has no -x options)");
+        return ispf_fail(err, ISPF_E_USAGE, "-x %s: unknown option for -c %s%s", x, pgm->entry->id,
+                         pgm->entry->variant == STK_VARIANT_ARDUINO ? " (it knows: -x noautoreset)"
+                                                                    : " (it has no -x options)");
     }
     return ISPF_OK;
 }
@@ -561,12 +558,18 @@ static int stk_set_device(struct pgm *pgm, struct ispf_error *err)
         1,                  /* self-timed */
         1,                  /* lock bytes */
         nfuses,
-        0xFF, 0xFF,         /* flash poll values */
-        0xFF, 0xFF,         /* EEPROM poll values */
-        (uint8_t)(page >> 8), (uint8_t)page,
-        (uint8_t)(pt->eeprom_size >> 8), (uint8_t)pt->eeprom_size,
-        (uint8_t)(pt->flash_size >> 24), (uint8_t)(pt->flash_size >> 16),
-        (uint8_t)(pt->flash_size >> 8), (uint8_t)pt->flash_size,
+        0xFF,                 /* flash poll value 1 */
+        0xFF,                 /* flash poll value 2 */
+        0xFF,                 /* EEPROM poll value 1 */
+        0xFF,                 /* EEPROM poll value 2 */
+        (uint8_t)(page >> 8), /* flash page size, big-endian: ArduinoISP uses it */
+        (uint8_t)page,
+        (uint8_t)(pt->eeprom_size >> 8), /* EEPROM size: ArduinoISP checks against it */
+        (uint8_t)pt->eeprom_size,
+        (uint8_t)(pt->flash_size >> 24), /* flash size, big-endian 32-bit */
+        (uint8_t)(pt->flash_size >> 16),
+        (uint8_t)(pt->flash_size >> 8),
+        (uint8_t)pt->flash_size,
         STK_EOP,
     };
     int rc = stk_cmd(pgm, "SET_DEVICE", d, sizeof d, NULL, 0, 0, err);
@@ -574,10 +577,10 @@ static int stk_set_device(struct pgm *pgm, struct ispf_error *err)
         return rc;
     /* ArduinoISP and Optiboot read exactly 5 bytes; a genuine STK500 before
      * firmware 1.11 takes 4. */
-    bool five = p->kind != STK_KIND_GENUINE || p->sw_major > 1 ||
-                (p->sw_major == 1 && p->sw_minor > 10);
-    uint8_t e[7] = {STK_SET_DEVICE_EXT, five ? 5 : 4, (uint8_t)pt->eeprom_page, 0xD7, 0xA0, 0,
-                    STK_EOP};
+    bool five =
+        p->kind != STK_KIND_GENUINE || p->sw_major > 1 || (p->sw_major == 1 && p->sw_minor > 10);
+    uint8_t e[7] = {
+        STK_SET_DEVICE_EXT, five ? 5 : 4, (uint8_t)pt->eeprom_page, 0xD7, 0xA0, 0, STK_EOP};
     if (!five) {
         e[5] = STK_EOP;
         return stk_cmd(pgm, "SET_DEVICE_EXT", e, 6, NULL, 0, 0, err);
@@ -641,8 +644,7 @@ static int stk_universal(struct pgm *pgm, const uint8_t cmd[4], uint8_t *out,
     return rc;
 }
 
-static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
-                   struct ispf_error *err)
+static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
     struct stk_priv *p = stk_priv(pgm);
     /* UNIVERSAL returns only the 4th byte: fill the echo positions as a target
@@ -725,12 +727,12 @@ static bool stk_word_eeprom(const struct stk_priv *p)
     return p->kind != STK_KIND_GENUINE;
 }
 
-static int stk_read_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
-                         uint32_t n, struct ispf_error *err)
+static int stk_read_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t n,
+                         struct ispf_error *err)
 {
     struct stk_priv *p = stk_priv(pgm);
-    uint8_t tx[5] = {STK_READ_PAGE, (uint8_t)(n >> 8), (uint8_t)n,
-                     mem == MEM_FLASH ? 'F' : 'E', STK_EOP};
+    uint8_t tx[5] = {STK_READ_PAGE, (uint8_t)(n >> 8), (uint8_t)n, mem == MEM_FLASH ? 'F' : 'E',
+                     STK_EOP};
     char what[64];
     snprintf(what, sizeof what, "READ_PAGE (%s 0x%05x, %u bytes)", mem_name(mem), addr, n);
     int rc = stk_cmd(pgm, what, tx, sizeof tx, buf, n, 0, err);
@@ -899,8 +901,7 @@ static int stk_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const
         return stk_write_flash(pgm, addr, buf, len, err);
     if (mem == MEM_EEPROM)
         return stk_write_eeprom(pgm, addr, buf, len, err);
-    return ispf_fail(err, ISPF_E_UNSUPPORTED, "STK500v1 cannot write %s in pages",
-                     mem_name(mem));
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "STK500v1 cannot write %s in pages", mem_name(mem));
 }
 
 const struct programmer_ops pgm_stk500v1_ops = {

@@ -154,9 +154,8 @@ static int serial_write(struct stream *s, const uint8_t *buf, size_t len, struct
     if (r < 0)
         return serial_sp_fail(s, "write", err);
     if ((size_t)r < len)
-        return ispf_fail(err, ISPF_E_TIMEOUT,
-                         "%s: the port accepted only %d of %zu bytes in %d ms", s->port, (int)r,
-                         len, SERIAL_WRITE_TIMEOUT_MS);
+        return ispf_fail(err, ISPF_E_TIMEOUT, "%s: the port accepted only %d of %zu bytes in %d ms",
+                         s->port, (int)r, len, SERIAL_WRITE_TIMEOUT_MS);
     return ISPF_OK;
 }
 
@@ -177,8 +176,7 @@ static int serial_read_some(struct stream *s, uint8_t *buf, size_t len, int time
             if (pr < 0 && errno == EINTR)
                 continue;
             if (pr < 0)
-                return ispf_fail(err, ISPF_E_IO, "%s: poll failed: %s", s->port,
-                                 strerror(errno));
+                return ispf_fail(err, ISPF_E_IO, "%s: poll failed: %s", s->port, strerror(errno));
             if (pr == 0)
                 return 0;
             if (pfd.revents & POLLIN) {

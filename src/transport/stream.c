@@ -72,8 +72,7 @@ int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_e
     return ISPF_OK;
 }
 
-int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
-                struct ispf_error *err)
+int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, struct ispf_error *err)
 {
     size_t got = 0;
     long long deadline = stream_now_ms() + timeout_ms;

@@ -112,8 +112,8 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(host, serv, &hints, &res);
     if (gai != 0)
-        return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot resolve '%s' port '%s': %s", port,
-                         host, serv, gai_strerror(gai));
+        return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot resolve '%s' port '%s': %s", port, host,
+                         serv, gai_strerror(gai));
     int fd = -1, e = 0;
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
         if (tcp_connect_one(ai, &fd, &e) < 0)
@@ -123,8 +123,8 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
         if (e == ETIMEDOUT)
             return ispf_fail(err, ISPF_E_TIMEOUT, "%s: no answer connecting to %s:%s within %d ms",
                              port, host, serv, TCP_CONNECT_TIMEOUT_MS);
-        return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot connect to %s:%s: %s", port, host,
-                         serv, strerror(e));
+        return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot connect to %s:%s: %s", port, host, serv,
+                         strerror(e));
     }
     struct tcp_impl *t = calloc(1, sizeof *t);
     if (t == NULL) {
@@ -150,8 +150,8 @@ static void tcp_close(struct stream *s)
 static int tcp_gone(struct stream *s, int e, struct ispf_error *err)
 {
     if (e == 0)
-        return ispf_fail(err, ISPF_E_DISCONNECTED,
-                         "%s: the programmer closed the connection", s->port);
+        return ispf_fail(err, ISPF_E_DISCONNECTED, "%s: the programmer closed the connection",
+                         s->port);
     return ispf_fail(err, ISPF_E_DISCONNECTED, "%s: the connection to the programmer was lost (%s)",
                      s->port, strerror(e));
 }

@@ -132,11 +132,21 @@ static void aisp_breply(struct aisp *a, uint8_t b)
 static void aisp_get_version(struct aisp *a, uint8_t c)
 {
     switch (c) {
-    case 0x80: aisp_breply(a, 2); break;   /* HWVER */
-    case 0x81: aisp_breply(a, a->stk500 ? 2 : 1); break;   /* SWMAJ */
-    case 0x82: aisp_breply(a, a->stk500 ? 10 : 18); break; /* SWMIN */
-    case 0x93: aisp_breply(a, 'S'); break; /* serial programmer */
-    default: aisp_breply(a, 0); break;
+    case 0x80:
+        aisp_breply(a, 2);
+        break; /* HWVER */
+    case 0x81:
+        aisp_breply(a, a->stk500 ? 2 : 1);
+        break; /* SWMAJ */
+    case 0x82:
+        aisp_breply(a, a->stk500 ? 10 : 18);
+        break; /* SWMIN */
+    case 0x93:
+        aisp_breply(a, 'S');
+        break; /* serial programmer */
+    default:
+        aisp_breply(a, 0);
+        break;
     }
 }
 
@@ -168,11 +178,16 @@ static void aisp_end_pmode(struct aisp *a)
 static uint16_t aisp_current_page(const struct aisp *a)
 {
     switch (a->pagesize) {
-    case 32: return a->here & 0xFFF0u;
-    case 64: return a->here & 0xFFE0u;
-    case 128: return a->here & 0xFFC0u;
-    case 256: return a->here & 0xFF80u;
-    default: return a->here;
+    case 32:
+        return a->here & 0xFFF0u;
+    case 64:
+        return a->here & 0xFFE0u;
+    case 128:
+        return a->here & 0xFFC0u;
+    case 256:
+        return a->here & 0xFF80u;
+    default:
+        return a->here;
     }
 }
 

@@ -295,8 +295,8 @@ int emu_baud(struct emu_io *io)
     static const struct {
         speed_t s;
         int b;
-    } map[] = {{B1200, 1200},     {B2400, 2400},     {B4800, 4800},   {B9600, 9600},
-               {B19200, 19200},   {B38400, 38400},   {B57600, 57600}, {B115200, 115200},
+    } map[] = {{B1200, 1200},     {B2400, 2400},     {B4800, 4800},       {B9600, 9600},
+               {B19200, 19200},   {B38400, 38400},   {B57600, 57600},     {B115200, 115200},
                {B230400, 230400}, {B460800, 460800}, {B1000000, 1000000}, {B134, 134},
                {B150, 150}};
     speed_t s = cfgetospeed(&t);
@@ -334,8 +334,9 @@ static void emu_write_stats(const struct emu_args *a, const struct emu_io *io,
     }
     fprintf(f, "connections %lu\nrx_bytes %llu\ntx_bytes %llu\nreplies %lu\n", io->connections,
             io->rx, io->tx, io->replies);
-    fprintf(f, "chip_instructions %lu\nchip_page_writes %lu\nchip_erases %lu\n"
-               "chip_fuse_writes %lu\n",
+    fprintf(f,
+            "chip_instructions %lu\nchip_page_writes %lu\nchip_erases %lu\n"
+            "chip_fuse_writes %lu\n",
             chip->stats.instructions, chip->stats.page_writes, chip->stats.erases,
             chip->stats.fuse_writes);
     for (size_t i = 0; i < io->n_stats; i++)
@@ -356,8 +357,7 @@ static void emu_save_state(const struct emu_args *a, const struct avrchip *chip)
 
 static const struct emu_proto *emu_find_proto(const char *name)
 {
-    const struct emu_proto *all[] = {&emu_arduinoisp, &emu_optiboot, &emu_stk500v2,
-                                     &emu_buspirate};
+    const struct emu_proto *all[] = {&emu_arduinoisp, &emu_optiboot, &emu_stk500v2, &emu_buspirate};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i] != NULL && strcmp(all[i]->name, name) == 0)
             return all[i];
@@ -394,9 +394,26 @@ static void emu_usage(void)
 static void emu_parse(int argc, char **argv, struct emu_args *a)
 {
     enum {
-        OPT_PROTO = 256, OPT_PART, OPT_LISTEN, OPT_PORTFILE, OPT_STATE, OPT_STATS, OPT_ONCE, OPT_OPT, OPT_DROP,
-        OPT_GARBLE, OPT_TRUNC, OPT_CLOSE, OPT_SILENT, OPT_UNWIRED, OPT_STUCK, OPT_BUSY, OPT_TTY, OPT_SHIM,
-        OPT_LIFETIME, OPT_PACE,
+        OPT_PROTO = 256,
+        OPT_PART,
+        OPT_LISTEN,
+        OPT_PORTFILE,
+        OPT_STATE,
+        OPT_STATS,
+        OPT_ONCE,
+        OPT_OPT,
+        OPT_DROP,
+        OPT_GARBLE,
+        OPT_TRUNC,
+        OPT_CLOSE,
+        OPT_SILENT,
+        OPT_UNWIRED,
+        OPT_STUCK,
+        OPT_BUSY,
+        OPT_TTY,
+        OPT_SHIM,
+        OPT_LIFETIME,
+        OPT_PACE,
     };
     static const struct option lo[] = {
         {"proto", required_argument, 0, OPT_PROTO},
@@ -426,28 +443,50 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
     int c;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (c) {
-        case OPT_PROTO: a->proto = optarg; break;
-        case OPT_PART: a->part = optarg; break;
-        case OPT_LISTEN: a->listen = optarg; break;
-        case OPT_PORTFILE: a->port_file = optarg; break;
-        case OPT_STATE: a->state = optarg; break;
-        case OPT_STATS: a->stats = optarg; break;
-        case OPT_ONCE: a->once = true; break;
+        case OPT_PROTO:
+            a->proto = optarg;
+            break;
+        case OPT_PART:
+            a->part = optarg;
+            break;
+        case OPT_LISTEN:
+            a->listen = optarg;
+            break;
+        case OPT_PORTFILE:
+            a->port_file = optarg;
+            break;
+        case OPT_STATE:
+            a->state = optarg;
+            break;
+        case OPT_STATS:
+            a->stats = optarg;
+            break;
+        case OPT_ONCE:
+            a->once = true;
+            break;
         case OPT_OPT:
             if (a->n_opts == EMU_MAX_OPTS || strchr(optarg, '=') == NULL)
                 emu_die("bad --opt %s (KEY=VALUE, at most 16)", optarg);
             a->opts[a->n_opts++] = optarg;
             break;
-        case OPT_DROP: a->faults.drop_reply = (unsigned)emu_number(optarg, "--drop-reply"); break;
+        case OPT_DROP:
+            a->faults.drop_reply = (unsigned)emu_number(optarg, "--drop-reply");
+            break;
         case OPT_GARBLE:
             a->faults.garble_reply = (unsigned)emu_number(optarg, "--garble-reply");
             break;
         case OPT_TRUNC:
             a->faults.truncate_reply = (unsigned)emu_number(optarg, "--truncate-reply");
             break;
-        case OPT_CLOSE: a->faults.close_after_rx = emu_number(optarg, "--close-after-rx"); break;
-        case OPT_SILENT: a->faults.silent = 1; break;
-        case OPT_UNWIRED: a->chip_faults.unwired = true; break;
+        case OPT_CLOSE:
+            a->faults.close_after_rx = emu_number(optarg, "--close-after-rx");
+            break;
+        case OPT_SILENT:
+            a->faults.silent = 1;
+            break;
+        case OPT_UNWIRED:
+            a->chip_faults.unwired = true;
+            break;
         case OPT_STUCK: {
             char *colon = strchr(optarg, ':');
             if (colon == NULL)
@@ -458,12 +497,23 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
             a->chip_faults.stuck_mask = (uint8_t)emu_number(colon + 1, "--stuck mask");
             break;
         }
-        case OPT_BUSY: a->chip_faults.busy_polls = (unsigned)emu_number(optarg, "--busy"); break;
-        case OPT_TTY: a->tty = optarg; break;
-        case OPT_SHIM: a->shim = optarg; break;
-        case OPT_LIFETIME: a->lifetime = (unsigned)emu_number(optarg, "--lifetime"); break;
-        case OPT_PACE: a->pace = (unsigned)emu_number(optarg, "--pace"); break;
-        default: emu_usage();
+        case OPT_BUSY:
+            a->chip_faults.busy_polls = (unsigned)emu_number(optarg, "--busy");
+            break;
+        case OPT_TTY:
+            a->tty = optarg;
+            break;
+        case OPT_SHIM:
+            a->shim = optarg;
+            break;
+        case OPT_LIFETIME:
+            a->lifetime = (unsigned)emu_number(optarg, "--lifetime");
+            break;
+        case OPT_PACE:
+            a->pace = (unsigned)emu_number(optarg, "--pace");
+            break;
+        default:
+            emu_usage();
         }
     }
     if (a->proto == NULL || a->part == NULL || (a->listen == NULL) == (a->tty == NULL))
@@ -487,8 +537,8 @@ static int emu_listen(const char *spec, int *port_out)
         emu_die("--listen %s: expected HOST:PORT", spec);
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = '\0';
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res;
     if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
         emu_die("cannot resolve %s", spec);
@@ -629,8 +679,8 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
     if (shim == NULL)
         emu_die("%s", "no --shim given");
     char lines[4096];
-    snprintf(lines, sizeof lines, "%s/ispf-emu-lines.%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-             (int)getpid());
+    snprintf(lines, sizeof lines, "%s/ispf-emu-lines.%d",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
     io->lines_file = lines;
 
     pid_t pid = fork();
@@ -718,8 +768,8 @@ int main(int argc, char **argv)
     io.opts = a.opts;
     io.n_opts = a.n_opts;
 
-    int rc = a.tty ? emu_run_tty(argc, argv, &a, proto, &chip, &io)
-                   : emu_run_tcp(&a, proto, &chip, &io);
+    int rc =
+        a.tty ? emu_run_tty(argc, argv, &a, proto, &chip, &io) : emu_run_tcp(&a, proto, &chip, &io);
     emu_save_state(&a, &chip);
     emu_write_stats(&a, &io, &chip);
     avrchip_free(&chip);

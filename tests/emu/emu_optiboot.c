@@ -30,7 +30,7 @@ struct ob {
     struct emu_io *io;
     struct avrchip *chip;
     bool closed;
-    bool app; /* the bootloader has left: the application runs, nothing answers */
+    bool app;         /* the bootloader has left: the application runs, nothing answers */
     uint32_t address; /* byte address */
     uint8_t rampz;
     uint8_t buff[512];

@@ -31,8 +31,8 @@ struct peer {
     void (*script)(struct peer *);
     int late_ms; /* sync script: delay of the first answer */
     int slow_ms; /* sync script: delay of every answer (a slow bridge) */
-    int garbage;  /* sync script: answer 0x00 instead of 14 10 */
-    int syncs;    /* sync script: GET_SYNCs seen */
+    int garbage; /* sync script: answer 0x00 instead of 14 10 */
+    int syncs;   /* sync script: GET_SYNCs seen */
 };
 
 static void peer_listen(struct peer *p)
@@ -214,7 +214,11 @@ static void script_sync(struct peer *p)
         } else if (c == '1') {
             if (p->slow_ms)
                 sleep_ms(p->slow_ms);
-            peer_put(p, "\x14" "AVR ISP" "\x10", 9);
+            peer_put(p,
+                     "\x14"
+                     "AVR ISP"
+                     "\x10",
+                     9);
         } else {
             peer_put(p, "\x12", 1);
         }
