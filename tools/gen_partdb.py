@@ -40,6 +40,16 @@ OUT_MD = os.path.join(ROOT, "docs", "parts.md")
 # recomputed from the part's own sections. Each derivation was checked against the
 # part's own ATDF file (avr-rust/avr-mcu commit 40d15c1, packs/*/<Device>.atdf): same
 # fields, masks, value encodings, defaults and unused bits; only caption wording differs.
+# Factory fuses that differ from the ATDF initval. The ATmega16U4/32U4 ATDF files give
+# the values of the internal-RC ("RC") variants (lfuse 0x52, efuse 0xFB); the plain
+# parts ship with the Atmel DFU bootloader and a crystal clock: lfuse 0x5E (CKSEL 1110),
+# hfuse 0x99, efuse 0xF3 (HWBE programmed) -- datasheet fuse tables and QMK's ISP guide
+# (protocols.md section 8, qmk-isp.md). The other USB AVRs' ATDF values already are these.
+SHIPPED_FUSES = {
+    "m16u4": {"lfuse": 0x5E, "efuse": 0xF3},
+    "m32u4": {"lfuse": 0x5E, "efuse": 0xF3},
+}
+
 DERIVED = {
     "m168": ("m168a", "ATmega168: same fuse tables as ATmega168A (BOOTSZ/BOOTRST in efuse, "
              "BODLEVEL in hfuse)"),
@@ -229,6 +239,8 @@ def build_part(pid, js, ad):
     if fuses["lock"]["initval"] is None:
         # ATDF gives no lock default for the ATtiny parts: a new chip is unlocked.
         fuses["lock"]["initval"] = 0xFF
+    for name, val in SHIPPED_FUSES.get(pid, {}).items():
+        fuses[name]["initval"] = val
     p["fuses"] = fuses
     return p
 

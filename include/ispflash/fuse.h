@@ -110,6 +110,10 @@ struct fuse_plan {
     bool write[FUSE_NBYTES];   /* byte i is written in this run */
     uint8_t next[FUSE_NBYTES]; /* value to write where write[i] */
     bool writes_flash;         /* the run also writes flash */
+    /* The user named a bootloader preset whose board runs from a crystal (--bootloader):
+     * switching from the internal oscillator to that crystal is then a note, not a
+     * refusal. */
+    bool crystal_confirmed;
 };
 
 /* The fuse values in effect after the plan (cur overridden by the writes, existing

@@ -456,6 +456,7 @@ static int cli_fuse_plan(struct session *s, const struct cli_opts *o, const stru
     memset(&plan, 0, sizeof plan);
     plan.part = part;
     plan.writes_flash = writes_flash;
+    plan.crystal_confirmed = o->bootloader != NULL; /* the preset's board has its crystal */
     bool any_fuse_write = false;
     for (size_t i = 0; i < njobs; i++)
         if (cli_is_fuse_write(&jobs[i]))

@@ -463,7 +463,7 @@ int fuse_plan_check(const struct fuse_plan *plan, bool unsafe, char *warn, size_
                                 mn, plan->cur[i], plan->next[i], clk->name, fuse_field_get(clk, nv),
                                 p->name);
                 else if (os == FUSE_CLOCK_INTERNAL && ns == FUSE_CLOCK_EXTERNAL)
-                    fuse_reason(&refuse,
+                    fuse_reason(plan->crystal_confirmed ? &notes : &refuse,
                                 "%s 0x%02X -> 0x%02X switches the clock from the internal "
                                 "oscillator (%s) to an external source (%s): unless that "
                                 "crystal or clock is fitted and working, the chip stops after "

@@ -81,12 +81,12 @@ pro_micro() {
 rm -f "$W/fresh.chip"
 run fresh m32u4 --fuses
 expect_rc 0
-has_out "lfuse 0x52"
-has_out "SUT_CKSEL=Int. RC Osc.; Start-up time: 6 CK + 4.1 ms"
+has_out "lfuse 0x5E"
+has_out "SUT_CKSEL=Ext. Crystal Osc. 8.0- MHz; Start-up time: 258 CK + 65 ms"
 has_out "hfuse 0x99"
 has_out "BOOTSZ=2048 words (boot section 0x7000-0x7FFF), BOOTRST=start application at 0x0000"
-has_out "efuse 0xFB (bits 0xF0 do not exist and read as 1)"
-has_out "HWBE=off, BODLEVEL=Brown-out detection at VCC=2.6 V"
+has_out "efuse 0xF3 (bits 0xF0 do not exist and read as 1)"
+has_out "HWBE=on, BODLEVEL=Brown-out detection at VCC=2.6 V"
 has_out "lock  0xFF"
 has_out "LB=No memory lock features enabled"
 
@@ -190,8 +190,11 @@ run g3 m328p --fuses
 expect_rc 5
 
 # internal oscillator -> external crystal (m32u4 lfuse 0x52 -> 0x5E), on a board without
-# a crystal (-x noxtal); the refusal names the fix
+# a crystal (-x noxtal); the refusal names the fix. A new m32u4 runs from its crystal, so
+# first move it to the internal oscillator (allowed: that needs nothing on the board).
 fresh_chip g4 m32u4
+run g4 m32u4 -U lfuse:w:0x52:m
+expect_rc 0
 guard_refused g4 m32u4 -x noxtal -U lfuse:w:0x5E:m
 has_err "switches the clock from the internal oscillator (Int. RC Osc.) to an external source (Ext. Crystal Osc. 8.0- MHz)"
 has_err "XTAL1"
@@ -201,6 +204,8 @@ run g4 m32u4 -x noxtal --fuses
 expect_rc 5
 # ...while on a board with a crystal the chip keeps answering
 fresh_chip g4b m32u4
+run g4b m32u4 -U lfuse:w:0x52:m
+expect_rc 0
 run g4b m32u4 --unsafe-fuses -U lfuse:w:0x5E:m
 expect_rc 0
 run g4b m32u4 --fuses
@@ -325,11 +330,19 @@ preset bootloadhid m32a qmk_bootloader_ps2avrgb_bootloadhid_1.0.1.hex 0x0F 0xD0 
 preset usbasploader m328p 0xcb_usbasploader_atmega328p_main.hex 0xD7 0xD0 0xFC
 has_out "BODLEVEL=Brown-out detection at VCC=4.3 V"
 
-# a preset on a chip that still runs from its internal oscillator: refused, nothing written
+# a chip that runs from its internal oscillator: the bare fuse line that selects the
+# crystal is refused, nothing written...
 rm -f "$W/p.chip"
+run p m32u4 -U lfuse:w:0x52:m
+expect_rc 0
+guard_refused p m32u4 -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
+has_err "switches the clock from the internal oscillator"
+# ...while the preset names a board that has its crystal: it goes through, with the note
+run p m32u4 --bootloader caterina-promicro16 -U "$REAL/sparkfun_Caterina-promicro16.hex"
+expect_rc 0
+has_err "switches the clock from the internal oscillator"
 run p m32u4 --fuses
-snapshot p
-guard_refused p m32u4 --bootloader caterina-promicro16 -U "$REAL/sparkfun_Caterina-promicro16.hex"
+has_out "lfuse 0xFF"
 
 # --jtag alone: the chip's high fuse with JTAGEN changed
 rm -f "$W/j.chip"

@@ -214,7 +214,7 @@ static void test_boot_sections_every_part(void **state)
             uint8_t back;
             assert_true(fuse_bootsz_for_start(p, bs.start, &back));
             assert_int_equal(back, v);
-            unsigned words, start_word;
+            unsigned words = 0, start_word = 0;
             if (captions_ok) {
                 if (!parse_bootsz_caption(sz->values[vi].caption, &words, &start_word))
                     fail_msg("%s: BOOTSZ caption \"%s\"", p->id, sz->values[vi].caption);

@@ -253,9 +253,10 @@ static void test_known_parts(void **state)
     assert_int_equal(p->v2.pollvalue, 0x53);
     assert_int_equal(p->v2.pollindex, 3);
     assert_int_equal(p->fuse[2].used, 0x0F);
-    assert_int_equal(p->fuse[0].initval, 0x52);
+    /* as shipped with the Atmel DFU bootloader (not the ATDF's RC-variant 0x52/0xFB) */
+    assert_int_equal(p->fuse[0].initval, 0x5E);
     assert_int_equal(p->fuse[1].initval, 0x99);
-    assert_int_equal(p->fuse[2].initval, 0xFB);
+    assert_int_equal(p->fuse[2].initval, 0xF3);
     assert_int_equal(p->fuse[3].used, 0x3F);
     assert_false(part_has_ext_addr(p));
     assert_int_equal(p->n_boot_sections, 4);
