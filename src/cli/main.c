@@ -492,6 +492,13 @@ static int cli_fuse_plan(struct session *s, const struct cli_opts *o, const stru
         return ISPF_OK;
 
     int rc = fusecli_read_all(s, part, plan.cur, err);
+    if (rc == ISPF_E_UNSUPPORTED && !any_fuse_write) {
+        /* A bootloader (-c arduino) cannot read fuses: flash goes unchecked. */
+        ispf_log(ISPF_LOG_DEBUG, "fuse", "fuses cannot be read (%s): image/fuse check skipped",
+                 err->msg);
+        ispf_error_clear(err);
+        return ISPF_OK;
+    }
     if (rc)
         return rc;
     if (x->jtag_pending) {

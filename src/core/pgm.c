@@ -182,12 +182,18 @@ int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint
     return ISPF_OK;
 }
 
-int pgm_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
-                         struct ispf_error *err)
+uint32_t pgm_flash_write_max(const struct pgm *pgm)
+{
+    uint32_t page = pgm->cfg.part->flash_page;
+    if (!pgm->ops->write_page || pgm->flash_write_max < page)
+        return page;
+    return pgm->flash_write_max / page * page;
+}
+
+static int pgm_fallback_write_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
+                                   struct ispf_error *err)
 {
     const struct part *p = pgm->cfg.part;
-    if (pgm->ops->write_page)
-        return pgm->ops->write_page(pgm, MEM_FLASH, addr, buf, p->flash_page, err);
     uint8_t cmd[4], res[4];
     int rc = pgm_fallback_ext_addr(pgm, addr, err);
     for (uint32_t i = 0; rc == ISPF_OK && i < p->flash_page; i++) {
@@ -201,6 +207,20 @@ int pgm_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
     if (rc == ISPF_OK)
         rc = pgm_wait_ready(pgm, 4u * p->flash_delay_us + 20000u, "flash page write", err);
     return rc;
+}
+
+int pgm_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                    struct ispf_error *err)
+{
+    const struct part *p = pgm->cfg.part;
+    if (pgm->ops->write_page)
+        return pgm->ops->write_page(pgm, MEM_FLASH, addr, buf, len, err);
+    for (uint32_t off = 0; off < len; off += p->flash_page) {
+        int rc = pgm_fallback_write_page(pgm, addr + off, buf + off, err);
+        if (rc)
+            return rc;
+    }
+    return ISPF_OK;
 }
 
 int pgm_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,

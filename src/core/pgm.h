@@ -29,9 +29,12 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what, struc
 /* Read len bytes of flash/EEPROM at addr (read_block, or spi byte by byte). */
 int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
              pgm_progress_fn progress, void *ctx, struct ispf_error *err);
-/* Write one full flash page (addr page-aligned, flash_page bytes). */
-int pgm_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
-                         struct ispf_error *err);
+/* Write whole flash pages (addr page-aligned, len a multiple of flash_page, at most
+ * pgm_flash_write_max()). */
+int pgm_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                    struct ispf_error *err);
+/* Largest run of consecutive flash bytes pgm_write_flash takes in one call. */
+uint32_t pgm_flash_write_max(const struct pgm *pgm);
 /* Write a contiguous run of EEPROM bytes. */
 int pgm_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
                      struct ispf_error *err);

@@ -19,6 +19,10 @@ struct session {
     struct pgm *pgm;
     uint8_t signature[3];
     bool erased;
+    /* Fuse/lock bytes read or written in this session: only this session changes the
+     * chip, so a value read once stays true until a write (re-read) or an erase. */
+    bool fuse_known[4];
+    uint8_t fuse_val[4];
     /* progress bookkeeping */
     const char *what;
     uint32_t base, total;
@@ -193,11 +197,17 @@ int session_chip_erase(struct session *s, struct ispf_error *err)
         log_info("-n: chip erase skipped");
         return ISPF_OK;
     }
+    if (s->pgm->flags & PGM_FLAG_BOOTLOADER) {
+        log_info("%s is a bootloader: it has no chip erase, and erases each flash page as "
+                 "it writes it", s->pgm->entry->id);
+        return ISPF_OK;
+    }
     uint8_t cmd[4], res[4];
     isp_chip_erase(cmd);
     int rc = pgm_spi(s->pgm, cmd, res, err);
     if (rc)
         return ispf_error_prefix(err, "chip erase");
+    memset(s->fuse_known, 0, sizeof s->fuse_known); /* the lock bits are cleared */
     session_sleep_us(s->cfg.part->erase_delay_us);
     /* The erase cycle completes/ends through RESET: re-enter programming mode. */
     pgm_disable(s->pgm);
@@ -227,12 +237,26 @@ int session_check_fits(const struct part *p, enum mem_id mem, const struct image
                      source, start, mem_name(mem), p->name, size, size - 1);
 }
 
+/* Fill buf with the page at a; returns true if it has something to program. */
+static bool session_page_data(const struct image *img, uint32_t a, uint32_t page, uint8_t *buf)
+{
+    bool all_ff = true;
+    for (uint32_t i = 0; i < page; i++) {
+        buf[i] = image_get(img, a + i, 0xFF);
+        all_ff = all_ff && buf[i] == 0xFF;
+    }
+    return !all_ff;
+}
+
 static int session_write_flash(struct session *s, const struct image *img,
                                struct ispf_error *err)
 {
     const struct part *p = s->cfg.part;
     uint32_t page = p->flash_page;
-    uint8_t *buf = malloc(page);
+    uint32_t max = pgm_flash_write_max(s->pgm);
+    /* A bootloader rewrites whole pages: an all-0xFF page must be written too. */
+    bool skip_ff = !(s->pgm->flags & PGM_FLAG_BOOTLOADER);
+    uint8_t *buf = malloc(max + page); /* a full run plus the page that ends it */
     if (!buf)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
     uint32_t first = image_start(img) / page * page;
@@ -242,24 +266,35 @@ static int session_write_flash(struct session *s, const struct image *img,
             npages++;
     session_progress_begin(s, "Writing flash", npages * page);
     int rc = ISPF_OK;
-    uint32_t done = 0;
-    for (uint32_t a = first; a < img->end && rc == ISPF_OK; a += page) {
-        if (!image_count_range(img, a, page))
-            continue;
-        bool all_ff = true;
-        for (uint32_t i = 0; i < page; i++) {
-            buf[i] = image_get(img, a + i, 0xFF);
-            all_ff = all_ff && buf[i] == 0xFF;
-        }
-        if (all_ff) {
+    uint32_t done = 0, run_addr = 0, run_len = 0;
+    for (uint32_t a = first; rc == ISPF_OK; a += page) {
+        bool more = a < img->end;
+        bool used = more && image_count_range(img, a, page);
+        bool data = used && (session_page_data(img, a, page, buf + run_len) || !skip_ff);
+        if (used && !data)
             skipped++; /* nothing to program: 0xFF never clears a bit */
-        } else {
-            rc = pgm_write_flash_page(s->pgm, a, buf, err);
-            if (rc)
-                ispf_error_prefix(err, "writing flash page at 0x%05x", a);
+        /* Write the pending run of consecutive pages when this page does not extend it. */
+        if (run_len && (!data || run_len == max)) {
+            rc = pgm_write_flash(s->pgm, run_addr, buf, run_len, err);
+            if (rc) {
+                ispf_error_prefix(err, "writing flash at 0x%05x", run_addr);
+                break;
+            }
+            if (data) /* the page just filled in sits after the run: move it to the front */
+                memmove(buf, buf + run_len, page);
+            run_len = 0;
         }
-        done += page;
-        session_progress(s, done);
+        if (data) {
+            if (!run_len)
+                run_addr = a;
+            run_len += page;
+        }
+        if (used) {
+            done += page;
+            session_progress(s, done);
+        }
+        if (!more)
+            break;
     }
     free(buf);
     if (rc == ISPF_OK)
@@ -287,7 +322,9 @@ static int session_write_eeprom(struct session *s, const struct image *img,
     return ISPF_OK;
 }
 
-int session_read_fuse(struct session *s, enum mem_id mem, uint8_t *val, struct ispf_error *err)
+/* Read a fuse/lock byte from the chip (never the cache) and remember it. */
+static int session_read_fuse_chip(struct session *s, enum mem_id mem, uint8_t *val,
+                                  struct ispf_error *err)
 {
     const struct fuse_byte *fb = part_fuse(s->cfg.part, mem);
     if (!fb || !fb->present)
@@ -299,7 +336,18 @@ int session_read_fuse(struct session *s, enum mem_id mem, uint8_t *val, struct i
     if (rc)
         return ispf_error_prefix(err, "reading %s", mem_name(mem));
     *val = res[3];
+    s->fuse_known[mem - MEM_LFUSE] = true;
+    s->fuse_val[mem - MEM_LFUSE] = res[3];
     return ISPF_OK;
+}
+
+int session_read_fuse(struct session *s, enum mem_id mem, uint8_t *val, struct ispf_error *err)
+{
+    if (mem_is_fuse(mem) && s->fuse_known[mem - MEM_LFUSE]) {
+        *val = s->fuse_val[mem - MEM_LFUSE];
+        return ISPF_OK;
+    }
+    return session_read_fuse_chip(s, mem, val, err);
 }
 
 int session_read_range(struct session *s, enum mem_id mem, uint32_t addr, uint8_t *buf,
@@ -342,8 +390,9 @@ static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
     rc = pgm_spi(s->pgm, cmd, res, err);
     if (rc)
         return ispf_error_prefix(err, "writing %s", mem_name(mem));
+    s->fuse_known[mem - MEM_LFUSE] = false;
     session_sleep_us(s->cfg.part->fuse_delay_us);
-    rc = session_read_fuse(s, mem, &cur, err);
+    rc = session_read_fuse_chip(s, mem, &cur, err);
     if (rc)
         return rc;
     if ((cur & used) != (want & used))

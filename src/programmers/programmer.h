@@ -46,12 +46,22 @@ struct pgm_stats {
     uint64_t commands;          /* protocol commands / control transfers */
 };
 
+/* pgm->flags, set by a backend in open() when they apply. */
+enum pgm_flag {
+    /* The "programmer" is a self-programming bootloader (-c arduino): it has no chip
+     * erase, each page write replaces the whole page, and fuses cannot be read. */
+    PGM_FLAG_BOOTLOADER = 1u << 0,
+};
+
 struct pgm {
     const struct programmer_ops *ops;
     const struct pgm_entry *entry; /* registry row (id, defaults, variant) */
     struct pgm_config cfg;
     void *priv;
     struct pgm_stats stats;
+    unsigned flags;            /* enum pgm_flag, set by open() */
+    uint32_t flash_write_max;  /* set by open(): most bytes of consecutive flash pages one
+                                * write_page call accepts (0 = one page) */
 };
 
 struct programmer_ops {
@@ -94,8 +104,9 @@ struct programmer_ops {
                       uint32_t len, struct ispf_error *err);
 
     /* Optional. Write and commit data.
-     *  MEM_FLASH: addr is page-aligned and len == part flash_page; the backend loads
-     *    the page, commits it (4C) and waits until it is written.
+     *  MEM_FLASH: addr is page-aligned and len is one page (part flash_page), or a
+     *    whole number of consecutive pages up to pgm->flash_write_max; the backend
+     *    loads each page, commits it (4C) and waits until it is written.
      *  MEM_EEPROM: any contiguous run addr..addr+len-1; every byte is written (the
      *    backend chooses byte or page instructions) and waited for.
      * NULL: the core loads/commits through spi() and polls RDY/BSY. */

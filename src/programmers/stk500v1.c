@@ -519,8 +519,12 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
         break;
     case STK_KIND_BOOTLOADER:
         log_dbg("Arduino bootloader, version %u.%u", p->sw_major, p->sw_minor);
+        pgm->flags |= PGM_FLAG_BOOTLOADER;
         break;
     }
+    /* ArduinoISP commits every page a PROG_PAGE block crosses: one command may carry
+     * up to 256 bytes of consecutive pages. */
+    pgm->flash_write_max = p->kind == STK_KIND_ARDUINOISP ? STK_MAX_PROG : 0;
     return ISPF_OK;
 fail:
     stream_close(p->s);
