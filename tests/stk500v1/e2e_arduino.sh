@@ -37,6 +37,18 @@ check "read-back matches" cmp -s "$WORK/want.bin" "$WORK/back.bin"
 PGM=arduino ispf_emu "$st" m328p -q -U "flash:v:$HEX:i"
 check "verify through the bootloader (rc $RC)" ok
 
+# ispflash writes through the bootloader too: no chip erase (it has none), every page of
+# the image rewritten whole. A different image first, then the test file over it: the
+# chip must hold exactly the file afterwards (0xFF pages included).
+srec_cat "$DATA/real/arduino_optiboot_atmega328.hex" -Intel -crop 0x7E00 0x7FFF -offset -0x7E00 -o "$WORK/other.hex" -Intel
+PGM=arduino ispf_emu "$st" m328p -U "$WORK/other.hex"
+check "ispflash -c arduino writes flash (rc $RC)" ok
+check "says the bootloader erases page by page" err_has "erases each flash page"
+PGM=arduino ispf_emu "$st" m328p -q -U "flash:w:$HEX:i"
+check "ispflash -c arduino rewrites flash (rc $RC)" ok
+state_flash "$st" "$WORK/got.bin"
+check "the chip holds what ispflash wrote" cmp -s "$WORK/want.bin" "$WORK/got.bin"
+
 # What a bootloader cannot do is refused with a reason, and nothing is sent for it.
 PGM=arduino ispf_emu "$st" m328p -U hfuse:w:0xDE:m
 check "fuse write refused (rc $RC)" failed_cleanly
