@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/records.h"
 #include "ispflash/image.h"
 
 /* Refuse to read input files larger than this (a full 16 MiB image as Intel HEX
@@ -149,22 +150,6 @@ static int write_all(const char *path, const char *buf, size_t len, struct ispf_
 
 /* ---- detection ---- */
 
-static bool is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static bool is_blank(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -173,10 +158,8 @@ static bool is_blank(unsigned char c)
 /* Line at p (up to '\n', without trailing CR/blanks) - its length. */
 static size_t line_len(const char *p, size_t avail)
 {
-    const char *nl = memchr(p, '\n', avail);
-    size_t ll = nl ? (size_t)(nl - p) : avail;
-    while (ll > 0 && (p[ll - 1] == '\r' || p[ll - 1] == ' ' || p[ll - 1] == '\t'))
-        ll--;
+    size_t pos = 0, ll;
+    rec_next_line(p, avail, &pos, &ll);
     return ll;
 }
 
@@ -187,11 +170,11 @@ static bool line_is_ihex_record(const char *p, size_t ll)
         return false;
     unsigned sum = 0;
     for (size_t i = 1; i < ll; i += 2) {
-        if (!is_hex((unsigned char)p[i]) || !is_hex((unsigned char)p[i + 1]))
+        if (!rec_is_hex((unsigned char)p[i]) || !rec_is_hex((unsigned char)p[i + 1]))
             return false;
-        sum += (unsigned)(hexval((unsigned char)p[i]) << 4 | hexval((unsigned char)p[i + 1]));
+        sum += rec_hex_byte(p + i);
     }
-    unsigned n = (unsigned)(hexval((unsigned char)p[1]) << 4 | hexval((unsigned char)p[2]));
+    unsigned n = rec_hex_byte(p + 1);
     return n + 5 == (ll - 1) / 2 && (sum & 0xFF) == 0;
 }
 
@@ -201,7 +184,7 @@ static bool line_looks_srec(const char *p, size_t ll)
     if (ll < 8 || p[0] != 'S' || p[1] < '0' || p[1] > '9' || (ll - 2) % 2)
         return false;
     for (size_t i = 2; i < ll; i++)
-        if (!is_hex((unsigned char)p[i]))
+        if (!rec_is_hex((unsigned char)p[i]))
             return false;
     return true;
 }
@@ -210,7 +193,7 @@ static bool line_looks_srec(const char *p, size_t ll)
 static size_t hex_run(const char *p, size_t avail)
 {
     size_t n = 0;
-    while (n < avail && is_hex((unsigned char)p[n]))
+    while (n < avail && rec_is_hex((unsigned char)p[n]))
         n++;
     return n;
 }
@@ -221,7 +204,7 @@ static bool line_all_hex(const char *p, size_t ll)
     if (ll < 10)
         return false;
     for (size_t i = 0; i < ll; i++)
-        if (!is_hex((unsigned char)p[i]))
+        if (!rec_is_hex((unsigned char)p[i]))
             return false;
     return true;
 }
@@ -270,41 +253,6 @@ static int detect_format(const char *buf, size_t len)
     return IMAGE_FMT_RAW;
 }
 
-/* ---- conflict tracking shared by the S-record reader ---- */
-
-struct rec_range {
-    uint32_t start, len;
-    unsigned line;
-};
-
-struct rec_ranges {
-    struct rec_range *v;
-    size_t n, cap;
-};
-
-static int rec_ranges_add(struct rec_ranges *r, uint32_t start, uint32_t len, unsigned line,
-                          struct ispf_error *err)
-{
-    if (r->n == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 256;
-        struct rec_range *nv = realloc(r->v, ncap * sizeof *nv);
-        if (!nv)
-            return ispf_fail(err, ISPF_E_NOMEM, "out of memory reading S-records");
-        r->v = nv;
-        r->cap = ncap;
-    }
-    r->v[r->n++] = (struct rec_range){start, len, line};
-    return ISPF_OK;
-}
-
-static unsigned rec_ranges_first_line(const struct rec_ranges *r, uint32_t addr)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (addr >= r->v[i].start && addr - r->v[i].start < r->v[i].len)
-            return r->v[i].line;
-    return 0;
-}
-
 /* ---- Motorola S-record ---- */
 
 static void show_char(unsigned char c, char buf[8])
@@ -320,7 +268,7 @@ static void show_char(unsigned char c, char buf[8])
 static int srec_parse(struct image *img, const char *text, size_t len, const char *fn,
                       struct ispf_error *err)
 {
-    struct rec_ranges ranges = {0};
+    struct rec_ranges ranges = {.what = "S-records"};
     uint8_t rec[256];
     unsigned ln = 0, end_line = 0, ndata = 0;
     size_t pos = 0;
@@ -331,13 +279,9 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     while (pos < len) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t ll = nl ? (size_t)(nl - s) : len - pos;
-        pos += ll + (nl ? 1 : 0);
+        size_t ll;
+        const char *s = rec_next_line(text, len, &pos, &ll);
         ln++;
-        while (ll > 0 && (s[ll - 1] == '\r' || s[ll - 1] == ' ' || s[ll - 1] == '\t'))
-            ll--;
         if (ll == 0)
             continue;
         if (end_line) {
@@ -359,7 +303,7 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
         }
         unsigned type = (unsigned)(s[1] - '0');
         for (size_t i = 2; i < ll; i++) {
-            if (!is_hex((unsigned char)s[i])) {
+            if (!rec_is_hex((unsigned char)s[i])) {
                 show_char((unsigned char)s[i], cb);
                 rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn,
                                ln, cb, i + 1);
@@ -386,8 +330,7 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
         }
         unsigned sum = 0;
         for (size_t i = 0; i < nbytes; i++) {
-            rec[i] = (uint8_t)(hexval((unsigned char)s[2 + 2 * i]) << 4 |
-                               hexval((unsigned char)s[3 + 2 * i]));
+            rec[i] = (uint8_t)rec_hex_byte(s + 2 + 2 * i);
             if (i + 1 < nbytes)
                 sum += rec[i];
         }
@@ -417,28 +360,7 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
             ndata++;
             if (dlen == 0)
                 break;
-            if (addr + dlen > IMAGE_MAX_SIZE) {
-                uint64_t bad = addr > IMAGE_MAX_SIZE ? addr : IMAGE_MAX_SIZE;
-                rc = ispf_fail(err, ISPF_E_INPUT,
-                               "%s:%u: address 0x%llX is beyond the largest supported image "
-                               "(%u MiB)",
-                               fn, ln, (unsigned long long)bad, IMAGE_MAX_SIZE >> 20);
-                goto out;
-            }
-            uint32_t a0 = (uint32_t)addr;
-            for (unsigned i = 0; i < dlen; i++) {
-                if (image_has(img, a0 + i) && img->data[a0 + i] != data[i]) {
-                    rc = ispf_fail(err, ISPF_E_INPUT,
-                                   "%s:%u: conflicting data for address 0x%04X: this record "
-                                   "gives 0x%02X, line %u already gave 0x%02X",
-                                   fn, ln, a0 + i, data[i], rec_ranges_first_line(&ranges, a0 + i),
-                                   img->data[a0 + i]);
-                    goto out;
-                }
-            }
-            rc = image_set_range(img, a0, data, dlen, err);
-            if (!rc)
-                rc = rec_ranges_add(&ranges, a0, dlen, ln, err);
+            rc = rec_store(img, &ranges, addr, data, dlen, fn, ln, err);
             if (rc)
                 goto out;
             break;
@@ -472,7 +394,7 @@ static int srec_parse(struct image *img, const char *text, size_t len, const cha
             ispf_fail(err, ISPF_E_INPUT,
                       "%s:%u: no S-record data or termination record in the file", fn, ln ? ln : 1);
 out:
-    free(ranges.v);
+    rec_ranges_free(&ranges);
     return rc;
 }
 
@@ -631,7 +553,7 @@ static int imm_value(const char *s, size_t n, uint8_t *val, struct ispf_error *e
     if (i == n)
         goto not_number;
     for (; i < n; i++) {
-        int d = hexval((unsigned char)s[i]);
+        int d = rec_hexval((unsigned char)s[i]);
         if (d < 0 || (unsigned)d >= base)
             goto not_number;
         v = v * base + (unsigned)d;

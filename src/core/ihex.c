@@ -16,53 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/records.h"
 #include "ispflash/image.h"
-
-struct ihex_range {
-    uint32_t start;
-    uint32_t len;
-    unsigned line;
-};
-
-struct ihex_ranges {
-    struct ihex_range *v;
-    size_t n, cap;
-};
-
-static int ranges_add(struct ihex_ranges *r, uint32_t start, uint32_t len, unsigned line,
-                      struct ispf_error *err)
-{
-    if (r->n == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 256;
-        struct ihex_range *nv = realloc(r->v, ncap * sizeof *nv);
-        if (!nv)
-            return ispf_fail(err, ISPF_E_NOMEM, "out of memory reading Intel HEX");
-        r->v = nv;
-        r->cap = ncap;
-    }
-    r->v[r->n++] = (struct ihex_range){start, len, line};
-    return ISPF_OK;
-}
-
-/* Line of the first record that wrote addr (0 if none). */
-static unsigned ranges_first_line(const struct ihex_ranges *r, uint32_t addr)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (addr >= r->v[i].start && addr - r->v[i].start < r->v[i].len)
-            return r->v[i].line;
-    return 0;
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* Printable rendering of one character for messages. */
 static const char *show_char(unsigned char c, char buf[8])
@@ -102,7 +57,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
                struct ispf_error *err)
 {
     const char *fn = name ? name : "<input>";
-    struct ihex_ranges ranges = {0};
+    struct rec_ranges ranges = {.what = "Intel HEX"};
     uint8_t rec[5 + 255];
     uint64_t base = 0;
     bool segmented = false;
@@ -116,14 +71,9 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     while (pos < len) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t ll = nl ? (size_t)(nl - s) : len - pos;
-        pos += ll + (nl ? 1 : 0);
+        size_t ll;
+        const char *s = rec_next_line(text, len, &pos, &ll);
         ln++;
-        /* CRLF and trailing blanks are not part of the record. */
-        while (ll > 0 && (s[ll - 1] == '\r' || s[ll - 1] == ' ' || s[ll - 1] == '\t'))
-            ll--;
         if (ll == 0)
             continue;
         if (eof_line) {
@@ -140,7 +90,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
             goto out;
         }
         for (size_t i = 1; i < ll; i++) {
-            if (hexval((unsigned char)s[i]) < 0) {
+            if (!rec_is_hex((unsigned char)s[i])) {
                 rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn,
                                ln, show_char((unsigned char)s[i], cb), i + 1);
                 goto out;
@@ -161,8 +111,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
                            fn, ln, nbytes);
             goto out;
         }
-        unsigned lenfield =
-            (unsigned)(hexval((unsigned char)s[1]) << 4 | hexval((unsigned char)s[2]));
+        unsigned lenfield = rec_hex_byte(s + 1);
         if (lenfield + 5 != nbytes) {
             rc = ispf_fail(err, ISPF_E_INPUT,
                            "%s:%u: length field says %u data bytes but the line holds %zu", fn, ln,
@@ -171,8 +120,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
         }
         unsigned sum = 0;
         for (size_t i = 0; i < nbytes; i++) {
-            rec[i] = (uint8_t)(hexval((unsigned char)s[1 + 2 * i]) << 4 |
-                               hexval((unsigned char)s[2 + 2 * i]));
+            rec[i] = (uint8_t)rec_hex_byte(s + 1 + 2 * i);
             if (i + 1 < nbytes)
                 sum += rec[i];
         }
@@ -224,31 +172,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
                                fn, ln);
                 goto out;
             }
-            uint64_t start = base + offset;
-            if (start + lenfield > IMAGE_MAX_SIZE) {
-                uint64_t bad = start > IMAGE_MAX_SIZE ? start : IMAGE_MAX_SIZE;
-                rc = ispf_fail(err, ISPF_E_INPUT,
-                               "%s:%u: address 0x%llX is beyond the largest supported image "
-                               "(%u MiB)",
-                               fn, ln, (unsigned long long)bad, IMAGE_MAX_SIZE >> 20);
-                goto out;
-            }
-            uint32_t a0 = (uint32_t)start;
-            for (unsigned i = 0; i < lenfield; i++) {
-                uint32_t a = a0 + i;
-                if (image_has(img, a) && img->data[a] != data[i]) {
-                    unsigned first = ranges_first_line(&ranges, a);
-                    rc = ispf_fail(err, ISPF_E_INPUT,
-                                   "%s:%u: conflicting data for address 0x%04X: this record "
-                                   "gives 0x%02X, line %u already gave 0x%02X",
-                                   fn, ln, a, data[i], first, img->data[a]);
-                    goto out;
-                }
-            }
-            rc = image_set_range(img, a0, data, lenfield, err);
-            if (rc)
-                goto out;
-            rc = ranges_add(&ranges, a0, lenfield, ln, err);
+            rc = rec_store(img, &ranges, base + offset, data, lenfield, fn, ln, err);
             if (rc)
                 goto out;
             break;
@@ -281,7 +205,7 @@ int ihex_parse(struct image *img, const char *text, size_t len, const char *name
                            fn, last_line, last_line);
     }
 out:
-    free(ranges.v);
+    rec_ranges_free(&ranges);
     return rc;
 }
 
