@@ -13,59 +13,16 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-$HERE/../build}
 DATA=${2:-$HERE/../tests/data}
-ISPF=$BUILD/ispflash
-EMU=$BUILD/tests/ispf-emu
-AVRDUDE=${AVRDUDE:-avrdude}
-for f in "$ISPF" "$EMU"; do
-    [ -x "$f" ] || { echo "missing $f (build first: cmake --build $BUILD)" >&2; exit 2; }
-done
-command -v "$AVRDUDE" >/dev/null || { echo "avrdude not found" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/ispf-bench.XXXXXX")
-EMU_PID=
-cleanup() {
-    [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
-    rm -rf "$W"
-}
-trap cleanup EXIT
-
-# 28 KiB of random data as Intel HEX (random data has no all-0xFF page).
-srec_cat -generate 0 0x7000 -random -o "$W/rand.hex" -intel >/dev/null 2>&1 || {
-    echo "srec_cat (package srecord) is needed" >&2; exit 2; }
+EMU_LIFETIME=600
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 CATERINA=$DATA/real/sparkfun_Caterina-promicro16.hex
 [ -f "$CATERINA" ] || CATERINA=$DATA/real/arduino_Caterina-Leonardo.hex
 
-# start_emu NAME: fresh emulator with its own state/stats, port in $PORT
-start_emu() {
-    rm -f "$W/$1.port" "$W/$1.stats"
-    "$EMU" --proto arduinoisp --part m32u4 --listen 127.0.0.1:0 --port-file "$W/$1.port" \
-        --state "$W/$1.chip" --stats "$W/$1.stats" --once --lifetime 600 >/dev/null &
-    EMU_PID=$!
-    i=0
-    while [ ! -s "$W/$1.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-    PORT=$(cat "$W/$1.port")
-}
-stop_emu() {
-    wait "$EMU_PID" 2>/dev/null
-    EMU_PID=
-}
-stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$W/$1.stats"; }
-
-# run_both NAME ISPFLASH_ARGS... -- AVRDUDE_ARGS...
-now_ms() { date +%s%3N; }
-run_tool() { # tool name args...
-    tool=$1; name=$2; shift 2
-    start_emu "$name.$tool"
-    t0=$(now_ms)
-    if [ "$tool" = ispflash ]; then
-        "$ISPF" -q -c avrisp -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
-    else
-        "$AVRDUDE" -q -q -c avrisp -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
-    fi
-    rc=$?
-    t1=$(now_ms)
-    stop_emu
-    [ $rc = 0 ] || { echo "$tool failed in $name:" >&2; cat "$W/$name.$tool.log" >&2; }
-    echo $((t1 - t0)) >"$W/$name.$tool.ms"
+# run_tool TOOL NAME ARGS...: -c avrisp on the ArduinoISP emulator
+run_tool() {
+    t=$1; n=$2; shift 2
+    bench_run "$t" "$n" arduinoisp avrisp "" "$@"
 }
 
 FAILS=0

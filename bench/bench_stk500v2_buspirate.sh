@@ -16,60 +16,16 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-$HERE/../build}
 DATA=${2:-$HERE/../tests/data}
-ISPF=$BUILD/ispflash
-EMU=$BUILD/tests/ispf-emu
-AVRDUDE=${AVRDUDE:-avrdude}
-for f in "$ISPF" "$EMU"; do
-    [ -x "$f" ] || { echo "missing $f (build first: cmake --build $BUILD)" >&2; exit 2; }
-done
-command -v "$AVRDUDE" >/dev/null || { echo "avrdude not found" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/ispf-bench.XXXXXX")
-EMU_PID=
-cleanup() {
-    [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
-    rm -rf "$W"
-}
-trap cleanup EXIT
-
-# 28 KiB of random data (no all-0xFF page, so nobody can skip a page).
-srec_cat -generate 0 0x7000 -random -o "$W/rand.hex" -intel >/dev/null 2>&1 || {
-    echo "srec_cat (package srecord) is needed" >&2; exit 2; }
+EMU_LIFETIME=900
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 CATERINA=$DATA/real/sparkfun_Caterina-promicro16.hex
 CRKBD=$DATA/real/qmkbuild_crkbd_rev1_default.hex
 
-start_emu() { # start_emu NAME PROTO [emu options]
-    en=$1; ep=$2; shift 2
-    rm -f "$W/$en.port" "$W/$en.stats"
-    "$EMU" --proto "$ep" --part m32u4 --listen 127.0.0.1:0 --port-file "$W/$en.port" \
-        --state "$W/$en.chip" --stats "$W/$en.stats" --once --lifetime 900 "$@" >/dev/null &
-    EMU_PID=$!
-    i=0
-    while [ ! -s "$W/$en.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-    PORT=$(cat "$W/$en.port")
-}
-stop_emu() {
-    wait "$EMU_PID" 2>/dev/null
-    EMU_PID=
-}
-stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$W/$1.stats"; }
-now_ms() { date +%s%3N; }
-
-# run_tool TOOL NAME PGM "EMU OPTIONS" ARGS...: one run on a fresh emulated chip
+# run_tool TOOL NAME PGM "EMU OPTIONS" ARGS...: -c PGM on ispf-emu --proto PGM
 run_tool() {
-    tool=$1; name=$2; pgm=$3; eopts=$4; shift 4
-    # shellcheck disable=SC2086
-    start_emu "$name.$tool" "$pgm" $eopts
-    t0=$(now_ms)
-    if [ "$tool" = ispflash ]; then
-        "$ISPF" -q -c "$pgm" -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
-    else
-        "$AVRDUDE" -q -q -c "$pgm" -P "net:127.0.0.1:$PORT" -p m32u4 "$@" >"$W/$name.$tool.log" 2>&1
-    fi
-    rc=$?
-    t1=$(now_ms)
-    stop_emu
-    [ $rc = 0 ] || { echo "$tool failed in $name:" >&2; cat "$W/$name.$tool.log" >&2; }
-    echo $((t1 - t0)) >"$W/$name.$tool.ms"
+    t=$1; n=$2; p=$3; o=$4; shift 4
+    bench_run "$t" "$n" "$p" "$p" "$o" "$@"
 }
 
 FAILS=0
