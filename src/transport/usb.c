@@ -136,6 +136,19 @@ static const char *usb_ids_text(const struct usb_id *ids, size_t n, char *buf, s
     return buf;
 }
 
+/* The devices seen, one "-P usb:SERIAL (vid:pid bus B device D)" line each. */
+static const char *usb_seen_text(const struct usb_seen *seen, size_t n, char *buf, size_t size)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (size_t j = 0; j < n && pos + 80 < size; j++)
+        pos +=
+            (size_t)snprintf(buf + pos, size - pos, "\n  -P usb:%s   (%04x:%04x bus %u device %u)",
+                             seen[j].serial[0] ? seen[j].serial : "(no serial)", seen[j].vid,
+                             seen[j].pid, seen[j].bus, seen[j].addr);
+    return buf;
+}
+
 static int usb_access_error(struct ispf_error *err, const char *pgm_name, uint16_t vid,
                             uint16_t pid, uint8_t bus, uint8_t addr)
 {
@@ -287,16 +300,10 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
                                     access_dev.addr);
         if (want && n_matching > 0) {
             char found[512];
-            size_t pos = 0;
-            found[0] = '\0';
-            for (size_t j = 0; j < n_seen && pos + 80 < sizeof found; j++)
-                pos += (size_t)snprintf(found + pos, sizeof found - pos,
-                                        "\n  -P usb:%s   (%04x:%04x bus %u device %u)",
-                                        seen[j].serial[0] ? seen[j].serial : "(no serial)",
-                                        seen[j].vid, seen[j].pid, seen[j].bus, seen[j].addr);
             return ispf_fail(err, ISPF_E_NO_DEVICE,
                              "no %s with serial number \"%s\" found; connected %s programmers:%s",
-                             pgm_name, want, pgm_name, found);
+                             pgm_name, want, pgm_name,
+                             usb_seen_text(seen, n_seen, found, sizeof found));
         }
         if (open_errors)
             return ispf_fail(err, ISPF_E_IO, "found %s %s but could not open it: %s", pgm_name,
@@ -314,15 +321,8 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
 
     if (!want && n_matching > 1) {
         char found[512];
-        size_t pos = 0;
-        found[0] = '\0';
-        for (size_t j = 0; j < n_seen && pos + 80 < sizeof found; j++)
-            pos += (size_t)snprintf(found + pos, sizeof found - pos,
-                                    "\n  -P usb:%s   (%04x:%04x bus %u device %u)",
-                                    seen[j].serial[0] ? seen[j].serial : "(no serial)",
-                                    seen[j].vid, seen[j].pid, seen[j].bus, seen[j].addr);
         log_warn("%zu %s programmers are connected; using the first, %s. Choose one with:%s",
-                 n_matching, pgm_name, dev->desc, found);
+                 n_matching, pgm_name, dev->desc, usb_seen_text(seen, n_seen, found, sizeof found));
     }
 
     libusb_set_auto_detach_kernel_driver(dev->handle, 1);
