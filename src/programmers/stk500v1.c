@@ -800,6 +800,21 @@ static int stk_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
     return ISPF_OK;
 }
 
+/* PROG_PAGE: n (<= STK_MAX_PROG) bytes of memory 'F' or 'E' at the loaded address;
+ * work_ms is how long the programmer may take to write them. */
+static int stk_prog_page(struct pgm *pgm, char memtype, const uint8_t *data, uint32_t n,
+                         const char *what, unsigned work_ms, struct ispf_error *err)
+{
+    uint8_t tx[5 + STK_MAX_PROG];
+    tx[0] = STK_PROG_PAGE;
+    tx[1] = (uint8_t)(n >> 8);
+    tx[2] = (uint8_t)n;
+    tx[3] = (uint8_t)memtype;
+    memcpy(tx + 4, data, n);
+    tx[4 + n] = STK_EOP;
+    return stk_cmd(pgm, what, tx, 5 + n, NULL, 0, work_ms, err);
+}
+
 static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
                            struct ispf_error *err)
 {
@@ -828,18 +843,11 @@ static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, u
         rc = stk_load_address(pgm, (uint16_t)(a >> 1), err);
         if (rc < 0)
             return rc;
-        uint8_t tx[5 + STK_MAX_PROG];
-        tx[0] = STK_PROG_PAGE;
-        tx[1] = (uint8_t)(n >> 8);
-        tx[2] = (uint8_t)n;
-        tx[3] = 'F';
-        memcpy(tx + 4, buf + off, n);
-        tx[4 + n] = STK_EOP;
         char what[64];
         snprintf(what, sizeof what, "PROG_PAGE (flash 0x%05x, %u bytes)", a, n);
         unsigned pages = (n + pt->flash_page - 1u) / pt->flash_page;
-        rc = stk_cmd(pgm, what, tx, 5 + n, NULL, 0,
-                     pages * (STK_AISP_PAGE_MS + pt->flash_delay_us / 1000u), err);
+        rc = stk_prog_page(pgm, 'F', buf + off, n, what,
+                           pages * (STK_AISP_PAGE_MS + pt->flash_delay_us / 1000u), err);
         if (rc < 0)
             return rc;
         if (p->kind == STK_KIND_ARDUINOISP)
@@ -880,17 +888,10 @@ static int stk_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, 
         int rc = stk_load_address(pgm, w, err);
         if (rc < 0)
             return rc;
-        uint8_t tx[5 + STK_EEPROM_CHUNK];
-        tx[0] = STK_PROG_PAGE;
-        tx[1] = (uint8_t)(n >> 8);
-        tx[2] = (uint8_t)n;
-        tx[3] = 'E';
-        memcpy(tx + 4, buf + off, n);
-        tx[4 + n] = STK_EOP;
         char what[64];
         snprintf(what, sizeof what, "PROG_PAGE (eeprom 0x%04x, %u bytes)", a, n);
         unsigned work = n * (STK_AISP_EEBYTE_MS + pt->eeprom_delay_us / 1000u);
-        rc = stk_cmd(pgm, what, tx, 5 + n, NULL, 0, work, err);
+        rc = stk_prog_page(pgm, 'E', buf + off, n, what, work, err);
         if (rc < 0)
             return rc;
         off += n;
