@@ -1,25 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Printing for fuses: --fuses, --bootloader ?, write confirmations.
+ * Printing for fuses: --fuses, --bootloader ?.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "fusecli.h"
 #include "ispflash/bootloaders.h"
-#include "ispflash/log.h"
-
-void fusecli_print_lines(const char *text, bool warning)
-{
-    const char *s = text;
-    while (s && *s) {
-        size_t l = strcspn(s, "\n");
-        ispf_log(warning ? ISPF_LOG_WARN : ISPF_LOG_INFO, "fuse", "%.*s", (int)l, s);
-        s += l;
-        if (*s == '\n')
-            s++;
-    }
-}
 
 /* "bits 7:4 do not exist" style remark for a byte with missing bits. */
 static void fusecli_unused(const struct fuse_byte *fb, char *buf, size_t len)
@@ -71,26 +58,8 @@ void fusecli_list_bootloaders(const struct part *p)
         printf("  (none for the %s)\n", p->name);
 }
 
-int fusecli_read_all(struct session *s, const struct part *p, uint8_t cur[FUSE_NBYTES],
-                     struct ispf_error *err)
+void fusecli_print_fuses(const struct part *p, const uint8_t cur[FUSE_NBYTES])
 {
-    for (int i = 0; i < FUSE_NBYTES; i++) {
-        cur[i] = 0xFF;
-        if (!p->fuse[i].present)
-            continue;
-        int rc = session_read_fuse(s, fuse_mem(i), &cur[i], err);
-        if (rc)
-            return rc;
-    }
-    return ISPF_OK;
-}
-
-int fusecli_print_fuses(struct session *s, const struct part *p, struct ispf_error *err)
-{
-    uint8_t cur[FUSE_NBYTES];
-    int rc = fusecli_read_all(s, p, cur, err);
-    if (rc)
-        return rc;
     printf("Fuses of the %s:\n", p->name);
     for (int i = 0; i < FUSE_NBYTES; i++) {
         const struct fuse_byte *fb = &p->fuse[i];
@@ -120,40 +89,4 @@ int fusecli_print_fuses(struct session *s, const struct part *p, struct ispf_err
             printf("  Reset starts the application at 0x0000.\n");
     }
     fflush(stdout);
-    return ISPF_OK;
-}
-
-void fusecli_log_decoded(const struct part *p, enum mem_id mem, uint8_t v)
-{
-    char text[1200];
-    if (fuse_decode(p, mem, v, ", ", text, sizeof text))
-        ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mem_name(mem), v, text);
-}
-
-void fusecli_print_change(const struct part *p, enum mem_id mem, uint8_t old, uint8_t new_val,
-                          bool quiet)
-{
-    if (quiet)
-        return;
-    const struct fuse_byte *fb = part_fuse(p, mem);
-    char text[1500];
-    int n = fuse_diff(p, mem, old, new_val, "  ", text, sizeof text);
-    uint8_t used = fb ? fb->used : 0xFF;
-    if (n == 0) {
-        if ((old & used) == (new_val & used) && old != new_val)
-            ispf_log(ISPF_LOG_INFO, "fuse",
-                     "%s: 0x%02X matches the chip's 0x%02X in the bits "
-                     "that exist (0x%02X): nothing to change",
-                     mem_name(mem), new_val, old, used);
-        else
-            ispf_log(ISPF_LOG_INFO, "fuse", "%s: already 0x%02X, nothing to change", mem_name(mem),
-                     old);
-        return;
-    }
-    fprintf(stderr, "ispflash: %s 0x%02X -> 0x%02X changes:\n%s\n", mem_name(mem), old, new_val,
-            text);
-    if (mem == MEM_LOCK) {
-        fuse_lock_effects(p, new_val, text, sizeof text);
-        fprintf(stderr, "  (then: %s)\n", text);
-    }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ispflash: argv -> options -> one run of the core. The only place that prints
- * and exits.
+ * ispflash: argv -> options -> one run of the core (run_execute, include/ispflash/run.h).
+ * The only place that prints and exits.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "ispflash/log.h"
 #include "ispflash/part.h"
 #include "ispflash/programmer.h"
+#include "ispflash/run.h"
 #include "ispflash/session.h"
 #include "opts.h"
 #include "progress.h"
@@ -90,8 +91,6 @@ static const char cli_help[] =
     "  6 verification failed\n"
     "  7 refused by a safety check\n";
 
-static int cli_quiet;
-
 static void cli_log_sink(void *ctx, enum ispf_log_level level, const char *prefix,
                          const char *msg)
 {
@@ -160,27 +159,20 @@ static void cli_list_parts(void)
     }
 }
 
+_Static_assert(CLI_MAX_UOPS <= RUN_MAX_OPS, "every -U must fit in one run");
+_Static_assert((int)CLI_OP_WRITE == (int)RUN_WRITE && (int)CLI_OP_READ == (int)RUN_READ &&
+                   (int)CLI_OP_VERIFY == (int)RUN_VERIFY,
+               "a -U operation letter is its run_kind");
+
 /* One prepared -U: memory resolved and, for w/v, its image loaded and checked. */
 struct cli_job {
-    const struct cli_uop *u;
     enum mem_id mem;
     struct image img;
 };
 
-static enum image_format cli_out_format(char fmt)
+static int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_uop *u,
+                       struct ispf_error *err)
 {
-    switch (fmt) {
-    case 'r': return IMAGE_FMT_RAW;
-    case 's': return IMAGE_FMT_SREC;
-    case 'm': return IMAGE_FMT_IMMEDIATE;
-    default: return IMAGE_FMT_IHEX;
-    }
-}
-
-static int cli_prepare(const struct cli_opts *o, const struct part *part, struct cli_job *job,
-                       const struct cli_uop *u, struct ispf_error *err)
-{
-    job->u = u;
     image_init(&job->img);
     int mem = mem_from_name(u->mem);
     if (mem < 0)
@@ -214,353 +206,13 @@ static int cli_prepare(const struct cli_opts *o, const struct part *part, struct
         return ispf_fail(err, ISPF_E_INPUT, "%s: no data to %s", u->file,
                          u->op == CLI_OP_WRITE ? "write" : "verify");
     const char *source = fmt == IMAGE_FMT_IMMEDIATE ? u->text : u->file;
-    rc = session_check_fits(part, job->mem, &job->img, source, err);
-    (void)o;
-    return rc;
+    return session_check_fits(part, job->mem, &job->img, source, err);
 }
 
-static int cli_save_values(const struct image *img, const char *path, char fmt,
-                           struct ispf_error *err)
+static void cli_print_fuses(void *ctx, const struct part *p, const uint8_t cur[FUSE_NBYTES])
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
-    for (uint32_t a = 0; a < img->end; a++) {
-        uint8_t v = image_get(img, a, 0xFF);
-        if (a)
-            fputc(',', f);
-        switch (fmt) {
-        case 'd': fprintf(f, "%u", v); break;
-        case 'o': fprintf(f, "0%o", v); break;
-        case 'b': {
-            fputs("0b", f);
-            for (int bit = 7; bit >= 0; bit--)
-                fputc('0' + ((v >> bit) & 1), f);
-            break;
-        }
-        default: fprintf(f, "0x%02x", v); break;
-        }
-    }
-    fputc('\n', f);
-    if (f != stdout && fclose(f) != 0)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
-    return ISPF_OK;
-}
-
-static int cli_run_job(struct session *s, const struct cli_opts *o, const struct part *part,
-                       struct cli_job *job, struct ispf_error *err)
-{
-    const struct cli_uop *u = job->u;
-    const char *mn = mem_name(job->mem);
-    int rc;
-    switch (u->op) {
-    case CLI_OP_WRITE:
-        if (!cli_quiet)
-            ispf_log(ISPF_LOG_INFO, "cli", "writing %s (%u byte%s from %s)", mn, job->img.count,
-                     job->img.count == 1 ? "" : "s", u->fmt == 'm' ? "the command line" : u->file);
-        rc = session_write(s, job->mem, &job->img, err);
-        if (rc)
-            return rc;
-        if (o->no_verify || o->no_write)
-            return ISPF_OK;
-        rc = session_verify(s, job->mem, &job->img, err);
-        if (rc == ISPF_OK)
-            ispf_log(ISPF_LOG_INFO, "cli", "%s verified (%u byte%s)", mn, job->img.count,
-                     job->img.count == 1 ? "" : "s");
-        return rc;
-    case CLI_OP_VERIFY:
-        rc = session_verify(s, job->mem, &job->img, err);
-        if (rc == ISPF_OK)
-            ispf_log(ISPF_LOG_INFO, "cli", "%u bytes of %s verified against %s", job->img.count,
-                     mn, u->file);
-        return rc;
-    case CLI_OP_READ:
-        rc = session_read(s, job->mem, &job->img, err);
-        if (rc)
-            return rc;
-        if (o->verbose && mem_is_fuse(job->mem) && image_has(&job->img, 0))
-            fusecli_log_decoded(part, job->mem, job->img.data[0]);
-        if (strchr("hdob", u->fmt) || (u->fmt == 'm'))
-            rc = cli_save_values(&job->img, u->file, u->fmt, err);
-        else
-            rc = image_save(&job->img, u->file, cli_out_format(u->fmt), err);
-        if (rc == ISPF_OK && strcmp(u->file, "-") != 0)
-            ispf_log(ISPF_LOG_INFO, "cli", "%s read: %u bytes saved to %s", mn, job->img.count,
-                     u->file);
-        return rc;
-    }
-    return ISPF_OK;
-}
-
-/* Synthetic -U operations for the fuse writes of --bootloader / --jtag. */
-struct cli_fuse_extra {
-    struct cli_uop uop[FUSE_NBYTES];
-    char text[FUSE_NBYTES][96];
-    char value[FUSE_NBYTES][8];
-    size_t n;
-    bool jtag_pending;      /* --jtag alone: the high fuse is the chip's with JTAGEN changed */
-    size_t jtag_job;        /* its job index */
-};
-
-static bool cli_is_fuse_write(const struct cli_job *j)
-{
-    return mem_is_fuse(j->mem) && j->u->op == CLI_OP_WRITE;
-}
-
-static int cli_fuse_add_job(struct cli_job *jobs, size_t *njobs, struct cli_fuse_extra *x,
-                            enum mem_id mem, uint8_t val, const char *why,
-                            struct ispf_error *err)
-{
-    for (size_t i = 0; i < *njobs; i++)
-        if (jobs[i].mem == mem && cli_is_fuse_write(&jobs[i]))
-            return ispf_fail(err, ISPF_E_USAGE, "%s sets %s, and so does -U %s: give one of them",
-                             why, mem_name(mem), jobs[i].u->text);
-    struct cli_uop *u = &x->uop[x->n];
-    memset(u, 0, sizeof *u);
-    snprintf(u->mem, sizeof u->mem, "%s", mem_name(mem));
-    snprintf(x->text[x->n], sizeof x->text[x->n], "%s (%s)", why, mem_name(mem));
-    snprintf(x->value[x->n], sizeof x->value[x->n], "0x%02X", val);
-    u->op = CLI_OP_WRITE;
-    u->fmt = 'm';
-    u->file = x->value[x->n];
-    u->text = x->text[x->n];
-    x->n++;
-    struct cli_job *j = &jobs[*njobs];
-    j->u = u;
-    j->mem = mem;
-    image_init(&j->img);
-    (*njobs)++;
-    return image_set(&j->img, 0, val, err);
-}
-
-static int cli_fuse_jobs(const struct cli_opts *o, const struct part *part,
-                         struct cli_job *jobs, size_t *njobs, struct cli_fuse_extra *x,
-                         struct ispf_error *err)
-{
-    memset(x, 0, sizeof *x);
-    enum bootloader_jtag jtag = BOOTLOADER_JTAG_TABLE;
-    if (o->jtag)
-        jtag = strcmp(o->jtag, "off") == 0 ? BOOTLOADER_JTAG_OFF : BOOTLOADER_JTAG_ON;
-    if (o->bootloader) {
-        const struct bootloader_preset *b = bootloader_find(o->bootloader, part);
-        if (!b) {
-            char names[512];
-            bootloader_names_for_part(part, names, sizeof names);
-            if (names[0])
-                return ispf_fail(err, ISPF_E_USAGE,
-                                 "--bootloader %s: no such preset for the %s; presets for it: "
-                                 "%s (--bootloader ? lists all)",
-                                 o->bootloader, part->name, names);
-            return ispf_fail(err, ISPF_E_USAGE,
-                             "--bootloader %s: there are no bootloader presets for the %s%s "
-                             "(--bootloader ? lists them per MCU)",
-                             o->bootloader, part->name,
-                             bootloader_name_known(o->bootloader) ? ", only for other MCUs"
-                                                                  : "");
-        }
-        bool w[FUSE_NBYTES];
-        uint8_t v[FUSE_NBYTES];
-        int rc = bootloader_fuses(b, part, jtag, w, v, err);
-        if (rc)
-            return rc;
-        char why[64];
-        snprintf(why, sizeof why, "--bootloader %s", b->name);
-        for (int i = 0; i < FUSE_NBYTES && rc == ISPF_OK; i++)
-            if (w[i])
-                rc = cli_fuse_add_job(jobs, njobs, x, fuse_mem(i), v[i], why, err);
-        if (rc == ISPF_OK)
-            ispf_log(ISPF_LOG_INFO, "cli", "--bootloader %s: %s for the %s, USB %s", b->name,
-                     b->desc, part->name, b->usb_id);
-        bool flash = false;
-        for (size_t i = 0; i < *njobs; i++)
-            flash = flash || (jobs[i].mem == MEM_FLASH && jobs[i].u->op == CLI_OP_WRITE);
-        if (rc == ISPF_OK && !flash)
-            ispf_log(ISPF_LOG_INFO, "cli", "--bootloader sets the fuses only; add -U FILE to "
-                     "write the bootloader in the same run");
-        return rc;
-    }
-    if (!o->jtag)
-        return ISPF_OK;
-    enum mem_id mem;
-    const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
-    if (!f)
-        return ispf_fail(err, ISPF_E_USAGE, "--jtag: the %s has no JTAG interface (no JTAGEN fuse)",
-                         part->name);
-    bool found = false;
-    for (size_t i = 0; i < *njobs; i++) {
-        if (jobs[i].mem != mem || !cli_is_fuse_write(&jobs[i]))
-            continue;
-        uint8_t v = image_get(&jobs[i].img, 0, 0xFF);
-        v = jtag == BOOTLOADER_JTAG_ON ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
-        int rc = image_set(&jobs[i].img, 0, v, err);
-        if (rc)
-            return rc;
-        found = true;
-    }
-    if (found)
-        return ISPF_OK;
-    x->jtag_pending = true;
-    x->jtag_job = *njobs;
-    char why[32];
-    snprintf(why, sizeof why, "--jtag %s", o->jtag);
-    return cli_fuse_add_job(jobs, njobs, x, mem, 0xFF, why, err);
-}
-
-/* A fuse-only run that moves the boot section or BOOTRST: look at the chip's flash
- * around each boot-section start, and warn if a bootloader there no longer fits. */
-static int cli_fuse_check_chip_bootloader(struct session *s, const struct part *part,
-                                          const uint8_t cur[FUSE_NBYTES],
-                                          const uint8_t result[FUSE_NBYTES],
-                                          struct ispf_error *err)
-{
-    struct fuse_boot a, b;
-    fuse_boot_config(part, cur, &a);
-    fuse_boot_config(part, result, &b);
-    if (!b.has_boot ||
-        (a.start == b.start && a.bootrst == b.bootrst && a.hwbe == b.hwbe))
-        return ISPF_OK;
-    struct image img;
-    image_init(&img);
-    int rc = ISPF_OK;
-    for (unsigned k = 0; k < part->n_boot_sections && rc == ISPF_OK; k++) {
-        uint8_t buf[10];
-        uint32_t at = part->boot_sections[k].start - 8;
-        rc = session_read_range(s, MEM_FLASH, at, buf, sizeof buf, err);
-        if (rc == ISPF_OK)
-            rc = image_set_range(&img, at, buf, sizeof buf, err);
-    }
-    struct fuse_image_info info;
-    if (rc == ISPF_OK) {
-        fuse_image_classify(part, &img, b.start, &info);
-        if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
-            char warn[2048];
-            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn,
-                                  NULL, 0, err);
-            if (warn[0])
-                fusecli_print_lines(warn, true);
-        }
-    }
-    image_free(&img);
-    return rc;
-}
-
-/* After the session opened: read the fuses, fill in --jtag, run the guards and the
- * image check, print the confirmations, and decide the order of the jobs (fuse writes
- * after flash, the clock byte last, lock after it). Nothing is written here. */
-static int cli_fuse_plan(struct session *s, const struct cli_opts *o, const struct part *part,
-                         struct cli_job *jobs, size_t njobs, const struct cli_fuse_extra *x,
-                         bool writes_flash, size_t *order, size_t *norder,
-                         struct ispf_error *err)
-{
-    struct fuse_plan plan;
-    memset(&plan, 0, sizeof plan);
-    plan.part = part;
-    plan.writes_flash = writes_flash;
-    plan.crystal_confirmed = o->bootloader != NULL; /* the preset's board has its crystal */
-    bool any_fuse_write = false;
-    for (size_t i = 0; i < njobs; i++)
-        if (cli_is_fuse_write(&jobs[i]))
-            any_fuse_write = true;
-
-    /* Order: everything but fuse writes (fuse reads/verifies that come after a fuse
-     * write move behind the writes), then the fuse writes, then those reads. */
-    size_t n = 0;
-    bool seen = false;
-    for (size_t i = 0; i < njobs; i++) {
-        if (cli_is_fuse_write(&jobs[i])) {
-            seen = true;
-            plan.write[fuse_index(jobs[i].mem)] = true;
-        } else if (!(seen && mem_is_fuse(jobs[i].mem))) {
-            order[n++] = i;
-        }
-    }
-    enum mem_id fo[FUSE_NBYTES];
-    size_t nfo = fuse_write_order(part, plan.write, fo);
-    for (size_t k = 0; k < nfo; k++)
-        for (size_t i = 0; i < njobs; i++)
-            if (cli_is_fuse_write(&jobs[i]) && jobs[i].mem == fo[k])
-                order[n++] = i;
-    seen = false;
-    for (size_t i = 0; i < njobs; i++) {
-        if (cli_is_fuse_write(&jobs[i]))
-            seen = true;
-        else if (seen && mem_is_fuse(jobs[i].mem))
-            order[n++] = i;
-    }
-    *norder = n;
-    if (!any_fuse_write && !writes_flash)
-        return ISPF_OK;
-
-    int rc = fusecli_read_all(s, part, plan.cur, err);
-    if (rc == ISPF_E_UNSUPPORTED && !any_fuse_write) {
-        /* A bootloader (-c arduino) cannot read fuses: flash goes unchecked. */
-        ispf_log(ISPF_LOG_DEBUG, "fuse", "fuses cannot be read (%s): image/fuse check skipped",
-                 err->msg);
-        ispf_error_clear(err);
-        return ISPF_OK;
-    }
-    if (rc)
-        return rc;
-    if (x->jtag_pending) {
-        enum mem_id mem;
-        const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
-        uint8_t v = plan.cur[fuse_index(mem)];
-        v = strcmp(o->jtag, "on") == 0 ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
-        rc = image_set(&jobs[x->jtag_job].img, 0, v, err);
-        if (rc)
-            return rc;
-    }
-    for (size_t k = 0; k < n; k++) {
-        const struct cli_job *j = &jobs[order[k]];
-        if (cli_is_fuse_write(j))
-            plan.next[fuse_index(j->mem)] = image_get(&j->img, 0, 0xFF);
-    }
-    char warn[4096];
-    rc = fuse_plan_check(&plan, o->unsafe_fuses, warn, sizeof warn, err);
-    if (warn[0])
-        fusecli_print_lines(warn, true);
-    if (rc == ISPF_E_REFUSED && o->no_write) {
-        /* -n writes nothing anyway: say what a real run would refuse, and go on. */
-        ispf_log(ISPF_LOG_WARN, "fuse", "-n: a run without -n would stop here (exit 7):");
-        fusecli_print_lines(err->msg, true);
-        ispf_error_clear(err);
-        rc = ISPF_OK;
-    }
-    if (rc)
-        return rc;
-    uint8_t result[FUSE_NBYTES];
-    fuse_plan_result(&plan, result);
-    for (size_t i = 0; i < njobs; i++) {
-        const struct cli_job *j = &jobs[i];
-        if (j->mem != MEM_FLASH || j->u->op != CLI_OP_WRITE)
-            continue;
-        char notes[2048];
-        rc = fuse_image_check(part, &j->img, j->u->file, result, warn, sizeof warn, notes,
-                              sizeof notes, err);
-        if (rc)
-            return rc;
-        if (warn[0])
-            fusecli_print_lines(warn, true);
-        if (notes[0] && !cli_quiet)
-            fusecli_print_lines(notes, false);
-    }
-    if (!writes_flash && !o->erase) {
-        rc = cli_fuse_check_chip_bootloader(s, part, plan.cur, result, err);
-        if (rc)
-            return rc;
-    }
-    uint8_t shown[FUSE_NBYTES];
-    memcpy(shown, plan.cur, sizeof shown);
-    for (size_t k = 0; k < n; k++) {
-        const struct cli_job *j = &jobs[order[k]];
-        if (!cli_is_fuse_write(j))
-            continue;
-        int fi = fuse_index(j->mem);
-        uint8_t v = image_get(&j->img, 0, 0xFF);
-        fusecli_print_change(part, j->mem, shown[fi], v, cli_quiet);
-        shown[fi] = v;
-    }
-    return ISPF_OK;
+    (void)ctx;
+    fusecli_print_fuses(p, cur);
 }
 
 static int cli_main(const struct cli_opts *o)
@@ -613,78 +265,61 @@ static int cli_main(const struct cli_opts *o)
     }
 
     /* Validate every -U and load every input file before touching the programmer. */
-    struct cli_job jobs[CLI_MAX_UOPS + FUSE_NBYTES];
+    struct cli_job jobs[CLI_MAX_UOPS];
+    struct run_op ops[CLI_MAX_UOPS];
     size_t njobs = 0;
     int rc = ISPF_OK;
-    bool writes_flash = false;
-    for (size_t i = 0; i < o->n_uops && rc == ISPF_OK; i++) {
-        rc = cli_prepare(o, part, &jobs[i], &o->uops[i], &err);
+    for (size_t i = 0; i < o->n_uops; i++) {
+        rc = cli_prepare(part, &jobs[i], &o->uops[i], &err);
         njobs = i + 1;
-        if (rc == ISPF_OK && jobs[i].mem == MEM_FLASH && o->uops[i].op == CLI_OP_WRITE)
-            writes_flash = true;
+        if (rc)
+            break;
+        ops[i] = (struct run_op){
+            .mem = jobs[i].mem,
+            .kind = (enum run_kind)o->uops[i].op,
+            .img = &jobs[i].img,
+            .file = o->uops[i].file,
+            .fmt = o->uops[i].fmt,
+            .text = o->uops[i].text,
+        };
     }
     int code = EXIT_OK;
     if (rc) {
         code = rc == ISPF_E_USAGE ? cli_fail(&err) : (cli_fail(&err), EXIT_INPUT);
         goto out;
     }
-    /* Fuse writes asked for with --bootloader / --jtag become jobs like -U ones. */
-    struct cli_fuse_extra extra;
-    rc = cli_fuse_jobs(o, part, jobs, &njobs, &extra, &err);
-    if (rc) {
-        code = cli_fail(&err);
-        goto out;
-    }
 
     struct progress prog;
-    progress_init(&prog, !cli_quiet && isatty(STDERR_FILENO));
-    struct session_config sc = {
-        .programmer = pe,
-        .port = o->port,
-        .baud = o->baud,
-        .bitclock_us = o->bitclock_us,
-        .xopts = o->xopts,
-        .n_xopts = o->n_xopts,
-        .part = part,
-        .force = o->force,
+    progress_init(&prog, !o->quiet && isatty(STDERR_FILENO));
+    enum bootloader_jtag jtag = BOOTLOADER_JTAG_TABLE;
+    if (o->jtag)
+        jtag = strcmp(o->jtag, "off") == 0 ? BOOTLOADER_JTAG_OFF : BOOTLOADER_JTAG_ON;
+    struct run_spec spec = {
+        .session = {
+            .programmer = pe,
+            .port = o->port,
+            .baud = o->baud,
+            .bitclock_us = o->bitclock_us,
+            .xopts = o->xopts,
+            .n_xopts = o->n_xopts,
+            .part = part,
+            .force = o->force,
+            .no_write = o->no_write,
+            .progress = progress_update,
+            .progress_ctx = &prog,
+        },
+        .ops = ops,
+        .n_ops = njobs,
+        .erase = o->erase,
+        .no_erase = o->no_erase,
+        .no_verify = o->no_verify,
         .no_write = o->no_write,
-        .progress = progress_update,
-        .progress_ctx = &prog,
+        .unsafe_fuses = o->unsafe_fuses,
+        .bootloader = o->bootloader,
+        .jtag = jtag,
+        .fuses = o->list_fuses ? cli_print_fuses : NULL,
     };
-    struct session *s = NULL;
-    rc = session_open(&s, &sc, &err);
-    if (rc) {
-        code = cli_fail(&err);
-        goto out;
-    }
-    /* Read the fuses, then check the whole plan before anything is written. */
-    size_t order[CLI_MAX_UOPS + FUSE_NBYTES];
-    size_t norder = 0;
-    rc = cli_fuse_plan(s, o, part, jobs, njobs, &extra, writes_flash, order, &norder, &err);
-    if (rc) {
-        session_close(s);
-        code = cli_fail(&err);
-        goto out;
-    }
-    if (o->erase || (writes_flash && !o->no_erase)) {
-        if (!o->erase)
-            ispf_log(ISPF_LOG_INFO, "cli",
-                     "erasing chip (writing flash erases it first; -D to skip)");
-        else
-            ispf_log(ISPF_LOG_INFO, "cli", "erasing chip");
-        rc = session_chip_erase(s, &err);
-    }
-    for (size_t i = 0; i < norder && rc == ISPF_OK; i++)
-        rc = cli_run_job(s, o, part, &jobs[order[i]], &err);
-    if (rc == ISPF_OK && o->list_fuses)
-        rc = fusecli_print_fuses(s, part, &err);
-    if (o->verbose) {
-        uint64_t tx, rx, cmds;
-        session_stats(s, &tx, &rx, &cmds);
-        ispf_log(ISPF_LOG_DEBUG, pe->id, "%llu bytes sent, %llu received, %llu commands",
-                 (unsigned long long)tx, (unsigned long long)rx, (unsigned long long)cmds);
-    }
-    session_close(s);
+    rc = run_execute(&spec, &err);
     if (rc)
         code = cli_fail(&err);
 out:
@@ -711,7 +346,6 @@ int main(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_OK;
     }
-    cli_quiet = o.quiet;
     enum ispf_log_level lvl = ISPF_LOG_INFO;
     if (o.quiet)
         lvl = o.quiet > 1 ? ISPF_LOG_ERROR : ISPF_LOG_WARN;

@@ -28,7 +28,7 @@ void ispf_log(enum ispf_log_level level, const char *prefix, const char *fmt, ..
 {
     if (!ispf_log_enabled(level))
         return;
-    char msg[1024];
+    char msg[4096]; /* a message may span several lines (a fuse's changed fields) */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

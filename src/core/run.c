@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One run: the --bootloader / --jtag fuse values, connect, the fuse plan (guards,
+ * image <-> fuse checks, write order), erase, the memory operations, --fuses, close.
+ * See include/ispflash/run.h. Talks to the user only through ispf_log().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ispflash/log.h"
+#include "ispflash/run.h"
+
+#define RUN_LOG "run"
+#define RUN_MAX_JOBS (RUN_MAX_OPS + FUSE_NBYTES)
+
+/* One operation of the run: a run_op of the client, or a fuse write of
+ * --bootloader / --jtag. */
+struct run_job {
+    enum mem_id mem;
+    enum run_kind kind;
+    const struct image *img; /* write/verify: the client's image, or &own */
+    const char *file;
+    char fmt;
+    const char *text;
+    struct image own;  /* reads; fuse writes whose value the run sets */
+    char text_buf[96]; /* text of a preset fuse write ("--bootloader x (hfuse)") */
+    char value_buf[8]; /* its value as immediate text ("0xD9") */
+};
+
+struct run {
+    const struct run_spec *spec;
+    const struct part *part;
+    struct run_job jobs[RUN_MAX_JOBS];
+    size_t njobs;
+    bool writes_flash;
+    bool jtag_pending; /* --jtag alone: the high fuse is the chip's with JTAGEN changed */
+    size_t jtag_job;   /* its job index */
+    size_t order[RUN_MAX_JOBS];
+    size_t norder;
+    bool planned; /* the fuse plan passed (the programmer's counters are then logged) */
+};
+
+/* A multi-line text from the fuse checks, one log line each. */
+static void run_log_lines(enum ispf_log_level level, const char *text)
+{
+    const char *s = text;
+    while (s && *s) {
+        size_t l = strcspn(s, "\n");
+        ispf_log(level, "fuse", "%.*s", (int)l, s);
+        s += l;
+        if (*s == '\n')
+            s++;
+    }
+}
+
+static const char *run_jtag_word(enum bootloader_jtag j)
+{
+    return j == BOOTLOADER_JTAG_OFF ? "off" : "on";
+}
+
+static uint8_t run_jtag_apply(const struct fuse_field *f, enum bootloader_jtag j, uint8_t v)
+{
+    return j == BOOTLOADER_JTAG_ON ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
+}
+
+static bool run_is_fuse_write(const struct run_job *j)
+{
+    return mem_is_fuse(j->mem) && j->kind == RUN_WRITE;
+}
+
+/* Give a fuse write the value v (in the job's own one-byte image). */
+static int run_job_set_value(struct run_job *j, uint8_t v, struct ispf_error *err)
+{
+    image_clear(&j->own);
+    j->img = &j->own;
+    return image_set(&j->own, 0, v, err);
+}
+
+static int run_add_fuse_job(struct run *r, enum mem_id mem, uint8_t val, const char *why,
+                            struct ispf_error *err)
+{
+    for (size_t i = 0; i < r->njobs; i++)
+        if (r->jobs[i].mem == mem && run_is_fuse_write(&r->jobs[i]))
+            return ispf_fail(err, ISPF_E_USAGE, "%s sets %s, and so does -U %s: give one of them",
+                             why, mem_name(mem), r->jobs[i].text);
+    struct run_job *j = &r->jobs[r->njobs++];
+    j->mem = mem;
+    j->kind = RUN_WRITE;
+    j->fmt = 'm';
+    snprintf(j->text_buf, sizeof j->text_buf, "%s (%s)", why, mem_name(mem));
+    snprintf(j->value_buf, sizeof j->value_buf, "0x%02X", val);
+    j->text = j->text_buf;
+    j->file = j->value_buf;
+    return run_job_set_value(j, val, err);
+}
+
+/* The fuse writes asked for with --bootloader / --jtag become jobs like the client's. */
+static int run_fuse_jobs(struct run *r, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    const struct part *part = r->part;
+    enum bootloader_jtag jtag = sp->jtag;
+    if (sp->bootloader) {
+        const struct bootloader_preset *b = bootloader_find(sp->bootloader, part);
+        if (!b) {
+            char names[512];
+            bootloader_names_for_part(part, names, sizeof names);
+            if (names[0])
+                return ispf_fail(err, ISPF_E_USAGE,
+                                 "--bootloader %s: no such preset for the %s; presets for it: "
+                                 "%s (--bootloader ? lists all)",
+                                 sp->bootloader, part->name, names);
+            return ispf_fail(err, ISPF_E_USAGE,
+                             "--bootloader %s: there are no bootloader presets for the %s%s "
+                             "(--bootloader ? lists them per MCU)",
+                             sp->bootloader, part->name,
+                             bootloader_name_known(sp->bootloader) ? ", only for other MCUs"
+                                                                   : "");
+        }
+        bool w[FUSE_NBYTES];
+        uint8_t v[FUSE_NBYTES];
+        int rc = bootloader_fuses(b, part, jtag, w, v, err);
+        if (rc)
+            return rc;
+        char why[64];
+        snprintf(why, sizeof why, "--bootloader %s", b->name);
+        for (int i = 0; i < FUSE_NBYTES && rc == ISPF_OK; i++)
+            if (w[i])
+                rc = run_add_fuse_job(r, fuse_mem(i), v[i], why, err);
+        if (rc)
+            return rc;
+        ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name,
+                 b->desc, part->name, b->usb_id);
+        if (!r->writes_flash)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader sets the fuses only; add -U FILE to "
+                     "write the bootloader in the same run");
+        return ISPF_OK;
+    }
+    if (jtag == BOOTLOADER_JTAG_TABLE)
+        return ISPF_OK;
+    enum mem_id mem;
+    const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
+    if (!f)
+        return ispf_fail(err, ISPF_E_USAGE, "--jtag: the %s has no JTAG interface (no JTAGEN fuse)",
+                         part->name);
+    bool found = false;
+    for (size_t i = 0; i < r->njobs; i++) {
+        struct run_job *j = &r->jobs[i];
+        if (j->mem != mem || !run_is_fuse_write(j))
+            continue;
+        int rc = run_job_set_value(j, run_jtag_apply(f, jtag, image_get(j->img, 0, 0xFF)), err);
+        if (rc)
+            return rc;
+        found = true;
+    }
+    if (found)
+        return ISPF_OK;
+    r->jtag_pending = true;
+    r->jtag_job = r->njobs;
+    char why[32];
+    snprintf(why, sizeof why, "--jtag %s", run_jtag_word(jtag));
+    return run_add_fuse_job(r, mem, 0xFF, why, err);
+}
+
+/* Every fuse and lock byte the part has (0xFF where absent). */
+static int run_read_fuses(struct session *s, const struct part *p, uint8_t cur[FUSE_NBYTES],
+                          struct ispf_error *err)
+{
+    for (int i = 0; i < FUSE_NBYTES; i++) {
+        cur[i] = 0xFF;
+        if (!p->fuse[i].present)
+            continue;
+        int rc = session_read_fuse(s, fuse_mem(i), &cur[i], err);
+        if (rc)
+            return rc;
+    }
+    return ISPF_OK;
+}
+
+/* The confirmation before a fuse write: old -> new, only the fields that change. */
+static void run_log_change(const struct part *p, enum mem_id mem, uint8_t old, uint8_t new_val)
+{
+    const struct fuse_byte *fb = part_fuse(p, mem);
+    char text[1500];
+    int n = fuse_diff(p, mem, old, new_val, "  ", text, sizeof text);
+    uint8_t used = fb ? fb->used : 0xFF;
+    if (n == 0) {
+        if ((old & used) == (new_val & used) && old != new_val)
+            ispf_log(ISPF_LOG_INFO, "fuse",
+                     "%s: 0x%02X matches the chip's 0x%02X in the bits "
+                     "that exist (0x%02X): nothing to change",
+                     mem_name(mem), new_val, old, used);
+        else
+            ispf_log(ISPF_LOG_INFO, "fuse", "%s: already 0x%02X, nothing to change", mem_name(mem),
+                     old);
+        return;
+    }
+    char effects[1500] = "";
+    if (mem == MEM_LOCK)
+        fuse_lock_effects(p, new_val, effects, sizeof effects);
+    /* One message of several lines: the header, the changed fields, the lock's effect. */
+    ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X -> 0x%02X changes:\n%s%s%s%s", mem_name(mem), old,
+             new_val, text, mem == MEM_LOCK ? "\n  (then: " : "", effects,
+             mem == MEM_LOCK ? ")" : "");
+}
+
+/* A fuse-only run that moves the boot section or BOOTRST: look at the chip's flash
+ * around each boot-section start, and warn if a bootloader there no longer fits. */
+static int run_check_chip_bootloader(struct session *s, const struct part *part,
+                                     const uint8_t cur[FUSE_NBYTES],
+                                     const uint8_t result[FUSE_NBYTES], struct ispf_error *err)
+{
+    struct fuse_boot a, b;
+    fuse_boot_config(part, cur, &a);
+    fuse_boot_config(part, result, &b);
+    if (!b.has_boot || (a.start == b.start && a.bootrst == b.bootrst && a.hwbe == b.hwbe))
+        return ISPF_OK;
+    struct image img;
+    image_init(&img);
+    int rc = ISPF_OK;
+    for (unsigned k = 0; k < part->n_boot_sections && rc == ISPF_OK; k++) {
+        uint8_t buf[10];
+        uint32_t at = part->boot_sections[k].start - 8;
+        rc = session_read_range(s, MEM_FLASH, at, buf, sizeof buf, err);
+        if (rc == ISPF_OK)
+            rc = image_set_range(&img, at, buf, sizeof buf, err);
+    }
+    struct fuse_image_info info;
+    if (rc == ISPF_OK) {
+        fuse_image_classify(part, &img, b.start, &info);
+        if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
+            char warn[2048];
+            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn,
+                                  NULL, 0, err);
+            if (warn[0])
+                run_log_lines(ISPF_LOG_WARN, warn);
+        }
+    }
+    image_free(&img);
+    return rc;
+}
+
+/* The order of the jobs: everything but fuse writes (fuse reads/verifies that come
+ * after a fuse write move behind the writes), then the fuse writes (clock byte last,
+ * lock after it), then those reads. Marks the fuse bytes written in plan->write. */
+static void run_order(struct run *r, struct fuse_plan *plan)
+{
+    size_t n = 0;
+    bool seen = false;
+    for (size_t i = 0; i < r->njobs; i++) {
+        if (run_is_fuse_write(&r->jobs[i])) {
+            seen = true;
+            plan->write[fuse_index(r->jobs[i].mem)] = true;
+        } else if (!(seen && mem_is_fuse(r->jobs[i].mem))) {
+            r->order[n++] = i;
+        }
+    }
+    enum mem_id fo[FUSE_NBYTES];
+    size_t nfo = fuse_write_order(r->part, plan->write, fo);
+    for (size_t k = 0; k < nfo; k++)
+        for (size_t i = 0; i < r->njobs; i++)
+            if (run_is_fuse_write(&r->jobs[i]) && r->jobs[i].mem == fo[k])
+                r->order[n++] = i;
+    seen = false;
+    for (size_t i = 0; i < r->njobs; i++) {
+        if (run_is_fuse_write(&r->jobs[i]))
+            seen = true;
+        else if (seen && mem_is_fuse(r->jobs[i].mem))
+            r->order[n++] = i;
+    }
+    r->norder = n;
+}
+
+/* After the session opened: read the fuses, fill in --jtag, run the guards and the
+ * image check, log the confirmations, and decide the order of the jobs. Nothing is
+ * written here. */
+static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    const struct part *part = r->part;
+    struct fuse_plan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.part = part;
+    plan.writes_flash = r->writes_flash;
+    plan.crystal_confirmed = sp->bootloader != NULL; /* the preset's board has its crystal */
+    bool any_fuse_write = false;
+    for (size_t i = 0; i < r->njobs; i++)
+        if (run_is_fuse_write(&r->jobs[i]))
+            any_fuse_write = true;
+    run_order(r, &plan);
+    if (!any_fuse_write && !r->writes_flash)
+        return ISPF_OK;
+
+    int rc = run_read_fuses(s, part, plan.cur, err);
+    if (rc == ISPF_E_UNSUPPORTED && !any_fuse_write) {
+        /* A bootloader (-c arduino) cannot read fuses: flash goes unchecked. */
+        ispf_log(ISPF_LOG_DEBUG, "fuse", "fuses cannot be read (%s): image/fuse check skipped",
+                 err->msg);
+        ispf_error_clear(err);
+        return ISPF_OK;
+    }
+    if (rc)
+        return rc;
+    if (r->jtag_pending) {
+        enum mem_id mem;
+        const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
+        rc = run_job_set_value(&r->jobs[r->jtag_job],
+                               run_jtag_apply(f, sp->jtag, plan.cur[fuse_index(mem)]), err);
+        if (rc)
+            return rc;
+    }
+    for (size_t k = 0; k < r->norder; k++) {
+        const struct run_job *j = &r->jobs[r->order[k]];
+        if (run_is_fuse_write(j))
+            plan.next[fuse_index(j->mem)] = image_get(j->img, 0, 0xFF);
+    }
+    char warn[4096];
+    rc = fuse_plan_check(&plan, sp->unsafe_fuses, warn, sizeof warn, err);
+    if (warn[0])
+        run_log_lines(ISPF_LOG_WARN, warn);
+    if (rc == ISPF_E_REFUSED && sp->no_write) {
+        /* -n writes nothing anyway: say what a real run would refuse, and go on. */
+        ispf_log(ISPF_LOG_WARN, "fuse", "-n: a run without -n would stop here (exit 7):");
+        run_log_lines(ISPF_LOG_WARN, err->msg);
+        ispf_error_clear(err);
+        rc = ISPF_OK;
+    }
+    if (rc)
+        return rc;
+    uint8_t result[FUSE_NBYTES];
+    fuse_plan_result(&plan, result);
+    for (size_t i = 0; i < r->njobs; i++) {
+        const struct run_job *j = &r->jobs[i];
+        if (j->mem != MEM_FLASH || j->kind != RUN_WRITE)
+            continue;
+        char notes[2048];
+        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes,
+                              sizeof notes, err);
+        if (rc)
+            return rc;
+        if (warn[0])
+            run_log_lines(ISPF_LOG_WARN, warn);
+        if (notes[0])
+            run_log_lines(ISPF_LOG_INFO, notes);
+    }
+    if (!r->writes_flash && !sp->erase) {
+        rc = run_check_chip_bootloader(s, part, plan.cur, result, err);
+        if (rc)
+            return rc;
+    }
+    uint8_t shown[FUSE_NBYTES];
+    memcpy(shown, plan.cur, sizeof shown);
+    for (size_t k = 0; k < r->norder; k++) {
+        const struct run_job *j = &r->jobs[r->order[k]];
+        if (!run_is_fuse_write(j))
+            continue;
+        int fi = fuse_index(j->mem);
+        uint8_t v = image_get(j->img, 0, 0xFF);
+        run_log_change(part, j->mem, shown[fi], v);
+        shown[fi] = v;
+    }
+    return ISPF_OK;
+}
+
+/* Values read back, comma-separated: 'h'/'m' hex, 'd' decimal, 'o' octal, 'b' binary. */
+static int run_save_values(const struct image *img, const char *path, char fmt,
+                           struct ispf_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!f)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
+    for (uint32_t a = 0; a < img->end; a++) {
+        uint8_t v = image_get(img, a, 0xFF);
+        if (a)
+            fputc(',', f);
+        switch (fmt) {
+        case 'd': fprintf(f, "%u", v); break;
+        case 'o': fprintf(f, "0%o", v); break;
+        case 'b': {
+            fputs("0b", f);
+            for (int bit = 7; bit >= 0; bit--)
+                fputc('0' + ((v >> bit) & 1), f);
+            break;
+        }
+        default: fprintf(f, "0x%02x", v); break;
+        }
+    }
+    fputc('\n', f);
+    if (f != stdout && fclose(f) != 0)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
+    return ISPF_OK;
+}
+
+static enum image_format run_out_format(char fmt)
+{
+    switch (fmt) {
+    case 'r': return IMAGE_FMT_RAW;
+    case 's': return IMAGE_FMT_SREC;
+    case 'm': return IMAGE_FMT_IMMEDIATE;
+    default: return IMAGE_FMT_IHEX;
+    }
+}
+
+static int run_job(struct run *r, struct session *s, struct run_job *j, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    const char *mn = mem_name(j->mem);
+    int rc;
+    switch (j->kind) {
+    case RUN_WRITE:
+        ispf_log(ISPF_LOG_INFO, RUN_LOG, "writing %s (%u byte%s from %s)", mn, j->img->count,
+                 j->img->count == 1 ? "" : "s", j->fmt == 'm' ? "the command line" : j->file);
+        rc = session_write(s, j->mem, j->img, err);
+        if (rc)
+            return rc;
+        if (sp->no_verify || sp->no_write)
+            return ISPF_OK;
+        rc = session_verify(s, j->mem, j->img, err);
+        if (rc == ISPF_OK)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s verified (%u byte%s)", mn, j->img->count,
+                     j->img->count == 1 ? "" : "s");
+        return rc;
+    case RUN_VERIFY:
+        rc = session_verify(s, j->mem, j->img, err);
+        if (rc == ISPF_OK)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "%u bytes of %s verified against %s", j->img->count,
+                     mn, j->file);
+        return rc;
+    case RUN_READ:
+        rc = session_read(s, j->mem, &j->own, err);
+        if (rc)
+            return rc;
+        /* At -v (debug logging on), a fuse read is decoded field by field. */
+        if (ispf_log_enabled(ISPF_LOG_DEBUG) && mem_is_fuse(j->mem) && image_has(&j->own, 0)) {
+            char text[1200];
+            uint8_t v = j->own.data[0];
+            if (fuse_decode(r->part, j->mem, v, ", ", text, sizeof text))
+                ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mn, v, text);
+        }
+        if (strchr("hdob", j->fmt) || j->fmt == 'm')
+            rc = run_save_values(&j->own, j->file, j->fmt, err);
+        else
+            rc = image_save(&j->own, j->file, run_out_format(j->fmt), err);
+        if (rc == ISPF_OK && strcmp(j->file, "-") != 0)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s", mn, j->own.count,
+                     j->file);
+        return rc;
+    }
+    return ISPF_OK;
+}
+
+/* Connected: plan, erase, the jobs in order, --fuses. */
+static int run_connected(struct run *r, struct session *s, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    /* Read the fuses, then check the whole plan before anything is written. */
+    int rc = run_fuse_plan(r, s, err);
+    if (rc)
+        return rc;
+    r->planned = true;
+    if (sp->erase || (r->writes_flash && !sp->no_erase)) {
+        if (!sp->erase)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG,
+                     "erasing chip (writing flash erases it first; -D to skip)");
+        else
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "erasing chip");
+        rc = session_chip_erase(s, err);
+    }
+    for (size_t i = 0; i < r->norder && rc == ISPF_OK; i++)
+        rc = run_job(r, s, &r->jobs[r->order[i]], err);
+    if (rc == ISPF_OK && sp->fuses) {
+        uint8_t cur[FUSE_NBYTES];
+        rc = run_read_fuses(s, r->part, cur, err);
+        if (rc == ISPF_OK)
+            sp->fuses(sp->fuses_ctx, r->part, cur);
+    }
+    return rc;
+}
+
+int run_execute(const struct run_spec *spec, struct ispf_error *err)
+{
+    if (!spec->session.part || !spec->session.programmer)
+        return ispf_fail(err, ISPF_E_USAGE, "run: no part or no programmer given");
+    if (spec->n_ops > RUN_MAX_OPS)
+        return ispf_fail(err, ISPF_E_USAGE, "too many memory operations (%zu; at most %d)",
+                         spec->n_ops, RUN_MAX_OPS);
+    struct run *r = calloc(1, sizeof *r);
+    if (!r)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+    r->spec = spec;
+    r->part = spec->session.part;
+    for (size_t i = 0; i < spec->n_ops; i++) {
+        const struct run_op *op = &spec->ops[i];
+        struct run_job *j = &r->jobs[r->njobs++];
+        image_init(&j->own);
+        j->mem = op->mem;
+        j->kind = op->kind;
+        j->img = op->img;
+        j->file = op->file;
+        j->fmt = op->fmt;
+        j->text = op->text;
+        if (op->mem == MEM_FLASH && op->kind == RUN_WRITE)
+            r->writes_flash = true;
+    }
+    for (size_t i = r->njobs; i < RUN_MAX_JOBS; i++)
+        image_init(&r->jobs[i].own);
+
+    int rc = run_fuse_jobs(r, err);
+    if (rc == ISPF_OK) {
+        struct session_config cfg = spec->session;
+        cfg.no_write = cfg.no_write || spec->no_write;
+        struct session *s = NULL;
+        rc = session_open(&s, &cfg, err);
+        if (rc == ISPF_OK) {
+            rc = run_connected(r, s, err);
+            if (r->planned) {
+                uint64_t tx, rx, cmds;
+                session_stats(s, &tx, &rx, &cmds);
+                ispf_log(ISPF_LOG_DEBUG, cfg.programmer->id,
+                         "%llu bytes sent, %llu received, %llu commands", (unsigned long long)tx,
+                         (unsigned long long)rx, (unsigned long long)cmds);
+            }
+            session_close(s);
+        }
+    }
+    for (size_t i = 0; i < RUN_MAX_JOBS; i++)
+        image_free(&r->jobs[i].own);
+    free(r);
+    return rc;
+}
