@@ -528,9 +528,9 @@ int session_verify(struct session *s, enum mem_id mem, const struct image *img,
     if (bad)
         return ispf_fail(err, ISPF_E_VERIFY,
                          "%s verification failed: first mismatch at 0x%05x: expected 0x%02x, "
-                         "read 0x%02x; %u byte%s differ",
+                         "read 0x%02x; %u %s",
                          mem_name(mem), first_bad, first_want, first_got, bad,
-                         bad == 1 ? "" : "s");
+                         bad == 1 ? "byte differs" : "bytes differ");
     log_dbg("%s: %u bytes verified", mem_name(mem), img->count);
     return ISPF_OK;
 }

@@ -33,7 +33,8 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
 {
     for (size_t i = 0; i < pgm->cfg.n_xopts; i++) {
         const char *x = pgm->cfg.xopts[i];
-        unsigned long a, m, n;
+        long a, m;
+        unsigned long n;
         char extra;
         if (strncmp(x, "state=", 6) == 0 && x[6]) {
             d->state_path = x + 6;
@@ -41,7 +42,13 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
             d->chip.faults.unwired = true;
         } else if (strcmp(x, "noxtal") == 0) {
             d->chip.faults.no_xtal = true;
-        } else if (sscanf(x, "stuck=%li:%li%c", (long *)&a, (long *)&m, &extra) == 2) {
+        } else if (strncmp(x, "stuck=", 6) == 0) {
+            if (sscanf(x, "stuck=%li:%li%c", &a, &m, &extra) != 2 || a < 0 ||
+                (unsigned long)a >= pgm->cfg.part->flash_size || m < 1 || m > 0xFF)
+                return ispf_fail(err, ISPF_E_USAGE,
+                                 "dryrun: -x %s: give stuck=ADDR:MASK, a flash address below "
+                                 "0x%x and a bit mask 0x01..0xff",
+                                 x, (unsigned)pgm->cfg.part->flash_size);
             d->chip.faults.has_stuck = true;
             d->chip.faults.stuck_addr = (uint32_t)a;
             d->chip.faults.stuck_mask = (uint8_t)m;
