@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
@@ -101,31 +102,23 @@ int pgm_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
     return pgm->ops->set_sck(pgm, period_us, err);
 }
 
-static uint64_t pgm_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
                    struct ispf_error *err)
 {
     uint8_t cmd[4], res[4];
     isp_poll(cmd);
-    uint64_t deadline = pgm_now_us() + timeout_us;
+    uint64_t deadline = clock_now_us() + timeout_us;
     for (;;) {
         int rc = pgm_spi(pgm, cmd, res, err);
         if (rc)
             return rc;
         if (!(res[3] & ISP_RDY_BSY_BUSY))
             return ISPF_OK;
-        if (pgm_now_us() > deadline)
+        if (clock_now_us() > deadline)
             return ispf_fail(err, ISPF_E_TARGET,
                              "%s did not complete within %u ms (target stays busy)", what,
                              (unsigned)(timeout_us / 1000u));
-        struct timespec ts = {0, 200000}; /* 0.2 ms between polls */
-        nanosleep(&ts, NULL);
+        clock_sleep_us(200); /* 0.2 ms between polls */
     }
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
@@ -27,12 +28,6 @@ struct session {
     const char *what;
     uint32_t base, total;
 };
-
-static void session_sleep_us(uint32_t us)
-{
-    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
-    nanosleep(&ts, NULL);
-}
 
 static void session_progress(struct session *s, uint32_t done)
 {
@@ -208,7 +203,7 @@ int session_chip_erase(struct session *s, struct ispf_error *err)
     if (rc)
         return ispf_error_prefix(err, "chip erase");
     memset(s->fuse_known, 0, sizeof s->fuse_known); /* the lock bits are cleared */
-    session_sleep_us(s->cfg.part->erase_delay_us);
+    clock_sleep_us(s->cfg.part->erase_delay_us);
     /* The erase cycle completes/ends through RESET: re-enter programming mode. */
     pgm_disable(s->pgm);
     rc = pgm_enable(s->pgm, err);
@@ -391,7 +386,7 @@ static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
     if (rc)
         return ispf_error_prefix(err, "writing %s", mem_name(mem));
     s->fuse_known[mem - MEM_LFUSE] = false;
-    session_sleep_us(s->cfg.part->fuse_delay_us);
+    clock_sleep_us(s->cfg.part->fuse_delay_us);
     rc = session_read_fuse_chip(s, mem, &cur, err);
     if (rc)
         return rc;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #define LOG_PREFIX "buspirate"
+#include "core/clock.h"
 #include "core/isp.h"
 #include "ispflash/log.h"
 #include "programmers/programmer.h"
@@ -61,13 +62,6 @@ static void bp_sync_stats(struct pgm *pgm)
     }
 }
 
-static void bp_sleep_us(unsigned long us)
-{
-    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 static int bp_write(struct pgm *pgm, const uint8_t *buf, size_t len, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
@@ -108,13 +102,10 @@ static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, cha
 {
     struct bp_priv *bp = bp_priv(pgm);
     size_t wl = strlen(want), match = 0, ns = 0;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = clock_now_ms();
     seen[0] = '\0';
     for (;;) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        long el = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        long el = (long)(clock_now_ms() - t0);
         if (el >= timeout_ms)
             return ispf_fail(err, ISPF_E_TIMEOUT, "timeout");
         uint8_t c;
@@ -271,7 +262,7 @@ static int bp_open(struct pgm *pgm, struct ispf_error *err)
     if (rc == ISPF_OK)
         rc = bp_cmd_ok(pgm, bp->periph, "switching the power supplies on", err);
     if (rc == ISPF_OK)
-        bp_sleep_us(50000); /* let the target's supply settle */
+        clock_sleep_us(50000); /* let the target's supply settle */
     if (rc == ISPF_OK)
         rc = bp_cmd_ok(pgm, (uint8_t)(0x60 | bp->speed), "setting the SPI speed", err);
     /* 3.3 V push-pull, clock idle low, data change on active->idle, sample in
@@ -378,7 +369,7 @@ static int bp_enable(struct pgm *pgm, struct ispf_error *err)
         return rc;
     bp->ext_addr = -1;
     for (int attempt = 0; attempt < 4; attempt++) {
-        bp_sleep_us(20000); /* >= 20 ms with RESET low before Programming Enable */
+        clock_sleep_us(20000); /* >= 20 ms with RESET low before Programming Enable */
         isp_prog_enable(cmd);
         rc = bp_spi(pgm, cmd, res, err);
         if (rc)
@@ -388,7 +379,7 @@ static int bp_enable(struct pgm *pgm, struct ispf_error *err)
         /* Out of sync: positive RESET pulse, then try again. */
         rc = bp_set_cs(pgm, true, err);
         if (rc == ISPF_OK) {
-            bp_sleep_us(1000);
+            clock_sleep_us(1000);
             rc = bp_set_cs(pgm, false, err);
         }
         if (rc)
@@ -624,7 +615,7 @@ static int bp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const 
         rc = bp_send_instructions(pgm, ins, 4 * len + 4, "writing the flash page", addr, err);
         if (rc)
             return rc;
-        bp_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500u);
+        clock_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500u);
         return ISPF_OK;
     }
     if (mem != MEM_EEPROM)
@@ -649,7 +640,7 @@ static int bp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const 
         }
         if (rc)
             return rc;
-        bp_sleep_us(delay);
+        clock_sleep_us(delay);
         off += n;
     }
     return ISPF_OK;

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #define LOG_PREFIX "stk500v1"
+#include "core/clock.h"
 #include "ispflash/log.h"
 #include "programmers/programmer.h"
 #include "transport/stream.h"
@@ -96,20 +97,6 @@ struct stk_priv {
 static struct stk_priv *stk_priv(struct pgm *pgm)
 {
     return pgm->priv;
-}
-
-static void stk_sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static void stk_sleep_us(unsigned long us)
-{
-    struct timespec ts = {(time_t)(us / 1000000ul), (long)(us % 1000000ul) * 1000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
 }
 
 static void stk_update_stats(struct pgm *pgm)
@@ -251,17 +238,14 @@ static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, u
     static const int steps[] = {60, 100, 150, 250, 400, 600};
     const int nsteps = (int)(sizeof steps / sizeof steps[0]);
     struct stk_priv *p = stk_priv(pgm);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = clock_now_ms();
     unsigned sent = 0, answered = 0;
     *res = STK_SYNC_SILENT;
     int rc = stream_drain(p->s, 0, err); /* stale input only: no waiting */
     if (rc < 0)
         return rc;
     for (int i = 0;; i++) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        long elapsed = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        long elapsed = (long)(clock_now_ms() - t0);
         if (elapsed >= budget_ms)
             return ISPF_OK;
         int tmo = steps[i < nsteps ? i : nsteps - 1];
@@ -361,11 +345,11 @@ static int stk_reset_pulse(struct pgm *pgm, struct ispf_error *err)
     int rc = stream_set_lines(p->s, 0, 0, err);
     if (rc < 0)
         return rc;
-    stk_sleep_ms(100);
+    clock_sleep_ms(100);
     rc = stream_set_lines(p->s, 1, 1, err);
     if (rc < 0)
         return rc;
-    stk_sleep_ms(50); /* bootloader start-up */
+    clock_sleep_ms(50); /* bootloader start-up */
     return ISPF_OK;
 }
 
@@ -878,7 +862,7 @@ static int stk_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, 
         int rc = stk_universal(pgm, cmd, &out, err);
         if (rc < 0)
             return rc;
-        stk_sleep_us(pt->eeprom_delay_us);
+        clock_sleep_us(pt->eeprom_delay_us);
         off = 1;
     }
     while (off < len) {

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #define LOG_PREFIX "stk500v2"
+#include "core/clock.h"
 #include "ispflash/log.h"
 #include "programmers/programmer.h"
 #include "programmers/stk500v2_proto.h"
@@ -73,13 +74,6 @@ static struct stk2_priv *stk2_priv(struct pgm *pgm)
     return pgm->priv;
 }
 
-static long long stk2_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void stk2_sync_stats(struct pgm *pgm)
 {
     struct stk2_priv *st = stk2_priv(pgm);
@@ -96,13 +90,13 @@ static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, i
                         struct ispf_error *err)
 {
     stk2_rx_init(rx, seq);
-    long long deadline = stk2_now_ms() + timeout_ms;
+    long long deadline = clock_now_ms() + timeout_ms;
     uint8_t buf[STK2_MAX_BODY + 1];
     for (;;) {
         size_t want = stk2_rx_pending(rx);
         if (want == 0)
             want = 1;
-        long long left = deadline - stk2_now_ms();
+        long long left = deadline - clock_now_ms();
         if (left < 0)
             left = 0;
         int rc = stream_read(st->s, buf, want, (int)left, err);

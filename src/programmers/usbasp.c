@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/isp.h"
 #include "ispflash/log.h"
 #include "programmers/programmer.h"
@@ -107,13 +108,6 @@ static unsigned asp_timeout_ms(const struct asp_priv *a, unsigned n_instr, unsig
         if (asp_sck_table[i].id == a->sck)
             hz = asp_sck_table[i].hz;
     return ASP_TIMEOUT_MS + (unsigned)(n_instr * 32.0 * 1000.0 * 1.5 / hz) + wait_ms;
-}
-
-static void asp_sleep_us(unsigned long us)
-{
-    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
 }
 
 static void asp_sync_stats(struct pgm *pgm)
@@ -417,7 +411,7 @@ static int asp_write_page_raw(struct pgm *pgm, uint32_t addr, const uint8_t *buf
     if (rc)
         return rc;
     const struct part *p = pgm->cfg.part;
-    asp_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
+    clock_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
     usb_note_written(a->usb, "flash", addr + len - 1);
     return ISPF_OK;
 }

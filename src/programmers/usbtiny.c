@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/isp.h"
 #include "ispflash/log.h"
 #include "programmers/programmer.h"
@@ -67,13 +68,6 @@ struct tiny_priv {
     bool poll_bytes_set;
     int ext_addr; /* Load Extended Address byte last sent, -1 unknown */
 };
-
-static void tiny_sleep_us(unsigned long us)
-{
-    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
 
 static void tiny_sync_stats(struct pgm *pgm)
 {
@@ -212,7 +206,7 @@ static int tiny_try_enable(struct pgm *pgm, bool *answered, struct ispf_error *e
         rc = tiny_powerup(pgm, true, err);
         if (rc)
             return rc;
-        tiny_sleep_us(50000); /* >= 20 ms after RESET low */
+        clock_sleep_us(50000); /* >= 20 ms after RESET low */
         isp_prog_enable(cmd);
         rc = tiny_spi(pgm, cmd, res, err);
         if (rc)
@@ -350,7 +344,7 @@ static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *
     }
     if (rc)
         return rc;
-    tiny_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
+    clock_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
     usb_note_written(t->usb, "flash", addr + len - 1);
     return ISPF_OK;
 }

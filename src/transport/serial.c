@@ -15,6 +15,7 @@
 #endif
 
 #define LOG_PREFIX "serial"
+#include "core/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 
@@ -168,10 +169,10 @@ static int serial_read_some(struct stream *s, uint8_t *buf, size_t len, int time
      * once instead of a silent timeout. */
     int fd = -1;
     if (sp_get_port_handle(im->port, &fd) == SP_OK && fd >= 0) {
-        long long deadline = stream_now_ms() + timeout_ms;
+        long long deadline = clock_now_ms() + timeout_ms;
         for (;;) {
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
-            long long left = deadline - stream_now_ms();
+            long long left = deadline - clock_now_ms();
             int pr = poll(&pfd, 1, left > 0 ? (int)left : 0);
             if (pr < 0 && errno == EINTR)
                 continue;
@@ -191,7 +192,7 @@ static int serial_read_some(struct stream *s, uint8_t *buf, size_t len, int time
                                  "%s: the programmer went away (port hung up; was it "
                                  "unplugged or reset?)",
                                  s->port);
-            if (stream_now_ms() >= deadline)
+            if (clock_now_ms() >= deadline)
                 return 0;
         }
     }

@@ -9,15 +9,9 @@
 #include <time.h>
 
 #define LOG_PREFIX "stream"
+#include "core/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
-
-long long stream_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int stream_is_net(const char *port)
 {
@@ -75,9 +69,9 @@ int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_e
 int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, struct ispf_error *err)
 {
     size_t got = 0;
-    long long deadline = stream_now_ms() + timeout_ms;
+    long long deadline = clock_now_ms() + timeout_ms;
     while (got < len) {
-        long long left = deadline - stream_now_ms();
+        long long left = deadline - clock_now_ms();
         if (left < 0)
             left = 0;
         int n = s->ops->read_some(s, buf + got, len - got, (int)left, err);

@@ -10,7 +10,5 @@
 extern const struct stream_ops stream_serial_ops; /* serial.c: libserialport */
 extern const struct stream_ops stream_tcp_ops;    /* tcp.c: net:HOST:PORT */
 
-/* Monotonic milliseconds, for deadlines. */
-long long stream_now_ms(void);
 
 #endif

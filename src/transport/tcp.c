@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "tcp"
+#include "core/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 
@@ -160,7 +161,7 @@ static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct is
 {
     struct tcp_impl *t = s->impl;
     size_t done = 0;
-    long long deadline = stream_now_ms() + TCP_WRITE_TIMEOUT_MS;
+    long long deadline = clock_now_ms() + TCP_WRITE_TIMEOUT_MS;
     while (done < len) {
         ssize_t n = send(t->fd, buf + done, len - done, MSG_NOSIGNAL);
         if (n > 0) {
@@ -174,7 +175,7 @@ static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct is
                 return tcp_gone(s, errno, err);
             return ispf_fail(err, ISPF_E_IO, "%s: write failed: %s", s->port, strerror(errno));
         }
-        long long left = deadline - stream_now_ms();
+        long long left = deadline - clock_now_ms();
         if (left <= 0)
             return ispf_fail(err, ISPF_E_TIMEOUT,
                              "%s: the programmer accepted no data for %d ms (%zu of %zu bytes "
@@ -191,7 +192,7 @@ static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout
                          struct ispf_error *err)
 {
     struct tcp_impl *t = s->impl;
-    long long deadline = stream_now_ms() + timeout_ms;
+    long long deadline = clock_now_ms() + timeout_ms;
     for (;;) {
         ssize_t n = recv(t->fd, buf, len, 0);
         if (n > 0)
@@ -205,7 +206,7 @@ static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout
                 return tcp_gone(s, errno, err);
             return ispf_fail(err, ISPF_E_IO, "%s: read failed: %s", s->port, strerror(errno));
         }
-        long long left = deadline - stream_now_ms();
+        long long left = deadline - clock_now_ms();
         if (left <= 0)
             return 0;
         struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
