@@ -13,7 +13,6 @@
 struct pgm_instance {
     struct pgm pub;
     bool opened, enabled;
-    uint8_t ext_addr; /* last Load Extended Address sent by a fallback, 0xFF = unknown */
 };
 
 static struct pgm_instance *pgm_inst(struct pgm *pgm)
@@ -31,7 +30,7 @@ int pgm_create(const struct pgm_entry *entry, const struct pgm_config *cfg, stru
     in->pub.ops = ops;
     in->pub.entry = entry;
     in->pub.cfg = *cfg;
-    in->ext_addr = 0xFF;
+    in->pub.ext_addr = -1;
     if (ops->priv_size) {
         in->pub.priv = calloc(1, ops->priv_size);
         if (!in->pub.priv) {
@@ -69,7 +68,7 @@ int pgm_enable(struct pgm *pgm, struct ispf_error *err)
     int rc = pgm->ops->enable(pgm, err);
     if (rc == ISPF_OK) {
         pgm_inst(pgm)->enabled = true;
-        pgm_inst(pgm)->ext_addr = 0xFF;
+        pgm->ext_addr = -1; /* the target was reset */
     }
     return rc;
 }
@@ -122,20 +121,18 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
     }
 }
 
-/* Fallback paths need 4D on parts above 128 KiB; send it only when it changes. */
-static int pgm_fallback_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
+int pgm_load_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
 {
-    struct pgm_instance *in = pgm_inst(pgm);
     if (!part_has_ext_addr(pgm->cfg.part))
         return ISPF_OK;
-    uint8_t ext = (uint8_t)(addr >> 17);
-    if (ext == in->ext_addr)
+    int ext = (int)((addr >> 17) & 0xFFu);
+    if (ext == pgm->ext_addr)
         return ISPF_OK;
     uint8_t cmd[4], res[4];
     isp_load_ext_addr(cmd, addr);
-    int rc = pgm_spi(pgm, cmd, res, err);
+    int rc = pgm->ops->spi(pgm, cmd, res, err);
     if (rc == ISPF_OK)
-        in->ext_addr = ext;
+        pgm->ext_addr = ext;
     return rc;
 }
 
@@ -155,7 +152,7 @@ int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint
                 uint32_t a = addr + done + i;
                 uint8_t cmd[4], res[4];
                 if (mem == MEM_FLASH) {
-                    rc = pgm_fallback_ext_addr(pgm, a, err);
+                    rc = pgm_load_ext_addr(pgm, a, err);
                     if (rc)
                         return rc;
                     isp_read_flash(cmd, a);
@@ -188,7 +185,7 @@ static int pgm_fallback_write_page(struct pgm *pgm, uint32_t addr, const uint8_t
 {
     const struct part *p = pgm->cfg.part;
     uint8_t cmd[4], res[4];
-    int rc = pgm_fallback_ext_addr(pgm, addr, err);
+    int rc = pgm_load_ext_addr(pgm, addr, err);
     for (uint32_t i = 0; rc == ISPF_OK && i < p->flash_page; i++) {
         isp_load_flash(cmd, addr + i, buf[i]);
         rc = pgm_spi(pgm, cmd, res, err);

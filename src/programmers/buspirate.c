@@ -45,7 +45,6 @@ struct bp_priv {
     bool has_wtr;    /* 0x05 write-then-read without CS */
     bool has_avrext; /* 0x06 AVR extended commands */
     bool in_spi;
-    int ext_addr; /* last Load Extended Address byte sent, -1 unknown */
 };
 
 static struct bp_priv *bp_priv(struct pgm *pgm)
@@ -225,7 +224,7 @@ static int bp_enter_spi(struct pgm *pgm, struct ispf_error *err)
 static int bp_open(struct pgm *pgm, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    bp->ext_addr = -1;
+    pgm->ext_addr = -1;
     int rc = bp_parse_xopts(pgm, err);
     if (rc)
         return rc;
@@ -362,12 +361,11 @@ static int bp_set_cs(struct pgm *pgm, bool high, struct ispf_error *err)
 
 static int bp_enable(struct pgm *pgm, struct ispf_error *err)
 {
-    struct bp_priv *bp = bp_priv(pgm);
     uint8_t cmd[4], res[4] = {0};
     int rc = bp_set_cs(pgm, false, err);
     if (rc)
         return rc;
-    bp->ext_addr = -1;
+    pgm->ext_addr = -1;
     for (int attempt = 0; attempt < 4; attempt++) {
         clock_sleep_us(20000); /* >= 20 ms with RESET low before Programming Enable */
         isp_prog_enable(cmd);
@@ -404,23 +402,6 @@ static void bp_disable(struct pgm *pgm)
         log_warn("releasing RESET: %s", err.msg);
 }
 
-/* Parts above 128 KiB: make the chip's extended address byte match addr. */
-static int bp_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
-{
-    struct bp_priv *bp = bp_priv(pgm);
-    if (!part_has_ext_addr(pgm->cfg.part))
-        return ISPF_OK;
-    int ext = (int)((addr >> 17) & 0xFFu);
-    if (ext == bp->ext_addr)
-        return ISPF_OK;
-    uint8_t cmd[4], res[4];
-    isp_load_ext_addr(cmd, addr);
-    int rc = bp_spi(pgm, cmd, res, err);
-    if (rc == ISPF_OK)
-        bp->ext_addr = ext;
-    return rc;
-}
-
 /* Bulk SPI transfers of up to four instructions (16 bytes) each: reads n bytes
  * at addr. At 30 kHz the Bus Pirate v3's UART would overrun on 16-byte bulk
  * transfers, so one instruction per transfer there. */
@@ -433,7 +414,7 @@ static int bp_read_bulk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t
     for (uint32_t i = 0; i < n;) {
         uint32_t a = addr + i;
         if (mem == MEM_FLASH) {
-            int rc = bp_ext_addr(pgm, a, err);
+            int rc = pgm_load_ext_addr(pgm, a, err);
             if (rc)
                 return rc;
         }
@@ -526,7 +507,7 @@ static int bp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_
         }
         /* The extension reads in the first 128 KiB: on parts with an extended
          * address byte it must be 0 (a no-op when it is known to be). */
-        int erc = bp_ext_addr(pgm, 0, err);
+        int erc = pgm_load_ext_addr(pgm, 0, err);
         if (erc)
             return erc;
         uint32_t n = len - done;
@@ -604,7 +585,7 @@ static int bp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const 
     if (mem == MEM_FLASH) {
         if (len > 256)
             return ispf_fail(err, ISPF_E_UNSUPPORTED, "flash page of %u bytes", len);
-        int rc = bp_ext_addr(pgm, addr, err);
+        int rc = pgm_load_ext_addr(pgm, addr, err);
         if (rc)
             return rc;
         /* All load-page instructions of the page and the Write Page instruction in

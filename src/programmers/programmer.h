@@ -60,6 +60,8 @@ struct pgm {
     void *priv;
     struct pgm_stats stats;
     unsigned flags;            /* enum pgm_flag, set by open() */
+    int ext_addr;              /* Load Extended Address byte last sent to the target,
+                                * -1 = unknown; the core resets it at every enable() */
     uint32_t flash_write_max;  /* set by open(): most bytes of consecutive flash pages one
                                 * write_page call accepts (0 = one page) */
 };
@@ -128,6 +130,9 @@ extern const struct programmer_ops pgm_buspirate_ops;  /* buspirate.c */
 
 /* Value of -x key=value for this pgm (NULL if absent; "" for a bare "-x key"). */
 const char *pgm_xopt(const struct pgm *pgm, const char *key);
+/* Send Load Extended Address (4D) through pgm->ops->spi when the byte address addr
+ * needs another value than pgm->ext_addr; nothing on parts up to 128 KiB. */
+int pgm_load_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err);
 /* Effective serial speed: -b if given, else the registry default. */
 int pgm_baud(const struct pgm *pgm);
 

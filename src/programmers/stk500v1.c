@@ -87,7 +87,6 @@ struct stk_priv {
     bool desync;     /* a command failed: the reply stream may hold leftovers */
     bool here_valid; /* ArduinoISP: we know its address counter */
     uint16_t here;   /* ... its value (word address) */
-    int ext_addr;    /* last 4D byte sent since enable, -1 unknown */
     uint8_t sw_major, sw_minor;
     uint8_t sig[3];  /* from READ_SIGN (bootloader; ArduinoISP signature reads) */
     bool sig_cached; /* ArduinoISP: sig holds a READ_SIGN answer for the next 30 00 n */
@@ -391,7 +390,7 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
     rc = stream_open(&p->s, port, first, err);
     if (rc < 0)
         return rc;
-    p->ext_addr = -1;
+    pgm->ext_addr = -1;
 
     enum stk_sync_result res = STK_SYNC_SILENT;
     uint8_t garbage = 0;
@@ -591,7 +590,7 @@ static int stk_enable(struct pgm *pgm, struct ispf_error *err)
     rc = stk_cmd(pgm, "ENTER_PROGMODE", enter, sizeof enter, NULL, 0, 100, err);
     if (rc < 0)
         return rc;
-    p->ext_addr = -1;
+    pgm->ext_addr = -1;
     if (p->kind == STK_KIND_BOOTLOADER) {
         static const uint8_t rs[2] = {STK_READ_SIGN, STK_EOP};
         rc = stk_cmd(pgm, "READ_SIGN", rs, sizeof rs, p->sig, 3, 0, err);
@@ -622,14 +621,10 @@ static void stk_disable(struct pgm *pgm)
 static int stk_universal(struct pgm *pgm, const uint8_t cmd[4], uint8_t *out,
                          struct ispf_error *err)
 {
-    struct stk_priv *p = stk_priv(pgm);
     uint8_t tx[6] = {STK_UNIVERSAL, cmd[0], cmd[1], cmd[2], cmd[3], STK_EOP};
     char what[48];
     snprintf(what, sizeof what, "UNIVERSAL %02x %02x %02x %02x", cmd[0], cmd[1], cmd[2], cmd[3]);
-    int rc = stk_cmd(pgm, what, tx, sizeof tx, out, 1, 0, err);
-    if (rc == ISPF_OK && cmd[0] == 0x4D)
-        p->ext_addr = cmd[2];
-    return rc;
+    return stk_cmd(pgm, what, tx, sizeof tx, out, 1, 0, err);
 }
 
 static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
@@ -650,10 +645,12 @@ static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct
             res[3] = 0;
             return ISPF_OK;
         }
+        if (cmd[0] == 0x4D) /* Optiboot on large parts takes 4D as well (RAMPZ) */
+            return stk_universal(pgm, cmd, &res[3], err);
         if (cmd[0] == 0xAC && cmd[1] == 0x80)
             return ispf_fail(err, ISPF_E_UNSUPPORTED,
                              "a bootloader has no chip erase (it erases each flash page as it "
-                             "writes it): use -D with -c arduino, or an ISP programmer");
+                             "writes it)");
         return ispf_fail(err, ISPF_E_UNSUPPORTED,
                          "the Arduino bootloader (-c arduino) cannot run ISP instruction "
                          "%02x %02x %02x %02x: fuses, lock bits and chip erase need an ISP "
@@ -676,20 +673,6 @@ static int stk_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct
         return ISPF_OK;
     }
     return stk_universal(pgm, cmd, &res[3], err);
-}
-
-/* 4D Load Extended Address for parts above 128 KiB, when it changes. */
-static int stk_ext_addr(struct pgm *pgm, uint32_t byteaddr, struct ispf_error *err)
-{
-    struct stk_priv *p = stk_priv(pgm);
-    if (!part_has_ext_addr(pgm->cfg.part))
-        return ISPF_OK;
-    int ext = (int)((byteaddr >> 17) & 0xFF);
-    if (ext == p->ext_addr)
-        return ISPF_OK;
-    /* Optiboot on large parts takes 4D through UNIVERSAL as well (RAMPZ). */
-    uint8_t cmd[4] = {0x4D, 0x00, (uint8_t)ext, 0x00}, out;
-    return stk_universal(pgm, cmd, &out, err);
 }
 
 /* LOAD_ADDRESS (16-bit word address, little-endian), skipped when ArduinoISP's
@@ -759,7 +742,7 @@ static int stk_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
             uint32_t lim = ((a >> 17) + 1u) << 17;
             if (a + n > lim)
                 n = lim - a;
-            int rc = stk_ext_addr(pgm, a, err);
+            int rc = pgm_load_ext_addr(pgm, a, err);
             if (rc < 0)
                 return rc;
         }
@@ -821,7 +804,7 @@ static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, u
     for (uint32_t off = 0; off < len;) {
         uint32_t a = addr + off;
         uint32_t n = len - off > chunk ? chunk : len - off;
-        int rc = stk_ext_addr(pgm, a, err);
+        int rc = pgm_load_ext_addr(pgm, a, err);
         if (rc < 0)
             return rc;
         rc = stk_load_address(pgm, (uint16_t)(a >> 1), err);

@@ -84,7 +84,6 @@ struct asp_priv {
     bool new_firmware;  /* answered GETCAPABILITIES: has SETLONGADDRESS */
     uint8_t sck;        /* SETISPSCK option */
     int64_t fw_addr;    /* the firmware's next address in new mode; -1 = compat mode/unknown */
-    int ext_addr;       /* extended address sent by us through TRANSMIT, -1 unknown */
     bool warned_old;
     bool enabled;
 };
@@ -145,7 +144,6 @@ static int asp_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
 static int asp_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
                    struct ispf_error *err)
 {
-    struct asp_priv *a = pgm->priv;
     int n = asp_in(pgm, ASP_TRANSMIT, (uint16_t)(cmd[0] | cmd[1] << 8),
                    (uint16_t)(cmd[2] | cmd[3] << 8), res, 4, "TRANSMIT", err);
     if (n < 0)
@@ -154,7 +152,7 @@ static int asp_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
         return ispf_fail(err, ISPF_E_PROTOCOL, "USBasp answered TRANSMIT with %d bytes, not 4",
                          n);
     if (cmd[0] == 0x4D)
-        a->ext_addr = cmd[2];
+        pgm->ext_addr = cmd[2];
     return ISPF_OK;
 }
 
@@ -176,7 +174,7 @@ static int asp_open(struct pgm *pgm, struct ispf_error *err)
         name = "NIBObee";
     }
     a->fw_addr = -1;
-    a->ext_addr = -1;
+    pgm->ext_addr = -1;
     int rc = usb_open(&a->usb, ids, n_ids, pgm->cfg.port, name, NULL, err);
     if (rc)
         return rc;
@@ -238,7 +236,7 @@ static int asp_try_enable(struct pgm *pgm, uint8_t sck, bool *answered, struct i
     if (n < 0)
         return n;
     a->fw_addr = -1; /* CONNECT puts the firmware back into compatibility mode */
-    a->ext_addr = -1;
+    pgm->ext_addr = -1;
     n = asp_in(pgm, ASP_ENABLEPROG, 0, 0, res, 1, "ENABLEPROG", err);
     if (n < 0)
         return n;
@@ -330,16 +328,6 @@ static void asp_warn_old(struct pgm *pgm)
     }
 }
 
-static int asp_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
-{
-    struct asp_priv *a = pgm->priv;
-    if (!part_has_ext_addr(pgm->cfg.part) || a->ext_addr == (int)(addr >> 17))
-        return ISPF_OK;
-    uint8_t cmd[4], res[4];
-    isp_load_ext_addr(cmd, addr);
-    return asp_spi(pgm, cmd, res, err);
-}
-
 static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
                           uint32_t len, struct ispf_error *err)
 {
@@ -351,7 +339,7 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
         if (mem == MEM_FLASH && addr >= 0x10000u && !a->new_firmware) {
             asp_warn_old(pgm);
             uint8_t cmd[4], res[4];
-            rc = asp_ext_addr(pgm, addr, err);
+            rc = pgm_load_ext_addr(pgm, addr, err);
             if (rc == ISPF_OK) {
                 isp_read_flash(cmd, addr);
                 rc = asp_spi(pgm, cmd, res, err);
@@ -403,7 +391,7 @@ static int asp_write_page_raw(struct pgm *pgm, uint32_t addr, const uint8_t *buf
         if (rc)
             return rc;
     }
-    int rc = asp_ext_addr(pgm, addr, err);
+    int rc = pgm_load_ext_addr(pgm, addr, err);
     if (rc == ISPF_OK) {
         isp_write_flash_page(cmd, addr);
         rc = asp_spi(pgm, cmd, res, err);

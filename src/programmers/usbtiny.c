@@ -66,7 +66,6 @@ struct tiny_priv {
     unsigned sck_us;
     bool powered;
     bool poll_bytes_set;
-    int ext_addr; /* Load Extended Address byte last sent, -1 unknown */
 };
 
 static void tiny_sync_stats(struct pgm *pgm)
@@ -138,19 +137,8 @@ static int tiny_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
                      (uint16_t)(cmd[2] | cmd[3] << 8), res, 4, tiny_timeout_ms(t, 1, 0), "SPI",
                      err);
     if (rc == ISPF_OK && cmd[0] == 0x4D)
-        t->ext_addr = cmd[2]; /* keep our view of the extended address right */
+        pgm->ext_addr = cmd[2]; /* keep our view of the extended address right */
     return rc;
-}
-
-/* Make the target's Load Extended Address byte match addr (parts > 128 KiB only). */
-static int tiny_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
-{
-    struct tiny_priv *t = pgm->priv;
-    if (!part_has_ext_addr(pgm->cfg.part) || t->ext_addr == (int)(addr >> 17))
-        return ISPF_OK;
-    uint8_t cmd[4], res[4];
-    isp_load_ext_addr(cmd, addr);
-    return tiny_spi(pgm, cmd, res, err);
 }
 
 static int tiny_open(struct pgm *pgm, struct ispf_error *err)
@@ -160,7 +148,7 @@ static int tiny_open(struct pgm *pgm, struct ispf_error *err)
         return ispf_fail(err, ISPF_E_USAGE, "%s: unknown -x option '%s' (it takes none)",
                          pgm->entry->id, pgm->cfg.xopts[0]);
     t->sck_us = TINY_DEFAULT_SCK_US;
-    t->ext_addr = -1;
+    pgm->ext_addr = -1;
     if (pgm->cfg.bitclock_us > 0) {
         double p = pgm->cfg.bitclock_us;
         if (p < 1 || p > 250)
@@ -225,7 +213,7 @@ static int tiny_enable(struct pgm *pgm, struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
     bool ok;
-    t->ext_addr = -1;
+    pgm->ext_addr = -1;
     unsigned first_sck = t->sck_us;
     int rc = tiny_try_enable(pgm, &ok, err);
     if (rc)
@@ -289,7 +277,7 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
         if (mem == MEM_FLASH && addr >= 0x10000u) {
             /* Beyond the firmware's 16-bit byte address: one instruction per byte. */
             uint8_t cmd[4], res[4];
-            rc = tiny_ext_addr(pgm, addr, err);
+            rc = pgm_load_ext_addr(pgm, addr, err);
             if (rc == ISPF_OK) {
                 isp_read_flash(cmd, addr);
                 rc = tiny_spi(pgm, cmd, res, err);
@@ -305,7 +293,7 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
         if (mem == MEM_FLASH && addr + chunk > 0x10000u)
             chunk = 0x10000u - addr; /* the firmware's counter would wrap to 0 */
         if (mem == MEM_FLASH) {
-            rc = tiny_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+            rc = pgm_load_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
             if (rc)
                 return rc;
         }
@@ -337,7 +325,7 @@ static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *
         done += chunk;
     }
     uint8_t cmd[4], res[4];
-    int rc = tiny_ext_addr(pgm, addr, err);
+    int rc = pgm_load_ext_addr(pgm, addr, err);
     if (rc == ISPF_OK) {
         isp_write_flash_page(cmd, addr);
         rc = tiny_spi(pgm, cmd, res, err);
