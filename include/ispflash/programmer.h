@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Public view of the programmer registry: ids the user can pass to -c.
- * The vtable itself is internal (src/programmers/programmer.h).
+ * The vtable itself is internal (include/ispflash/pgm_ops.h).
  */
 #ifndef ISPFLASH_PROGRAMMER_H
 #define ISPFLASH_PROGRAMMER_H

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/isp.h"
+#include "base/clock.h"
+#include "ispflash/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
 
@@ -121,21 +121,6 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
     }
 }
 
-int pgm_load_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
-{
-    if (!part_has_ext_addr(pgm->cfg.part))
-        return ISPF_OK;
-    int ext = (int)((addr >> 17) & 0xFFu);
-    if (ext == pgm->ext_addr)
-        return ISPF_OK;
-    uint8_t cmd[4], res[4];
-    isp_load_ext_addr(cmd, addr);
-    int rc = pgm->ops->spi(pgm, cmd, res, err);
-    if (rc == ISPF_OK)
-        pgm->ext_addr = ext;
-    return rc;
-}
-
 int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
              pgm_progress_fn progress, void *ctx, struct ispf_error *err)
 {
@@ -229,20 +214,4 @@ int pgm_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_
             return rc;
     }
     return ISPF_OK;
-}
-
-const char *pgm_xopt(const struct pgm *pgm, const char *key)
-{
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < pgm->cfg.n_xopts; i++) {
-        const char *x = pgm->cfg.xopts[i];
-        if (strncmp(x, key, klen) == 0 && (x[klen] == '\0' || x[klen] == '='))
-            return x[klen] == '=' ? x + klen + 1 : x + klen;
-    }
-    return NULL;
-}
-
-int pgm_baud(const struct pgm *pgm)
-{
-    return pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
 }

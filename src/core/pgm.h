@@ -7,7 +7,8 @@
 #ifndef ISPFLASH_CORE_PGM_H
 #define ISPFLASH_CORE_PGM_H
 
-#include "programmers/programmer.h"
+#include "ispflash/pgm_ops.h"
+#include "programmers/backend.h"
 
 /* Progress of a long memory operation: done/total bytes. */
 typedef void (*pgm_progress_fn)(void *ctx, uint32_t done, uint32_t total);

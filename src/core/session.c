@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/isp.h"
+#include "base/clock.h"
+#include "ispflash/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
 #include "ispflash/session.h"

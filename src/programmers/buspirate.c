@@ -19,10 +19,10 @@
 #include <time.h>
 
 #define LOG_PREFIX "buspirate"
-#include "core/clock.h"
-#include "core/isp.h"
+#include "base/clock.h"
+#include "ispflash/isp.h"
 #include "ispflash/log.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 #include "transport/stream.h"
 
 #define BP_TIMEOUT_MS 1000

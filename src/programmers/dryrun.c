@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * `-c dryrun`: a programmer wired to a simulated chip (src/core/avrchip.c).
+ * `-c dryrun`: a programmer wired to a simulated chip (src/sim/avrchip.c).
  * It implements only the mandatory ops, so every dryrun run also exercises the
  * core's generic fallbacks for paged reads and writes.
  *
@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/avrchip.h"
+#include "sim/avrchip.h"
 #include "ispflash/log.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 
 struct dryrun_priv {
     struct avrchip chip;

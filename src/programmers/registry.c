@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 
 static const struct pgm_entry registry_table[] = {
     /* id, description, ops, transport, default baud, variant */

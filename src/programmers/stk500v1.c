@@ -24,9 +24,9 @@
 #include <time.h>
 
 #define LOG_PREFIX "stk500v1"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "ispflash/log.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 #include "transport/stream.h"
 
 /* Registry variants (pgm_entry.variant). */

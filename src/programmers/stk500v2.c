@@ -16,9 +16,9 @@
 #include <time.h>
 
 #define LOG_PREFIX "stk500v2"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "ispflash/log.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 #include "programmers/stk500v2_proto.h"
 #include "transport/stream.h"
 

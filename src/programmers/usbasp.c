@@ -26,10 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/isp.h"
+#include "base/clock.h"
+#include "ispflash/isp.h"
 #include "ispflash/log.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 #include "transport/usb.h"
 
 enum {

@@ -15,7 +15,7 @@
 #endif
 
 #define LOG_PREFIX "serial"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #define LOG_PREFIX "stream"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define LOG_PREFIX "tcp"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 

@@ -3,7 +3,7 @@
  * Test emulators of serial programmers (ArduinoISP/STK500v1, STK500v2, Bus Pirate).
  * Each protocol is one serve() function that reads host bytes with emu_read/emu_getc
  * and answers with emu_write, exactly as the programmer's firmware would, applying
- * ISP instructions to the shared target-chip model (src/core/avrchip.h).
+ * ISP instructions to the shared target-chip model (src/sim/avrchip.h).
  * The harness (emu_main.c) owns the byte pipe: a TCP socket (net:) or the master
  * side of an emulated /dev/ttyACM0 (umockdev), the chip state file, fault
  * injection on the reply stream, and the statistics the benchmark reads.
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/avrchip.h"
+#include "sim/avrchip.h"
 
 struct emu_io;
 

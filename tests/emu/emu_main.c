@@ -2,7 +2,7 @@
 /*
  * ispf-emu: the serial-programmer emulator harness. It owns the byte pipe to the
  * host (a TCP connection for -P net:..., or the far end of an emulated
- * /dev/ttyACM0 made with umockdev), the simulated target chip (src/core/avrchip),
+ * /dev/ttyACM0 made with umockdev), the simulated target chip (src/sim/avrchip),
  * its state file, fault injection on the reply stream, and statistics. The
  * protocol emulators (emu_*.c) only read and answer bytes (tests/emu/emu.h).
  *

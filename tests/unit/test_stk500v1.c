@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "ispflash/part.h"
-#include "programmers/programmer.h"
+#include "programmers/backend.h"
 #include "transport/stream.h"
 
 /* ---- a local TCP peer ---- */

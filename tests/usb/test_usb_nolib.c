@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "ispflash/part.h"
-#include "programmers/programmer.h"
+#include "ispflash/pgm_ops.h"
 #include "transport/usb.h"
 
 static void test_open_says_built_without(void **state)

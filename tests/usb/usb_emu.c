@@ -46,7 +46,7 @@
 #include <umockdev.h>
 #include <unistd.h>
 
-#include "core/avrchip.h"
+#include "sim/avrchip.h"
 #include "ispflash/part.h"
 #include "usb/usbemu.h"
 

@@ -2,7 +2,7 @@
 /*
  * Emulated USB programmers for the tests: a firmware emulator (USBtiny, USBasp)
  * answers vendor control requests as the real firmware would, clocking ISP
- * instructions into the shared target-chip model (src/core/avrchip.h). The
+ * instructions into the shared target-chip model (src/sim/avrchip.h). The
  * harness (usb_emu.c) exposes it as a USB device node through umockdev and runs
  * the real ispflash/avrdude against it through the real libusb.
  */
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/avrchip.h"
+#include "sim/avrchip.h"
 
 struct usbemu;
 

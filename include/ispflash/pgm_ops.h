@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * THE programmer vtable. One `const struct programmer_ops` per backend file,
+ * THE programmer vtable: the contract the core (src/core) calls and every backend
+ * (src/programmers) implements. One `const struct programmer_ops` per backend file,
  * filled with designated initializers; rows of the registry (registry.c) point at it.
+ * The helpers backends share are in src/programmers/backend.h.
  *
  * Contract (all ops):
  *  - Every op receives the instance (struct pgm *). Backend state lives in
@@ -19,8 +21,8 @@
  *  - Addresses are byte addresses in the memory's own space (flash byte address,
  *    EEPROM byte address), whatever the wire protocol wants.
  */
-#ifndef ISPFLASH_PGM_INTERNAL_H
-#define ISPFLASH_PGM_INTERNAL_H
+#ifndef ISPFLASH_PGM_OPS_H
+#define ISPFLASH_PGM_OPS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -119,21 +121,5 @@ struct programmer_ops {
      * after enable(). NULL: the programmer's clock is fixed; -B is refused. */
     int (*set_sck)(struct pgm *pgm, double period_us, struct ispf_error *err);
 };
-
-/* Registry internals for backends and the core. */
-extern const struct programmer_ops pgm_dryrun_ops;
-extern const struct programmer_ops pgm_usbtiny_ops; /* usbtiny.c */
-extern const struct programmer_ops pgm_usbasp_ops;  /* usbasp.c */
-extern const struct programmer_ops pgm_stk500v1_ops;
-extern const struct programmer_ops pgm_stk500v2_ops;   /* stk500v2.c */
-extern const struct programmer_ops pgm_buspirate_ops;  /* buspirate.c */
-
-/* Value of -x key=value for this pgm (NULL if absent; "" for a bare "-x key"). */
-const char *pgm_xopt(const struct pgm *pgm, const char *key);
-/* Send Load Extended Address (4D) through pgm->ops->spi when the byte address addr
- * needs another value than pgm->ext_addr; nothing on parts up to 128 KiB. */
-int pgm_load_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err);
-/* Effective serial speed: -b if given, else the registry default. */
-int pgm_baud(const struct pgm *pgm);
 
 #endif

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 uint64_t clock_now_us(void)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/avrchip.h"
+#include "sim/avrchip.h"
 #include "ispflash/fuse.h"
 
 #define CHIP_STATE_MAGIC "ispflash-chip 1"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "core/isp.h"
+#include "ispflash/isp.h"
 
 void isp_read_fuse(uint8_t cmd[4], enum mem_id mem)
 {
