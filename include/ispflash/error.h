@@ -26,9 +26,10 @@ enum ispf_status {
     ISPF_E_UNSUPPORTED = -13, /* operation not possible with this programmer/part */
     ISPF_E_REFUSED = -14,     /* a safety guard refused the operation */
     ISPF_E_TARGET = -15,      /* target reported a failure (write timeout, FAILED status) */
+    ISPF_E_INTERRUPTED = -16, /* stopped on request (Ctrl-C, SIGTERM, SIGHUP): see interrupt.h */
 };
 
-#define ISPF_ERRMSG_MAX 1024
+#define ISPF_ERRMSG_MAX 4096
 
 struct ispf_error {
     int code;                   /* last enum ispf_status set, ISPF_OK if none */

@@ -74,6 +74,7 @@ const char *ispf_strerror(int code)
     case ISPF_E_UNSUPPORTED: return "not supported";
     case ISPF_E_REFUSED: return "refused by a safety check";
     case ISPF_E_TARGET: return "target error";
+    case ISPF_E_INTERRUPTED: return "interrupted";
     default: return "unknown error";
     }
 }
