@@ -4,6 +4,8 @@
 
 #include "ispflash/isp.h"
 #include "programmers/backend.h"
+#include "transport/stream.h"
+#include "transport/usb.h"
 
 int pgm_load_ext_addr(struct pgm *pgm, uint32_t addr, struct ispf_error *err)
 {
@@ -34,4 +36,20 @@ const char *pgm_xopt(const struct pgm *pgm, const char *key)
 int pgm_baud(const struct pgm *pgm)
 {
     return pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
+}
+
+void pgm_stats_from_stream(struct pgm *pgm, const struct stream *s)
+{
+    if (s == NULL)
+        return;
+    pgm->stats.bytes_tx = s->tx;
+    pgm->stats.bytes_rx = s->rx;
+}
+
+void pgm_stats_from_usb(struct pgm *pgm, const struct usb_dev *usb)
+{
+    struct usb_counters c = usb_get_counters(usb);
+    pgm->stats.commands = c.transfers;
+    pgm->stats.bytes_tx = c.bytes_out + 8u * c.transfers; /* setup packets count too */
+    pgm->stats.bytes_rx = c.bytes_in;
 }

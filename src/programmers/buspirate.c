@@ -54,11 +54,7 @@ static struct bp_priv *bp_priv(struct pgm *pgm)
 
 static void bp_sync_stats(struct pgm *pgm)
 {
-    struct bp_priv *bp = bp_priv(pgm);
-    if (bp->s) {
-        pgm->stats.bytes_tx = bp->s->tx;
-        pgm->stats.bytes_rx = bp->s->rx;
-    }
+    pgm_stats_from_stream(pgm, bp_priv(pgm)->s);
 }
 
 static int bp_write(struct pgm *pgm, const uint8_t *buf, size_t len, struct ispf_error *err)

@@ -100,9 +100,7 @@ static struct stk_priv *stk_priv(struct pgm *pgm)
 
 static void stk_update_stats(struct pgm *pgm)
 {
-    struct stk_priv *p = stk_priv(pgm);
-    pgm->stats.bytes_tx = p->s->tx;
-    pgm->stats.bytes_rx = p->s->rx;
+    pgm_stats_from_stream(pgm, stk_priv(pgm)->s);
 }
 
 /* Timeout for a piece of a reply: the time its bytes take on the wire (10 bits a

@@ -76,11 +76,7 @@ static struct stk2_priv *stk2_priv(struct pgm *pgm)
 
 static void stk2_sync_stats(struct pgm *pgm)
 {
-    struct stk2_priv *st = stk2_priv(pgm);
-    if (st->s) {
-        pgm->stats.bytes_tx = st->s->tx;
-        pgm->stats.bytes_rx = st->s->rx;
-    }
+    pgm_stats_from_stream(pgm, stk2_priv(pgm)->s);
 }
 
 /* Receive the answer with sequence number seq within timeout_ms.

@@ -111,11 +111,7 @@ static unsigned asp_timeout_ms(const struct asp_priv *a, unsigned n_instr, unsig
 
 static void asp_sync_stats(struct pgm *pgm)
 {
-    struct asp_priv *a = pgm->priv;
-    struct usb_counters c = usb_get_counters(a->usb);
-    pgm->stats.commands = c.transfers;
-    pgm->stats.bytes_tx = c.bytes_out + 8u * c.transfers;
-    pgm->stats.bytes_rx = c.bytes_in;
+    pgm_stats_from_usb(pgm, ((struct asp_priv *)pgm->priv)->usb);
 }
 
 /* IN request; returns the byte count or a negative status. */

@@ -70,11 +70,7 @@ struct tiny_priv {
 
 static void tiny_sync_stats(struct pgm *pgm)
 {
-    struct tiny_priv *t = pgm->priv;
-    struct usb_counters c = usb_get_counters(t->usb);
-    pgm->stats.commands = c.transfers;
-    pgm->stats.bytes_tx = c.bytes_out + 8u * c.transfers; /* setup packets count too */
-    pgm->stats.bytes_rx = c.bytes_in;
+    pgm_stats_from_usb(pgm, ((struct tiny_priv *)pgm->priv)->usb);
 }
 
 /* Timeout for a transfer that clocks n ISP instructions, plus extra_us of waits. */

@@ -4,6 +4,7 @@
  * port. Exact-length reads with a total timeout and input draining are written
  * once here on top of each implementation's read_some().
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,7 @@ int stream_open(struct stream **out, const char *port, int baud, struct ispf_err
         free(s);
         return rc;
     }
+    s->baud = baud;
     log_dbg("opened %s (%s)", port, s->ops->name);
     *out = s;
     return ISPF_OK;
@@ -117,9 +119,36 @@ int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err)
 
 int stream_set_baud(struct stream *s, int baud, struct ispf_error *err)
 {
-    if (s->ops->set_baud == NULL)
-        return ISPF_OK; /* TCP: the bridge decides the speed */
-    return s->ops->set_baud(s, baud, err);
+    if (s->ops->set_baud != NULL) { /* TCP: the bridge decides the speed */
+        int rc = s->ops->set_baud(s, baud, err);
+        if (rc < 0)
+            return rc;
+    }
+    s->baud = baud;
+    return ISPF_OK;
+}
+
+int stream_wire_ms(const struct stream *s, size_t nbytes)
+{
+    if (s->baud <= 0)
+        return 0;
+    unsigned long long bits = (unsigned long long)nbytes * 10u * 1000u;
+    return (int)((bits + (unsigned long long)s->baud - 1u) / (unsigned long long)s->baud);
+}
+
+int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk,
+                        size_t njunk, struct ispf_error *err)
+{
+    char first[3 * 8 + 1] = "";
+    size_t show = njunk < 8 ? njunk : 8;
+    for (size_t i = 0; i < show; i++)
+        snprintf(first + 3 * i, sizeof first - 3 * i, "%s%02X", i ? " " : "", junk[i]);
+    return ispf_fail(err, ISPF_E_PROTOCOL,
+                     "%s sends data that is not the %s protocol (%zu byte%s, first %s%s). "
+                     "Is this the programmer's port (-P), and its speed (-b)? A sketch that "
+                     "prints, a board in its bootloader or another device answers like this",
+                     s->port, protocol, njunk, njunk == 1 ? "" : "s", first,
+                     njunk > show ? " ..." : "");
 }
 
 int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err)

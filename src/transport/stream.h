@@ -38,6 +38,8 @@ struct stream {
     char *port;       /* copy of the port string, for messages */
     void *impl;       /* implementation state */
     uint64_t tx, rx;  /* byte counters */
+    int baud;         /* link speed: the serial baud rate; for TCP the speed of the
+                       * serial line assumed behind the bridge (what open was given) */
 };
 
 /* Open port at baud (ignored for TCP). *out is freed by stream_close. */
@@ -52,6 +54,15 @@ int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
 int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err);
 int stream_set_baud(struct stream *s, int baud, struct ispf_error *err);
 int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err);
+/* Milliseconds that nbytes take on the link at s->baud (10 bits a byte), rounded up;
+ * 0 when the speed is unknown (baud <= 0). Reply timeouts add this to their base. */
+int stream_wire_ms(const struct stream *s, size_t nbytes);
+/* The error for a port that sends bytes which are not the expected protocol (the
+ * wrong -P, a sketch printing, a wrong -b): ISPF_E_PROTOCOL, naming the port, the
+ * protocol, how many such bytes arrived and the first of them, and asking whether it
+ * is the right port and speed. */
+int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk,
+                        size_t njunk, struct ispf_error *err);
 /* True if port names a TCP endpoint ("net:..."). */
 int stream_is_net(const char *port);
 
