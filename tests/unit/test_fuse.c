@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of fuse decoding, the brick guards, the write order, the image <-> fuse
- * check (src/core/fuse.c) and the bootloader presets (src/core/bootloaders.c).
+ * check (src/core/fuse_*.c) and the bootloader presets (src/core/bootloaders.c).
  * Decoding and guards run over EVERY part of the database.
  */
 #include <setjmp.h>
