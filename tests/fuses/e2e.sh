@@ -212,6 +212,57 @@ run g4b m32u4 --fuses
 expect_rc 0
 has_out "lfuse 0x5E"
 
+# an external clock signal (m32u4 lfuse 0x40) on a chip that runs from its crystal (a new
+# m32u4 and every Pro Micro: lfuse 0x5E or 0xFF): a crystal does not drive XTAL1, so this
+# is refused from any other clock source; the advice ends the message
+fresh_chip x1 m32u4
+guard_refused x1 m32u4 -U lfuse:w:0x40:m
+has_err "lfuse 0x5E -> 0x40 switches the clock from a crystal or resonator (Ext. Crystal Osc. 8.0- MHz) to an external clock signal (Ext. Clock)"
+has_err "until a clock generator is wired to XTAL1"
+tail -n 1 "$W/err" | grep -qF "Nothing was written. If this is really what you want, add --unsafe-fuses." ||
+    fail "the refusal does not end with its advice"
+run x1 m32u4 --unsafe-fuses -U lfuse:w:0xFF:m
+expect_rc 0
+guard_refused x1 m32u4 -U lfuse:w:0x40:m
+has_err "lfuse 0xFF -> 0x40 switches the clock from a crystal or resonator"
+# ...from the internal oscillator too, and with a preset that confirms a crystal
+run x1 m32u4 -U lfuse:w:0x52:m
+expect_rc 0
+guard_refused x1 m32u4 -U lfuse:w:0x40:m
+has_err "switches the clock from the internal oscillator (Int. RC Osc.) to an external clock signal"
+# -n: only a warning, nothing written
+snapshot x1
+run x1 m32u4 -n -U lfuse:w:0x40:m
+expect_rc 0
+has_err "warning: -n: a run without -n would stop here (exit 7)"
+has_err "to an external clock signal (Ext. Clock)"
+same_state x1
+# --unsafe-fuses writes it, with the reason as a warning
+run x1 m32u4 --unsafe-fuses -U lfuse:w:0x40:m
+expect_rc 0
+has_err "--unsafe-fuses: writing anyway"
+has_err "until a clock generator is wired to XTAL1"
+run x1 m32u4 --fuses
+expect_rc 0
+has_out "lfuse 0x40"
+has_out "SUT_CKSEL=Ext. Clock"
+# already external: another start-up time is fine, without a word
+run x1 m32u4 -U lfuse:w:0x60:m
+expect_rc 0
+no_warning
+run x1 m32u4 --fuses
+has_out "lfuse 0x60"
+# on a board with nothing on XTAL1 (-x noxtal; running from the internal oscillator), the
+# written value stops the chip
+fresh_chip x2 m32u4
+run x2 m32u4 -U lfuse:w:0x52:m
+expect_rc 0
+run x2 m32u4 -x noxtal --unsafe-fuses -U lfuse:w:0x40:m
+expect_rc 0
+run x2 m32u4 -x noxtal --fuses
+expect_rc 5
+has_err "no target answers"
+
 # a reserved clock selection (m32u4 SUT_CKSEL 0x01), even from a crystal
 fresh_chip g5 m32u4
 run g5 m32u4 --unsafe-fuses -U lfuse:w:0xDE:m

@@ -414,13 +414,174 @@ static void test_guard_clock_every_part(void **state)
             break;
         }
     }
-    /* crystal -> external clock is a warning, not a refusal */
+}
+
+static bool is_ext_clock(const char *cap)
+{
+    const char *k = fuse_clock_kind(cap);
+    return k && strcmp(k, "clock") == 0;
+}
+
+static const char advice[] =
+    "\nNothing was written. If this is really what you want, add --unsafe-fuses.";
+
+static void assert_ends_with_advice(const char *msg)
+{
+    size_t n = strlen(msg), a = strlen(advice);
+    if (n < a || strcmp(msg + n - a, advice) != 0)
+        fail_msg("the refusal does not end with its advice:\n%s", msg);
+}
+
+/* One clock byte write on part p: cur -> next, crystal_confirmed as --bootloader sets it. */
+static int plan_clock(const struct part *p, enum mem_id mem, uint8_t cur, uint8_t next,
+                      bool confirmed, bool unsafe, char *warn, size_t wlen, struct ispf_error *err)
+{
+    struct fuse_plan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.part = p;
+    factory(p, plan.cur);
+    plan.cur[fuse_index(mem)] = cur;
+    plan.write[fuse_index(mem)] = true;
+    plan.next[fuse_index(mem)] = next;
+    plan.crystal_confirmed = confirmed;
+    ispf_error_clear(err);
+    return fuse_plan_check(&plan, unsafe, warn, wlen, err);
+}
+
+/* Every part with an external-clock CKSEL value: switching to it from any other source
+ * (crystal, internal RC, external RC) is refused, also when a preset confirmed a
+ * crystal; --unsafe-fuses writes it with the reason as a warning; from one external
+ * clock setting to another is fine. */
+static void test_guard_ext_clock_every_part(void **state)
+{
+    (void)state;
+    unsigned parts = 0, pairs = 0;
+    for (size_t pi = 0; pi < part_count(); pi++) {
+        const struct part *p = part_at(pi);
+        enum mem_id mem;
+        const struct fuse_field *f = fuse_clock_field(p, &mem);
+        uint8_t base = p->fuse[fuse_index(mem)].initval;
+        const struct fuse_value *ext = NULL;
+        for (size_t vi = 0; vi < f->n_values && !ext; vi++)
+            if (is_ext_clock(f->values[vi].caption))
+                ext = &f->values[vi];
+        if (!ext)
+            continue;
+        parts++;
+        uint8_t vext = fuse_field_put(f, base, ext->value);
+        for (size_t vi = 0; vi < f->n_values; vi++) {
+            const struct fuse_value *src = &f->values[vi];
+            uint8_t vsrc = fuse_field_put(f, base, src->value);
+            char warn[4096];
+            struct ispf_error err;
+            if (is_ext_clock(src->caption)) {
+                /* already external: another start-up time is fine */
+                assert_int_equal(
+                    plan_clock(p, mem, vsrc, vext, false, false, warn, sizeof warn, &err), ISPF_OK);
+                assert_not_contains(warn, "clock generator");
+                continue;
+            }
+            pairs++;
+            for (int confirmed = 0; confirmed < 2; confirmed++) {
+                int rc = plan_clock(p, mem, vsrc, vext, confirmed, false, warn, sizeof warn, &err);
+                if (rc != ISPF_E_REFUSED)
+                    fail_msg("%s: %s 0x%02X (%s) -> 0x%02X (%s) not refused", p->id, mem_name(mem),
+                             vsrc, src->caption, vext, ext->caption);
+                assert_contains(err.msg, "to an external clock signal (Ext. Clock)");
+                assert_contains(err.msg, "a crystal alone does not");
+                assert_contains(err.msg, "until a clock generator is wired to XTAL1");
+                assert_ends_with_advice(err.msg);
+            }
+            assert_int_equal(plan_clock(p, mem, vsrc, vext, false, true, warn, sizeof warn, &err),
+                             ISPF_OK);
+            assert_contains(warn, "--unsafe-fuses: writing anyway");
+            assert_contains(warn, "clock generator is wired to XTAL1");
+        }
+    }
+    assert_true(parts >= 10);
+    assert_true(pairs >= 100);
+    /* the case: a Pro Micro (crystal, lfuse 0x5E or 0xFF) and lfuse 0x40 */
     const struct part *p = must_find("m32u4");
-    char warn[2048];
+    char warn[4096];
     struct ispf_error err;
-    assert_int_equal(plan_one(p, MEM_LFUSE, 0xFF, 0xE0, false, false, warn, sizeof warn, &err),
+    assert_int_equal(plan_clock(p, MEM_LFUSE, 0xFF, 0x40, false, false, warn, sizeof warn, &err),
+                     ISPF_E_REFUSED);
+    assert_contains(err.msg, "lfuse 0xFF -> 0x40 switches the clock from a crystal or resonator "
+                             "(Ext. Crystal Osc. 8.0- MHz) to an external clock signal");
+    assert_contains(err.msg, "leave the clock selection as it is");
+    assert_int_equal(plan_clock(p, MEM_LFUSE, 0x5E, 0x40, false, false, warn, sizeof warn, &err),
+                     ISPF_E_REFUSED);
+    assert_int_equal(plan_clock(p, MEM_LFUSE, 0x52, 0x40, true, false, warn, sizeof warn, &err),
+                     ISPF_E_REFUSED);
+    assert_contains(err.msg, "from the internal oscillator (Int. RC Osc.)");
+    assert_int_equal(plan_clock(p, MEM_LFUSE, 0x40, 0x60, false, false, warn, sizeof warn, &err),
                      ISPF_OK);
-    assert_contains(warn, "clock signal on XTAL1");
+    /* from an external clock back to the crystal: a note only */
+    assert_int_equal(plan_clock(p, MEM_LFUSE, 0x40, 0xFF, false, false, warn, sizeof warn, &err),
+                     ISPF_OK);
+    assert_contains(warn, "the board must provide that kind of source (crystal)");
+}
+
+/* The longest refusal each part can give (every guard at once): whole, and it ends with
+ * the advice. */
+static void test_guard_longest_refusal_keeps_advice(void **state)
+{
+    (void)state;
+    size_t longest = 0;
+    const char *longest_id = "";
+    for (size_t pi = 0; pi < part_count(); pi++) {
+        const struct part *p = part_at(pi);
+        struct fuse_plan plan;
+        memset(&plan, 0, sizeof plan);
+        plan.part = p;
+        plan.writes_flash = true;
+        factory(p, plan.cur);
+        memcpy(plan.next, plan.cur, sizeof plan.next);
+        enum mem_id cm;
+        const struct fuse_field *clk = fuse_clock_field(p, &cm);
+        for (size_t vi = 0; vi < clk->n_values; vi++) {
+            const char *cap = clk->values[vi].caption;
+            int ci = fuse_index(cm);
+            if (fuse_clock_classify(cap) == FUSE_CLOCK_INTERNAL)
+                plan.cur[ci] = fuse_field_put(clk, plan.cur[ci], clk->values[vi].value);
+            if (is_ext_clock(cap) || fuse_clock_classify(cap) == FUSE_CLOCK_EXTERNAL)
+                plan.next[ci] = fuse_field_put(clk, plan.next[ci], clk->values[vi].value);
+        }
+        static const char *const flags[] = {"SPIEN", "RSTDISBL", "DWEN"};
+        for (int k = 0; k < 3; k++) {
+            enum mem_id m;
+            const struct fuse_field *f = part_fuse_field(p, flags[k], &m);
+            if (f)
+                plan.next[fuse_index(m)] ^= f->mask;
+        }
+        plan.next[fuse_index(MEM_LOCK)] = 0x00;
+        for (int i = 0; i < FUSE_NBYTES; i++)
+            plan.write[i] = p->fuse[i].present;
+        char warn[4096];
+        struct ispf_error err;
+        ispf_error_clear(&err);
+        assert_int_equal(fuse_plan_check(&plan, false, warn, sizeof warn, &err), ISPF_E_REFUSED);
+        assert_ends_with_advice(err.msg);
+        assert_not_contains(err.msg, "[...]");
+        assert_contains(err.msg, "(several reasons)");
+        assert_contains(err.msg, "lock 0x00 together with a flash write");
+        assert_contains(err.msg, "SPIEN");
+        /* every reason is a whole sentence */
+        const char *line = strchr(err.msg, '\n') + 1;
+        while (line && strncmp(line, "Nothing was written", 19) != 0) {
+            const char *end = strchr(line, '\n');
+            assert_non_null(end);
+            assert_true(end > line && end[-1] == '.');
+            line = end + 1;
+        }
+        if (strlen(err.msg) > longest) {
+            longest = strlen(err.msg);
+            longest_id = p->id;
+        }
+    }
+    print_message("longest fuse refusal: %zu characters (%s)\n", longest, longest_id);
+    assert_true(longest > 1024); /* the old limit would have cut it */
+    assert_true(longest < ISPF_ERRMSG_MAX - 1);
 }
 
 static void test_guard_lock_with_flash(void **state)
@@ -839,6 +1000,8 @@ int main(void)
         cmocka_unit_test(test_diff_only_changed_fields),
         cmocka_unit_test(test_guard_spien_rstdisbl_dwen_every_part),
         cmocka_unit_test(test_guard_clock_every_part),
+        cmocka_unit_test(test_guard_ext_clock_every_part),
+        cmocka_unit_test(test_guard_longest_refusal_keeps_advice),
         cmocka_unit_test(test_guard_lock_with_flash),
         cmocka_unit_test(test_guard_efuse_0xcb_silent),
         cmocka_unit_test(test_write_order),
