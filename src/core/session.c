@@ -486,6 +486,9 @@ int session_verify(struct session *s, enum mem_id mem, const struct image *img,
         return ISPF_OK;
     }
     uint32_t size = part_mem_size(s->cfg.part, mem);
+    /* Signature and calibration are read whole into buf, indexed by address like img. */
+    if ((mem == MEM_SIGNATURE || mem == MEM_CALIBRATION) && img->end > size)
+        return session_check_fits(s->cfg.part, mem, img, mem_name(mem), err);
     uint8_t *buf = malloc(size ? size : 1);
     if (!buf)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
@@ -496,7 +499,6 @@ int session_verify(struct session *s, enum mem_id mem, const struct image *img,
     while (rc == ISPF_OK && image_next_segment(img, &from, &start, &len)) {
         if (mem == MEM_SIGNATURE || mem == MEM_CALIBRATION) {
             rc = session_read_small(s, mem, buf, size, err);
-            start = 0;
         } else {
             s->base = done;
             rc = pgm_read(s->pgm, mem, start, buf, len, session_progress_cb, s, err);
