@@ -99,9 +99,11 @@ size_t part_count(void);
 const struct part *part_at(size_t i);
 /* Find by id, name or alias, case-insensitively ("m32u4", "atmega32u4", "ATmega32U4"). */
 const struct part *part_find(const char *name);
-/* The parts whose signature is sig (several parts may share one). Returns how many
- * were found, writing at most max pointers to out. */
+/* The parts whose signature is sig (several parts may share one), in table order.
+ * Writes at most max pointers to out and returns how many it wrote (never more than
+ * max); part_count_by_signature says how many parts match in all. */
 size_t part_find_by_signature(const uint8_t sig[3], const struct part **out, size_t max);
+size_t part_count_by_signature(const uint8_t sig[3]);
 /* Up to max ids closest to an unknown name (edit distance), best first. */
 size_t part_suggest(const char *name, const struct part **out, size_t max);
 /* Size in bytes of a memory of the part (0 if the part has no such memory). */
@@ -110,7 +112,6 @@ uint32_t part_mem_size(const struct part *p, enum mem_id mem);
 const struct fuse_byte *part_fuse(const struct part *p, enum mem_id mem);
 /* Find a named fuse field anywhere in the part's fuse/lock bytes.
  * Returns the field and stores its byte in *mem, or NULL. */
-const struct fuse_field *part_fuse_field(const struct part *p, const char *name,
-                                         enum mem_id *mem);
+const struct fuse_field *part_fuse_field(const struct part *p, const char *name, enum mem_id *mem);
 
 #endif

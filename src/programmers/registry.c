@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/suggest.h"
 #include "programmers/backend.h"
 
 static const struct pgm_entry registry_table[] = {
@@ -75,39 +76,19 @@ const struct pgm_entry *pgm_registry_find(const char *id)
     return NULL;
 }
 
-/* Levenshtein distance, case-insensitive, for "did you mean" lists. */
-static size_t registry_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            int same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
-            size_t best = prev + (same ? 0 : 1);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 size_t pgm_registry_suggest(const char *id, const struct pgm_entry **out, size_t max)
 {
-    size_t n = 0;
-    for (size_t d = 0; d <= 3 && n < max; d++)
-        for (size_t i = 0; i < pgm_registry_count() && n < max; i++)
-            if (registry_distance(id, registry_table[i].id) == d)
-                out[n++] = &registry_table[i];
+    enum { N = sizeof registry_table / sizeof registry_table[0] };
+    int dist[N];
+    size_t idx[N];
+    if (!id || !out)
+        return 0;
+    for (size_t i = 0; i < N; i++)
+        dist[i] = suggest_distance(id, strlen(id), registry_table[i].id,
+                                   strlen(registry_table[i].id));
+    /* up to three edits (suggest_distance counts half-steps) */
+    size_t n = suggest_pick(dist, N, 6, idx, max < N ? max : N);
+    for (size_t k = 0; k < n; k++)
+        out[k] = &registry_table[idx[k]];
     return n;
 }

@@ -11,7 +11,9 @@
 
 #include <cmocka.h>
 
+#include "base/suggest.h"
 #include "ispflash/part.h"
+#include "ispflash/programmer.h"
 
 static const struct part *must_find(const char *name)
 {
@@ -49,7 +51,8 @@ static void test_find_by_alias(void **state)
     assert_string_equal(must_find("ATmega32U4RC")->id, "m32u4");
     assert_string_equal(must_find("atmega8l")->id, "m8");
     /* aliases are whole words of the list, not substrings of it */
-    assert_null(part_find("attiny85"  "v attiny"));
+    assert_null(part_find("attiny85"
+                          "v attiny"));
     assert_null(part_find("atmega32u4r"));
     size_t with_alias = 0;
     for (size_t i = 0; i < part_count(); i++) {
@@ -77,8 +80,8 @@ static void test_find_rejects(void **state)
     (void)state;
     assert_null(part_find(NULL));
     assert_null(part_find(""));
-    assert_null(part_find("m32u"));       /* no prefix matching */
-    assert_null(part_find("m32u4 "));     /* no trimming */
+    assert_null(part_find("m32u"));   /* no prefix matching */
+    assert_null(part_find("m32u4 ")); /* no trimming */
     assert_null(part_find("atmega32u5"));
     assert_null(part_find("xyzzy"));
 }
@@ -88,12 +91,12 @@ static void test_required_parts_present(void **state)
 {
     (void)state;
     static const char *const required[] = {
-        "atmega32u4", "atmega16u4", "atmega32u2", "atmega16u2", "atmega8u2", "at90usb646",
-        "at90usb647", "at90usb1286", "at90usb1287", "at90usb162", "atmega32a", "atmega328p",
-        "atmega328", "atmega168", "atmega168p", "atmega168a", "atmega88", "atmega88p",
-        "atmega8", "atmega8a", "atmega16", "atmega16a", "atmega644", "atmega644p",
-        "atmega644a", "atmega1284", "atmega1284p", "atmega2560", "attiny85", "attiny45",
-        "attiny25", "attiny84", "attiny44", "attiny24", "attiny2313", "attiny2313a",
+        "atmega32u4", "atmega16u4",  "atmega32u2",  "atmega16u2", "atmega8u2",  "at90usb646",
+        "at90usb647", "at90usb1286", "at90usb1287", "at90usb162", "atmega32a",  "atmega328p",
+        "atmega328",  "atmega168",   "atmega168p",  "atmega168a", "atmega88",   "atmega88p",
+        "atmega8",    "atmega8a",    "atmega16",    "atmega16a",  "atmega644",  "atmega644p",
+        "atmega644a", "atmega1284",  "atmega1284p", "atmega2560", "attiny85",   "attiny45",
+        "attiny25",   "attiny84",    "attiny44",    "attiny24",   "attiny2313", "attiny2313a",
         "attiny4313",
     };
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
@@ -147,6 +150,45 @@ static void test_suggest(void **state)
     assert_int_equal(part_suggest("m32u5", s, 0), 0);
 }
 
+/* The one edit distance (src/base/suggest.c) behind both "did you mean" lists. */
+static void test_suggest_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(suggest_distance("m32u4", 5, "M32U4", 5), 0);
+    assert_int_equal(suggest_distance("m32u4", 5, "m32u5", 5), 1); /* neighbouring keys */
+    assert_int_equal(suggest_distance("m32u4", 5, "m32u2", 5), 2);
+    assert_int_equal(suggest_distance("avrsip", 6, "avrisp", 6), 2); /* one transposition */
+    assert_int_equal(suggest_distance("usbtin", 6, "usbtiny", 7), 2);
+    assert_int_equal(suggest_distance("", 0, "abc", 3), 6);
+    int dist[5] = {4, 0, 9, 4, 2};
+    size_t idx[5];
+    assert_int_equal(suggest_pick(dist, 5, 4, idx, 5), 4);
+    assert_int_equal(idx[0], 1);
+    assert_int_equal(idx[1], 4);
+    assert_int_equal(idx[2], 0); /* ties in order */
+    assert_int_equal(idx[3], 3);
+    assert_int_equal(suggest_pick(dist, 5, 4, idx, 2), 2);
+}
+
+/* -c: the programmer list uses the same distance (up to three edits). */
+static void test_programmer_suggest(void **state)
+{
+    (void)state;
+    const struct pgm_entry *s[4];
+    size_t n = pgm_registry_suggest("usbtinu", s, 4);
+    assert_true(n >= 1);
+    assert_string_equal(s[0]->id, "usbtiny");
+    n = pgm_registry_suggest("avrsip", s, 4); /* transposition */
+    assert_true(n >= 1);
+    assert_string_equal(s[0]->id, "avrisp");
+    n = pgm_registry_suggest("STK500V3", s, 4);
+    assert_true(n >= 2);
+    assert_true(strncmp(s[0]->id, "stk500v", 7) == 0);
+    assert_int_equal(pgm_registry_suggest("qqqqqqqqqqqq", s, 4), 0);
+    assert_int_equal(pgm_registry_suggest("usbasp", s, 1), 1);
+    assert_string_equal(s[0]->id, "usbasp"); /* an exact id comes first */
+}
+
 static void test_signature(void **state)
 {
     (void)state;
@@ -160,10 +202,17 @@ static void test_signature(void **state)
     assert_true((strcmp(out[0]->id, "usb646") == 0 && strcmp(out[1]->id, "usb647") == 0) ||
                 (strcmp(out[0]->id, "usb647") == 0 && strcmp(out[1]->id, "usb646") == 0));
 
-    /* the count is the total even when out is too small */
+    /* the result is what was stored, never more than out holds; the total is separate */
     const uint8_t usb1286[3] = {0x1E, 0x97, 0x82};
-    assert_int_equal(part_find_by_signature(usb1286, out, 1), 2);
-    assert_int_equal(part_find_by_signature(usb1286, NULL, 0), 2);
+    const struct part *guard[3] = {NULL, NULL, NULL};
+    assert_int_equal(part_find_by_signature(usb1286, guard, 1), 1);
+    assert_non_null(guard[0]);
+    assert_null(guard[1]); /* nothing written past max */
+    assert_int_equal(part_find_by_signature(usb1286, NULL, 0), 0);
+    assert_int_equal(part_find_by_signature(usb1286, out, 0), 0);
+    assert_int_equal(part_count_by_signature(usb1286), 2);
+    assert_int_equal(part_count_by_signature(usb646), 2);
+    assert_int_equal(part_count_by_signature(m32u4), 1);
 
     const uint8_t none[3] = {0x00, 0x00, 0x00};
     assert_int_equal(part_find_by_signature(none, out, 4), 0);
@@ -176,6 +225,10 @@ static void test_signature(void **state)
         const struct part *all[8];
         size_t n = part_find_by_signature(p->signature, all, 8);
         assert_true(n >= 1 && n <= 8);
+        assert_int_equal(n, part_count_by_signature(p->signature));
+        /* a caller's array of 4 (session.c) never receives more than 4 */
+        const struct part *four[4];
+        assert_int_equal(part_find_by_signature(p->signature, four, 4), n < 4 ? n : 4);
         bool seen = false;
         for (size_t j = 0; j < n; j++)
             seen |= all[j] == p;
@@ -493,6 +546,8 @@ int main(void)
         cmocka_unit_test(test_required_parts_present),
         cmocka_unit_test(test_ids_unique_and_table_walk),
         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_suggest_distance),
+        cmocka_unit_test(test_programmer_suggest),
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_mem_names),
         cmocka_unit_test(test_mem_size),
