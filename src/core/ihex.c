@@ -53,159 +53,188 @@ static const char *record_name(unsigned type)
     }
 }
 
+/* The reader's state across the lines of one file. */
+struct ihex_reader {
+    struct image *img;
+    const char *fn;
+    struct rec_ranges ranges;
+    uint64_t base;  /* from the last 02/04 record */
+    bool segmented; /* the base came from an 02 record */
+    unsigned ln;    /* current line */
+    unsigned last_line, eof_line;
+};
+
+/* The characters of one record line: start code, hex digits, whole bytes. */
+static int ihex_check_chars(const struct ihex_reader *r, const char *s, size_t ll,
+                            struct ispf_error *err)
+{
+    char cb[8];
+    if (s[0] != ':')
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: missing start code ':' (the line starts with %s)", r->fn, r->ln,
+                         show_char((unsigned char)s[0], cb));
+    for (size_t i = 1; i < ll; i++) {
+        if (!rec_is_hex((unsigned char)s[i]))
+            return ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", r->fn,
+                             r->ln, show_char((unsigned char)s[i], cb), i + 1);
+    }
+    size_t digits = ll - 1;
+    if (digits % 2)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: odd number of hex digits (%zu): a record is whole bytes", r->fn,
+                         r->ln, digits);
+    return ISPF_OK;
+}
+
+/* One line's bytes into rec (length, address, type, data, checksum), checked. */
+static int ihex_decode_line(const struct ihex_reader *r, const char *s, size_t ll, uint8_t *rec,
+                            struct ispf_error *err)
+{
+    int rc = ihex_check_chars(r, s, ll, err);
+    if (rc)
+        return rc;
+    size_t nbytes = (ll - 1) / 2;
+    if (nbytes < 5)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: record too short (%zu bytes; length, address, type and "
+                         "checksum need 5)",
+                         r->fn, r->ln, nbytes);
+    unsigned lenfield = rec_hex_byte(s + 1);
+    if (lenfield + 5 != nbytes)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: length field says %u data bytes but the line holds %zu", r->fn,
+                         r->ln, lenfield, nbytes - 5);
+    unsigned sum = 0;
+    for (size_t i = 0; i < nbytes; i++) {
+        rec[i] = (uint8_t)rec_hex_byte(s + 1 + 2 * i);
+        if (i + 1 < nbytes)
+            sum += rec[i];
+    }
+    unsigned expected = (0x100u - (sum & 0xFF)) & 0xFF;
+    unsigned found = rec[nbytes - 1];
+    if (expected != found)
+        return ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum: expected 0x%02X, found 0x%02X",
+                         r->fn, r->ln, expected, found);
+    return ISPF_OK;
+}
+
+/* The record type is known and has the length it must have. */
+static int ihex_check_type(const struct ihex_reader *r, unsigned type, unsigned lenfield,
+                           struct ispf_error *err)
+{
+    unsigned want = 0;
+    switch (type) {
+    case 0:
+    case 1:
+        break;
+    case 2:
+    case 4:
+        want = 2;
+        break;
+    case 3:
+    case 5:
+        want = 4;
+        break;
+    default:
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: unknown record type %02X (Intel HEX types are 00 to 05)", r->fn,
+                         r->ln, type);
+    }
+    if (type != 0 && lenfield != want)
+        return ispf_fail(err, ISPF_E_INPUT, "%s:%u: %s must have length %u, not %u", r->fn, r->ln,
+                         record_name(type), want, lenfield);
+    return ISPF_OK;
+}
+
+/* What a checked record does: store data, end the file, set the base address. */
+static int ihex_apply(struct ihex_reader *r, const uint8_t *rec, struct ispf_error *err)
+{
+    unsigned lenfield = rec[0];
+    unsigned offset = (unsigned)rec[1] << 8 | rec[2];
+    unsigned type = rec[3];
+    const uint8_t *data = rec + 4;
+    switch (type) {
+    case 0:
+        if (lenfield == 0)
+            return ISPF_OK;
+        if (r->segmented && offset + lenfield > 0x10000)
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "%s:%u: data record runs past offset 0xFFFF of its segment "
+                             "(type 02 addressing); tools disagree where those bytes go, "
+                             "split the record",
+                             r->fn, r->ln);
+        return rec_store(r->img, &r->ranges, r->base + offset, data, lenfield, r->fn, r->ln, err);
+    case 1:
+        r->eof_line = r->ln;
+        return ISPF_OK;
+    case 2:
+        r->base = (uint64_t)((unsigned)data[0] << 8 | data[1]) << 4;
+        r->segmented = true;
+        return ISPF_OK;
+    case 4:
+        r->base = (uint64_t)((unsigned)data[0] << 8 | data[1]) << 16;
+        r->segmented = false;
+        return ISPF_OK;
+    default:
+        return ISPF_OK; /* 03, 05: start address, meaningless for an AVR */
+    }
+}
+
+/* One non-empty line. */
+static int ihex_line(struct ihex_reader *r, const char *s, size_t ll, struct ispf_error *err)
+{
+    uint8_t rec[5 + 255];
+    if (r->eof_line)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: data after the end-of-file record (the file ended at line %u)",
+                         r->fn, r->ln, r->eof_line);
+    r->last_line = r->ln;
+    int rc = ihex_decode_line(r, s, ll, rec, err);
+    if (rc == ISPF_OK)
+        rc = ihex_check_type(r, rec[3], rec[0], err);
+    if (rc == ISPF_OK)
+        rc = ihex_apply(r, rec, err);
+    return rc;
+}
+
+/* The end of the text: the end-of-file record must have been there. */
+static int ihex_finish(const struct ihex_reader *r, struct ispf_error *err)
+{
+    if (r->eof_line)
+        return ISPF_OK;
+    if (!r->last_line)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: no Intel HEX records (the file is empty); missing "
+                         "end-of-file record",
+                         r->fn, r->ln ? r->ln : 1);
+    return ispf_fail(err, ISPF_E_INPUT,
+                     "%s:%u: missing end-of-file record (:00000001FF) after the last "
+                     "line, line %u: the file may be truncated",
+                     r->fn, r->last_line, r->last_line);
+}
+
 int ihex_parse(struct image *img, const char *text, size_t len, const char *name,
                struct ispf_error *err)
 {
-    const char *fn = name ? name : "<input>";
-    struct rec_ranges ranges = {.what = "Intel HEX"};
-    uint8_t rec[5 + 255];
-    uint64_t base = 0;
-    bool segmented = false;
-    unsigned ln = 0, last_line = 0, eof_line = 0;
+    struct ihex_reader r = {.img = img, .fn = name ? name : "<input>"};
+    r.ranges.what = "Intel HEX";
     size_t pos = 0;
     int rc = ISPF_OK;
-    char cb[8];
 
     image_clear(img);
     /* A UTF-8 byte order mark (some Windows editors add one) is not data. */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
-    while (pos < len) {
+    while (rc == ISPF_OK && pos < len) {
         size_t ll;
         const char *s = rec_next_line(text, len, &pos, &ll);
-        ln++;
-        if (ll == 0)
-            continue;
-        if (eof_line) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: data after the end-of-file record (the file ended at line %u)",
-                           fn, ln, eof_line);
-            goto out;
-        }
-        last_line = ln;
-        if (s[0] != ':') {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: missing start code ':' (the line starts with %s)", fn, ln,
-                           show_char((unsigned char)s[0], cb));
-            goto out;
-        }
-        for (size_t i = 1; i < ll; i++) {
-            if (!rec_is_hex((unsigned char)s[i])) {
-                rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn,
-                               ln, show_char((unsigned char)s[i], cb), i + 1);
-                goto out;
-            }
-        }
-        size_t digits = ll - 1;
-        if (digits % 2) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: odd number of hex digits (%zu): a record is whole bytes", fn, ln,
-                           digits);
-            goto out;
-        }
-        size_t nbytes = digits / 2;
-        if (nbytes < 5) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: record too short (%zu bytes; length, address, type and "
-                           "checksum need 5)",
-                           fn, ln, nbytes);
-            goto out;
-        }
-        unsigned lenfield = rec_hex_byte(s + 1);
-        if (lenfield + 5 != nbytes) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: length field says %u data bytes but the line holds %zu", fn, ln,
-                           lenfield, nbytes - 5);
-            goto out;
-        }
-        unsigned sum = 0;
-        for (size_t i = 0; i < nbytes; i++) {
-            rec[i] = (uint8_t)rec_hex_byte(s + 1 + 2 * i);
-            if (i + 1 < nbytes)
-                sum += rec[i];
-        }
-        unsigned expected = (0x100u - (sum & 0xFF)) & 0xFF;
-        unsigned found = rec[nbytes - 1];
-        if (expected != found) {
-            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum: expected 0x%02X, found 0x%02X",
-                           fn, ln, expected, found);
-            goto out;
-        }
-        unsigned offset = (unsigned)rec[1] << 8 | rec[2];
-        unsigned type = rec[3];
-        const uint8_t *data = rec + 4;
-        unsigned want = 0;
-        switch (type) {
-        case 0:
-            break;
-        case 1:
-            want = 0;
-            break;
-        case 2:
-        case 4:
-            want = 2;
-            break;
-        case 3:
-        case 5:
-            want = 4;
-            break;
-        default:
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: unknown record type %02X (Intel HEX types are 00 to 05)", fn, ln,
-                           type);
-            goto out;
-        }
-        if (type != 0 && lenfield != want) {
-            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: %s must have length %u, not %u", fn, ln,
-                           record_name(type), want, lenfield);
-            goto out;
-        }
-        switch (type) {
-        case 0: {
-            if (lenfield == 0)
-                break;
-            if (segmented && offset + lenfield > 0x10000) {
-                rc = ispf_fail(err, ISPF_E_INPUT,
-                               "%s:%u: data record runs past offset 0xFFFF of its segment "
-                               "(type 02 addressing); tools disagree where those bytes go, "
-                               "split the record",
-                               fn, ln);
-                goto out;
-            }
-            rc = rec_store(img, &ranges, base + offset, data, lenfield, fn, ln, err);
-            if (rc)
-                goto out;
-            break;
-        }
-        case 1:
-            eof_line = ln;
-            break;
-        case 2:
-            base = (uint64_t)((unsigned)data[0] << 8 | data[1]) << 4;
-            segmented = true;
-            break;
-        case 4:
-            base = (uint64_t)((unsigned)data[0] << 8 | data[1]) << 16;
-            segmented = false;
-            break;
-        default:
-            break; /* 03, 05: start address, meaningless for an AVR */
-        }
+        r.ln++;
+        if (ll)
+            rc = ihex_line(&r, s, ll, err);
     }
-    if (!eof_line) {
-        if (!last_line)
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: no Intel HEX records (the file is empty); missing "
-                           "end-of-file record",
-                           fn, ln ? ln : 1);
-        else
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: missing end-of-file record (:00000001FF) after the last "
-                           "line, line %u: the file may be truncated",
-                           fn, last_line, last_line);
-    }
-out:
-    rec_ranges_free(&ranges);
+    if (rc == ISPF_OK)
+        rc = ihex_finish(&r, err);
+    rec_ranges_free(&r.ranges);
     return rc;
 }
 
