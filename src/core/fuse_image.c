@@ -112,120 +112,152 @@ static void fuse_fitting(const struct part *p, const uint8_t v[FUSE_NBYTES], uin
     fuse_buf_add(&b, "%s 0x%02X (%s)", mem_name(mem), val, text);
 }
 
-int fuse_image_check(const struct part *p, const struct image *img, const char *source,
-                     const uint8_t v[FUSE_NBYTES], char *warn, size_t wlen, char *notes,
-                     size_t nlen, struct ispf_error *err)
-{
-    struct fuse_buf w, nb;
-    fuse_buf_init(&w, warn, wlen);
-    fuse_buf_init(&nb, notes, nlen);
+/* One image <-> fuse check: the image, the fuses in effect, what is said about them. */
+struct fuse_imgchk {
+    const struct part *p;
+    const char *source;
+    const uint8_t *v; /* fuses in effect, FUSE_NBYTES */
     struct fuse_boot cfg;
-    fuse_boot_config(p, v, &cfg);
-    if (!cfg.has_boot)
-        return ISPF_OK;
     struct fuse_image_info info;
-    fuse_image_classify(p, img, cfg.start, &info);
-    const char *mn = mem_name(cfg.mem);
-    uint8_t cur = v[fuse_index(cfg.mem)];
-    uint32_t flash_end = p->flash_size - 1;
-    char fit[500];
+    const char *mn; /* the byte holding BOOTSZ */
+    uint8_t cur;    /* its value */
+    uint32_t flash_end;
+    struct fuse_buf w, nb;
+};
 
-    if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
-        uint32_t b = info.boot_start;
-        /* The section that holds it: the highest boot-section start at or below b. */
-        uint32_t want = UINT32_MAX;
-        for (unsigned k = 0; k < p->n_boot_sections; k++)
-            if (p->boot_sections[k].start <= b &&
-                (want == UINT32_MAX || p->boot_sections[k].start > want))
-                want = p->boot_sections[k].start;
-        bool wrong_size = want != UINT32_MAX && want != cfg.start;
-        bool unreached = !cfg.bootrst && !(cfg.has_hwbe && cfg.hwbe);
-        const char *what = info.kind == FUSE_IMAGE_COMBINED
-                               ? "the bootloader part of this combined image"
-                               : "the bootloader";
-        if (wrong_size || unreached) {
-            fuse_fitting(p, v, wrong_size ? want : UINT32_MAX, unreached, false, fit, sizeof fit);
-            fuse_buf_add(&w, "%s: %s starts at 0x%04X", source, what, (unsigned)b);
-            if (wrong_size) {
-                uint8_t bz = 0;
-                fuse_bootsz_for_start(p, want, &bz);
-                struct boot_section bs = {0, 0};
-                fuse_boot_section(p, bz, &bs);
-                fuse_buf_add(&w,
-                             ", in a %u-word boot section (0x%04X-0x%04X), but %s 0x%02X "
-                             "selects BOOTSZ=%u words (boot section 0x%04X-0x%04X)",
-                             (unsigned)(bs.size / 2), (unsigned)bs.start, (unsigned)flash_end, mn,
-                             cur, (unsigned)(cfg.size / 2), (unsigned)cfg.start,
-                             (unsigned)flash_end);
-                if (cfg.bootrst)
-                    fuse_buf_add(&w, ": at reset the chip would jump to 0x%04X, %s",
-                                 (unsigned)cfg.start,
-                                 cfg.start > b ? "into the middle of the bootloader"
-                                               : "below the bootloader");
-                if (cfg.start > b)
-                    fuse_buf_add(&w, ", and the bootloader could not program its own first "
-                                     "part");
-            }
-            if (unreached)
-                fuse_buf_add(&w,
-                             "%s BOOTRST is not programmed, so reset starts the "
-                             "application at 0x0000 and never the bootloader",
-                             wrong_size ? "; and" : ", but");
-            fuse_buf_add(&w, ". Would fit: %s.", fit);
-        } else if (!cfg.bootrst) {
-            fuse_buf_add(&nb,
-                         "%s: reset starts the application at 0x0000 (BOOTRST not "
-                         "programmed); the bootloader at 0x%04X runs when HWB is held "
-                         "low during reset (HWBE), when the application jumps to it, or "
-                         "when the application area is empty.",
-                         source, (unsigned)b);
+/* A bootloader at b in a section other than the one BOOTSZ selects. */
+static void fuse_imgchk_wrong_size(struct fuse_imgchk *c, uint32_t b, uint32_t want)
+{
+    uint8_t bz = 0;
+    fuse_bootsz_for_start(c->p, want, &bz);
+    struct boot_section bs = {0, 0};
+    fuse_boot_section(c->p, bz, &bs);
+    fuse_buf_add(&c->w,
+                 ", in a %u-word boot section (0x%04X-0x%04X), but %s 0x%02X "
+                 "selects BOOTSZ=%u words (boot section 0x%04X-0x%04X)",
+                 (unsigned)(bs.size / 2), (unsigned)bs.start, (unsigned)c->flash_end, c->mn, c->cur,
+                 (unsigned)(c->cfg.size / 2), (unsigned)c->cfg.start, (unsigned)c->flash_end);
+    if (c->cfg.bootrst)
+        fuse_buf_add(&c->w, ": at reset the chip would jump to 0x%04X, %s", (unsigned)c->cfg.start,
+                     c->cfg.start > b ? "into the middle of the bootloader"
+                                      : "below the bootloader");
+    if (c->cfg.start > b)
+        fuse_buf_add(&c->w, ", and the bootloader could not program its own first part");
+}
+
+/* A bootloader (or the bootloader part of a combined image): the section and reset
+ * must fit it. */
+static int fuse_imgchk_bootloader(struct fuse_imgchk *c)
+{
+    const struct part *p = c->p;
+    uint32_t b = c->info.boot_start;
+    /* The section that holds it: the highest boot-section start at or below b. */
+    uint32_t want = UINT32_MAX;
+    for (unsigned k = 0; k < p->n_boot_sections; k++)
+        if (p->boot_sections[k].start <= b &&
+            (want == UINT32_MAX || p->boot_sections[k].start > want))
+            want = p->boot_sections[k].start;
+    bool wrong_size = want != UINT32_MAX && want != c->cfg.start;
+    bool unreached = !c->cfg.bootrst && !(c->cfg.has_hwbe && c->cfg.hwbe);
+    const char *what = c->info.kind == FUSE_IMAGE_COMBINED
+                           ? "the bootloader part of this combined image"
+                           : "the bootloader";
+    if (wrong_size || unreached) {
+        char fit[500];
+        fuse_fitting(p, c->v, wrong_size ? want : UINT32_MAX, unreached, false, fit, sizeof fit);
+        fuse_buf_add(&c->w, "%s: %s starts at 0x%04X", c->source, what, (unsigned)b);
+        if (wrong_size)
+            fuse_imgchk_wrong_size(c, b, want);
+        if (unreached)
+            fuse_buf_add(&c->w,
+                         "%s BOOTRST is not programmed, so reset starts the "
+                         "application at 0x0000 and never the bootloader",
+                         wrong_size ? "; and" : ", but");
+        fuse_buf_add(&c->w, ". Would fit: %s.", fit);
+    } else if (!c->cfg.bootrst) {
+        fuse_buf_add(&c->nb,
+                     "%s: reset starts the application at 0x0000 (BOOTRST not "
+                     "programmed); the bootloader at 0x%04X runs when HWB is held "
+                     "low during reset (HWBE), when the application jumps to it, or "
+                     "when the application area is empty.",
+                     c->source, (unsigned)b);
+    }
+    return ISPF_OK;
+}
+
+/* An application that reaches into the boot section BOOTRST jumps to: refused. */
+static int fuse_imgchk_too_big(struct fuse_imgchk *c, struct ispf_error *err)
+{
+    const struct part *p = c->p;
+    char fit[500];
+    fuse_fitting(p, c->v, UINT32_MAX, false, true, fit, sizeof fit);
+    char smaller[400] = "";
+    /* The largest boot section that still leaves room for the application. */
+    for (unsigned k = p->n_boot_sections; k-- > 0;) {
+        if (p->boot_sections[k].start > c->info.hi) {
+            char t[200];
+            fuse_fitting(p, c->v, p->boot_sections[k].start, false, false, t, sizeof t);
+            snprintf(smaller, sizeof smaller,
+                     "; %s would leave 0x0000-0x%04X for "
+                     "the application",
+                     t, (unsigned)(p->boot_sections[k].start - 1));
+            break;
         }
+    }
+    return ispf_fail(err, ISPF_E_INPUT,
+                     "%s: the application (0x%04X-0x%04X) reaches into the boot section "
+                     "0x%04X-0x%04X that %s 0x%02X selects (BOOTSZ=%u words), and BOOTRST "
+                     "makes the chip jump to 0x%04X at reset, into the middle of the "
+                     "application. The image is too big for this bootloader layout, or the "
+                     "fuses are wrong: %s would run it from 0x0000 without a "
+                     "bootloader%s. "
+                     "Nothing was written.",
+                     c->source, (unsigned)c->info.lo, (unsigned)c->info.hi, (unsigned)c->cfg.start,
+                     (unsigned)c->flash_end, c->mn, c->cur, (unsigned)(c->cfg.size / 2),
+                     (unsigned)c->cfg.start, fit, smaller);
+}
+
+/* An application image. */
+static int fuse_imgchk_application(struct fuse_imgchk *c, struct ispf_error *err)
+{
+    if (c->info.hi >= c->cfg.start) {
+        if (c->cfg.bootrst)
+            return fuse_imgchk_too_big(c, err);
+        fuse_buf_add(&c->nb,
+                     "%s: the application (0x%04X-0x%04X) reaches into the boot "
+                     "section 0x%04X-0x%04X; fine without a bootloader (BOOTRST is "
+                     "not programmed).",
+                     c->source, (unsigned)c->info.lo, (unsigned)c->info.hi, (unsigned)c->cfg.start,
+                     (unsigned)c->flash_end);
         return ISPF_OK;
     }
-    if (info.kind != FUSE_IMAGE_APPLICATION)
-        return ISPF_OK;
-    if (info.hi >= cfg.start) {
-        if (!cfg.bootrst) {
-            fuse_buf_add(&nb,
-                         "%s: the application (0x%04X-0x%04X) reaches into the boot "
-                         "section 0x%04X-0x%04X; fine without a bootloader (BOOTRST is "
-                         "not programmed).",
-                         source, (unsigned)info.lo, (unsigned)info.hi, (unsigned)cfg.start,
-                         (unsigned)flash_end);
-            return ISPF_OK;
-        }
-        fuse_fitting(p, v, UINT32_MAX, false, true, fit, sizeof fit);
-        char smaller[400] = "";
-        /* The largest boot section that still leaves room for the application. */
-        for (unsigned k = p->n_boot_sections; k-- > 0;) {
-            if (p->boot_sections[k].start > info.hi) {
-                char t[200];
-                fuse_fitting(p, v, p->boot_sections[k].start, false, false, t, sizeof t);
-                snprintf(smaller, sizeof smaller,
-                         "; %s would leave 0x0000-0x%04X for "
-                         "the application",
-                         t, (unsigned)(p->boot_sections[k].start - 1));
-                break;
-            }
-        }
-        return ispf_fail(err, ISPF_E_INPUT,
-                         "%s: the application (0x%04X-0x%04X) reaches into the boot section "
-                         "0x%04X-0x%04X that %s 0x%02X selects (BOOTSZ=%u words), and BOOTRST "
-                         "makes the chip jump to 0x%04X at reset, into the middle of the "
-                         "application. The image is too big for this bootloader layout, or the "
-                         "fuses are wrong: %s would run it from 0x0000 without a "
-                         "bootloader%s. "
-                         "Nothing was written.",
-                         source, (unsigned)info.lo, (unsigned)info.hi, (unsigned)cfg.start,
-                         (unsigned)flash_end, mn, cur, (unsigned)(cfg.size / 2),
-                         (unsigned)cfg.start, fit, smaller);
-    }
-    if (cfg.bootrst)
-        fuse_buf_add(&nb,
+    if (c->cfg.bootrst)
+        fuse_buf_add(&c->nb,
                      "%s holds no bootloader, and BOOTRST jumps to 0x%04X: when the chip "
                      "is erased first (the default when writing flash), no USB bootloader "
                      "is left there. To keep one, flash a production image (application "
                      "+ bootloader in one file).",
-                     source, (unsigned)cfg.start);
+                     c->source, (unsigned)c->cfg.start);
+    return ISPF_OK;
+}
+
+int fuse_image_check(const struct part *p, const struct image *img, const char *source,
+                     const uint8_t v[FUSE_NBYTES], char *warn, size_t wlen, char *notes,
+                     size_t nlen, struct ispf_error *err)
+{
+    struct fuse_imgchk c = {.p = p, .source = source, .v = v};
+    fuse_buf_init(&c.w, warn, wlen);
+    fuse_buf_init(&c.nb, notes, nlen);
+    fuse_boot_config(p, v, &c.cfg);
+    if (!c.cfg.has_boot)
+        return ISPF_OK;
+    fuse_image_classify(p, img, c.cfg.start, &c.info);
+    c.mn = mem_name(c.cfg.mem);
+    c.cur = v[fuse_index(c.cfg.mem)];
+    c.flash_end = p->flash_size - 1;
+    if (c.info.kind == FUSE_IMAGE_BOOTLOADER || c.info.kind == FUSE_IMAGE_COMBINED)
+        return fuse_imgchk_bootloader(&c);
+    if (c.info.kind == FUSE_IMAGE_APPLICATION)
+        return fuse_imgchk_application(&c, err);
     return ISPF_OK;
 }
