@@ -306,6 +306,18 @@ guard_refused g7 m328p -U hfuse:w:0x19:m
 has_err "RSTDISBL"
 has_err "DWEN"
 
+# every guard of the ATmega328P at once (well over 1024 characters): each reason whole,
+# and the advice still ends the message
+fresh_chip g9 m328p
+guard_refused g9 m328p -U flash:w:0x0C,0x94,0x34,0x00:m -U hfuse:w:0x19:m -U lfuse:w:0x60:m -U lock:w:0x00:m
+has_err "to an external clock signal (Ext. Clock)"
+has_err "programs RSTDISBL"
+has_err "programs DWEN"
+has_err "then set the lock bits in a separate run."
+[ "$(wc -c <"$W/err")" -gt 1024 ] || fail "the refusal is shorter than expected"
+tail -n 1 "$W/err" | grep -qxF "Nothing was written. If this is really what you want, add --unsafe-fuses." ||
+    fail "the refusal does not end with its advice"
+
 # ------------------------------------------------------------- presets
 run x m32u4 --bootloader '?'
 expect_rc 0
