@@ -62,6 +62,10 @@ struct stk2_priv {
      * bit 31), valid when addr_known. */
     bool addr_known;
     uint32_t addr;
+    /* Bits 16..23 of the word address the last LOAD_ADDRESS carried: the extended
+     * address the firmware gave the target. Firmware sends Load Extended Address
+     * on a LOAD_ADDRESS with bit 31; not all of it again at a 64K-word boundary. */
+    uint32_t loaded_bank;
     unsigned read_max;
     bool enabled;
     bool unresponsive; /* a command went unanswered on every attempt */
@@ -113,6 +117,14 @@ static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, i
     }
 }
 
+/* LOAD_ADDRESS raw was answered OK: the counter and the extended address. */
+static void stk2_note_loaded(struct stk2_priv *st, uint32_t raw)
+{
+    st->addr = raw;
+    st->addr_known = true;
+    st->loaded_bank = (raw >> 16) & 0xFFu;
+}
+
 /* True for commands that move the programmer's address counter. */
 static bool stk2_cmd_uses_addr(uint8_t cmd)
 {
@@ -159,15 +171,13 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
                 continue;
             }
             if (lrc)
-                return ispf_error_prefix(err, "restoring the address before resending %s",
-                                         name);
+                return ispf_error_prefix(err, "restoring the address before resending %s", name);
             if (lans.size < 2 || lans.body[1] != STK2_STATUS_CMD_OK)
                 return ispf_fail(err, ISPF_E_PROTOCOL,
                                  "restoring the address before resending %s: LOAD_ADDRESS "
                                  "answered %s",
                                  name, lans.size >= 2 ? stk2_status_name(lans.body[1]) : "nothing");
-            st->addr = addr0;
-            st->addr_known = true;
+            stk2_note_loaded(st, addr0);
             restore = false;
         }
         uint8_t seq = st->seq++;
@@ -206,8 +216,8 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
             log_warn("no valid answer to %s within %d ms (attempt %u of %u)", name, timeout_ms,
                      attempt, tries);
             last = ISPF_E_TIMEOUT;
-            snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
-                     tries, tries == 1 ? "" : "s");
+            snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms, tries,
+                     tries == 1 ? "" : "s");
         } else {
             return ispf_error_prefix(err, "waiting for the answer to %s", name);
         }
@@ -238,8 +248,7 @@ static int stk2_command(struct pgm *pgm, const uint8_t *body, size_t len, struct
     return ISPF_OK;
 }
 
-static int stk2_status_error(uint8_t cmd, uint8_t status, const char *what,
-                             struct ispf_error *err)
+static int stk2_status_error(uint8_t cmd, uint8_t status, const char *what, struct ispf_error *err)
 {
     int code = ISPF_E_PROTOCOL;
     if (status == STK2_STATUS_CMD_TOUT || status == STK2_STATUS_RDY_BSY_TOUT ||
@@ -364,8 +373,8 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
             st->vtarget = v;
             log_dbg("target voltage %u.%u V", v / 10u, v % 10u);
             if (v < 18)
-                log_warn("the programmer measures %u.%u V on the target: it looks unpowered", v / 10u,
-                         v % 10u);
+                log_warn("the programmer measures %u.%u V on the target: it looks unpowered",
+                         v / 10u, v % 10u);
         } else if (vrc == ISPF_E_TIMEOUT || vrc == ISPF_E_DISCONNECTED || vrc == ISPF_E_IO) {
             *err = e2;
             rc = vrc;
@@ -411,9 +420,18 @@ static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
         if (rc)
             return rc;
     }
-    uint8_t body[12] = {STK2_CMD_ENTER_PROGMODE_ISP, v.timeout, v.stabdelay, v.cmdexedelay,
-                        v.synchloops, v.bytedelay, v.pollvalue, v.pollindex,
-                        0xAC, 0x53, 0x00, 0x00};
+    uint8_t body[12] = {STK2_CMD_ENTER_PROGMODE_ISP,
+                        v.timeout,
+                        v.stabdelay,
+                        v.cmdexedelay,
+                        v.synchloops,
+                        v.bytedelay,
+                        v.pollvalue,
+                        v.pollindex,
+                        0xAC,
+                        0x53,
+                        0x00,
+                        0x00};
     struct stk2_rx ans;
     rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
     if (rc)
@@ -422,8 +440,10 @@ static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
     if (ans.body[1] != STK2_STATUS_CMD_OK) {
         char volt[96] = "";
         if (st->vtarget >= 0 && st->vtarget < 18)
-            snprintf(volt, sizeof volt, "; the programmer measures %d.%d V on the target: it is "
-                     "not powered", st->vtarget / 10, st->vtarget % 10);
+            snprintf(volt, sizeof volt,
+                     "; the programmer measures %d.%d V on the target: it is "
+                     "not powered",
+                     st->vtarget / 10, st->vtarget % 10);
         else if (st->vtarget >= 0)
             snprintf(volt, sizeof volt, "; target voltage %d.%d V", st->vtarget / 10,
                      st->vtarget % 10);
@@ -461,10 +481,16 @@ static bool stk2_dedicated(const uint8_t cmd[4], uint8_t *id, bool *reads)
 {
     *reads = true;
     switch (cmd[0]) {
-    case 0x30: *id = STK2_CMD_READ_SIGNATURE_ISP; return true;
-    case 0x38: *id = STK2_CMD_READ_OSCCAL_ISP; return true;
-    case 0x50: *id = STK2_CMD_READ_FUSE_ISP; return true; /* lfuse, efuse */
-    case 0x58: /* 58 08: hfuse, 58 00: lock bits */
+    case 0x30:
+        *id = STK2_CMD_READ_SIGNATURE_ISP;
+        return true;
+    case 0x38:
+        *id = STK2_CMD_READ_OSCCAL_ISP;
+        return true;
+    case 0x50:
+        *id = STK2_CMD_READ_FUSE_ISP;
+        return true; /* lfuse, efuse */
+    case 0x58:       /* 58 08: hfuse, 58 00: lock bits */
         *id = cmd[1] == 0x08 ? STK2_CMD_READ_FUSE_ISP : STK2_CMD_READ_LOCK_ISP;
         return true;
     case 0xAC:
@@ -555,7 +581,10 @@ static int stk2_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struc
 static int stk2_load_address(struct pgm *pgm, uint32_t raw, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
-    if (st->addr_known && st->addr == raw)
+    /* On parts with bit 31, a counter that ran into another 64K-word bank is loaded
+     * again (one message per 128 KiB): only then is 4D sure to follow. */
+    bool same_bank = !(raw & 0x80000000u) || ((raw >> 16) & 0xFFu) == st->loaded_bank;
+    if (st->addr_known && st->addr == raw && same_bank)
         return ISPF_OK;
     uint8_t body[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(raw >> 24), (uint8_t)(raw >> 16),
                        (uint8_t)(raw >> 8), (uint8_t)raw};
@@ -565,8 +594,7 @@ static int stk2_load_address(struct pgm *pgm, uint32_t raw, struct ispf_error *e
         return rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK)
         return stk2_status_error(body[0], ans.body[1], "setting the address", err);
-    st->addr = raw;
-    st->addr_known = true;
+    stk2_note_loaded(st, raw);
     return ISPF_OK;
 }
 
@@ -793,7 +821,8 @@ static int stk2_set_sck(struct pgm *pgm, double period_us, struct ispf_error *er
         if (got > want_hz)
             return ispf_fail(err, ISPF_E_UNSUPPORTED,
                              "-B %g: this tool sets the %s's ISP clock down to 125 kHz (-B 8) "
-                             "only", period_us, stk2_type_names[st->type]);
+                             "only",
+                             period_us, stk2_type_names[st->type]);
     } else {
         for (d = 0; d < 254 && stk2_sck_hz(st->type, d) > want_hz; d++)
             ;

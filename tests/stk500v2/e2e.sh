@@ -72,9 +72,37 @@ case_real_hex() {
     [ $n -ge 20 ] || fail "only $n real HEX files found in $REAL"
 }
 
-# Parts above 128 KiB: LOAD_ADDRESS with bit 31 (the programmer sends 4D).
+# Parts above 128 KiB: LOAD_ADDRESS with bit 31 (the programmer sends 4D). Two
+# firmware behaviours: 4D only after a LOAD_ADDRESS with bit 31 (extaddr=bit31,
+# the emulator's default) and again at each 64K-word boundary (extaddr=auto,
+# LUFA). A whole 256 KiB m2560 image, written and verified by ispflash and by
+# avrdude, must leave the same chip on both.
 case_ext_addr() {
-    make_hex "$WORK/big.hex" $((0x1FE00)) 1024 5   # crosses the 128 KiB boundary
+    make_hex "$WORK/full.hex" 0 $((0x40000)) 7
+    local mode
+    for mode in bit31 auto; do
+        emu_start "i$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        ispf "i$mode" 120 $V2 -p m2560 -U "flash:w:$WORK/full.hex"
+        expect_rc 0
+        expect_log "flash verified"
+        emu_wait
+        emu_start "a$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        avrd "a$mode" 170 -c stk500v2 -p m2560 -U "flash:w:$WORK/full.hex"
+        expect_rc 0
+        emu_wait
+        same_chip "i$mode" "a$mode"
+        # ispflash reads the whole flash back (reads cross both boundaries too).
+        cp "$WORK/i$mode.chip" "$WORK/r$mode.chip"
+        emu_start "r$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        ispf "r$mode" 120 $V2 -p m2560 -U "flash:r:$WORK/back$mode.hex:i"
+        expect_rc 0
+        emu_wait
+        srec_cmp "$WORK/back$mode.hex" -Intel "$WORK/full.hex" -Intel ||
+            fail "extaddr=$mode: flash read back differs"
+    done
+    same_chip ibit31 iauto
+    # Writes that start just below a boundary and at the top of the flash.
+    make_hex "$WORK/big.hex" $((0x1FE00)) 1024 5
     make_hex "$WORK/top.hex" $((0x3F000)) 4096 9
     srec_cat "$WORK/big.hex" -Intel "$WORK/top.hex" -Intel -o "$WORK/both.hex" -Intel
     emu_start big stk500v2 m2560
