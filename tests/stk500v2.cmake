@@ -6,7 +6,8 @@ ispf_unit_test(test_stk500v2_proto unit/test_stk500v2_proto.c)
 
 # ispf-emu is defined in stk500v1.cmake; generator expressions resolve it at
 # generate time, whatever the include order.
-foreach(case same_as_avrdude real_hex ext_addr recovery failed_tout faults signon tty)
+foreach(case same_as_avrdude real_hex ext_addr recovery failed_tout faults signon tty chatty
+             slow_link)
   add_test(NAME stk500v2_${case}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/stk500v2/e2e.sh ${case})
   set_tests_properties(stk500v2_${case} PROPERTIES

@@ -8,6 +8,7 @@
 REAL=$ISPF_TEST_DATA/real
 CRKBD=$REAL/qmkbuild_crkbd_rev1_default.hex
 V2="-c stk500v2"
+CHATTER=$(dirname "$0")/../tools/chatter.py
 
 # Program flash + EEPROM + fuses with ispflash and with avrdude on two fresh
 # emulated chips; both must end identical, and each tool must read the other's
@@ -162,7 +163,7 @@ case_failed_tout() {
     # A READ (message 300, during the verify) answered FAILED after reads had worked.
     emu_start f4 stk500v2 m32u4 --opt failed=300
     ispf f4 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
-    [ "$RC" -ne 0 ] || fail "a FAILED read went unnoticed"
+    expect_rc 5
     expect_log "answered CMD_FAILED to READ_FLASH_ISP"
     expect_no_log "flash verified"
     emu_wait
@@ -271,13 +272,68 @@ case_tty() {
     emu_wait
 }
 
+# A port that is not a programmer (tests/tools/chatter.py): a continuous sender,
+# a dribbler and a trickle end within 5 s, exit 4, saying the port sends data
+# that is not the protocol; a silent port keeps the "no programmer answers" text.
+case_chatty() {
+    local mode t0 t1
+    for mode in flood dribble trickle silent; do
+        rm -f "$WORK/ch.port"
+        python3 "$CHATTER" --port-file "$WORK/ch.port" --seconds 30 "$mode" \
+            >"$WORK/ch.$mode.log" 2>&1 &
+        local cpid=$!
+        EMU_PIDS="$EMU_PIDS $cpid"
+        local i=0
+        while [ ! -s "$WORK/ch.port" ]; do
+            i=$((i + 1))
+            [ $i -gt 200 ] && fail "chatter $mode did not start"
+            sleep 0.02
+        done
+        EMU_PORT=$(cat "$WORK/ch.port")
+        t0=$(date +%s%N)
+        ispf "ch$mode" 5 $V2 -p m32u4 -U "flash:w:$CRKBD"
+        t1=$(date +%s%N)
+        kill "$cpid" 2>/dev/null
+        wait "$cpid" 2>/dev/null
+        expect_rc 4
+        if [ "$mode" = silent ]; then
+            expect_log "no STK500v2 programmer answers"
+            expect_no_log "not the STK500v2 protocol"
+        else
+            expect_log "sends data that is not the STK500v2 protocol"
+            expect_log "Is this the programmer's port (-P)"
+        fi
+        echo "chatty $mode: exit $RC after $(((t1 - t0) / 1000000)) ms"
+    done
+}
+
+# Reply timeouts grow with the answer's time on the wire: a link at 2400 baud
+# (--pace: 1.2 s for one 275-byte READ_FLASH_ISP answer, more than the 1 s base)
+# still reads and verifies, with -b telling ispflash the speed.
+case_slow_link() {
+    make_hex "$WORK/small.hex" 0 512 3
+    emu_start slow stk500v2 m32u4 --pace 2400
+    ispf slow 60 $V2 -b 2400 -p m32u4 -U "flash:w:$WORK/small.hex"
+    expect_rc 0
+    expect_log "flash verified"
+    expect_no_log "no valid answer"
+    emu_wait
+    # The same link with -b claiming 115200: the answers come too slowly for the
+    # timeouts of that speed, and the run ends with a programmer error.
+    emu_start fast stk500v2 m32u4 --pace 2400
+    ispf fast 60 $V2 -b 115200 -p m32u4 -U "flash:v:$WORK/small.hex"
+    expect_rc 4
+    expect_log "READ_FLASH_ISP"
+    emu_kill
+}
+
 case "${1:-}" in
-same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty)
+same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty | chatty | slow_link)
     "case_$1"
     echo "PASS: stk500v2 $1"
     ;;
 *)
-    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty" >&2
+    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty|chatty|slow_link" >&2
     exit 2
     ;;
 esac
