@@ -327,13 +327,32 @@ case_slow_link() {
     emu_kill
 }
 
+# An interruption request (Ctrl-C): reads stop before the next command, a mute
+# programmer gets no second attempt, and programming mode is still left.
+case_interrupt() {
+    : "${ISPF_STK2_INT:?ISPF_STK2_INT not set}"
+    emu_start int1 stk500v2 m32u4
+    guarded 20 "$WORK/int1.log" "$ISPF_STK2_INT" "net:127.0.0.1:$EMU_PORT" read
+    expect_rc 0
+    emu_wait
+    # SIGN_ON, GET_PARAMETER VTARGET, SET_PARAMETER RESET_POLARITY, ENTER_PROGMODE,
+    # then LEAVE_PROGMODE: five messages, none for the interrupted read.
+    [ "$(stat_of int1 proto.messages)" = 5 ] ||
+        fail "messages: $(stat_of int1 proto.messages), expected 5 (LEAVE_PROGMODE last)"
+    emu_start int2 stk500v2 m32u4 --opt mute=5
+    guarded 20 "$WORK/int2.log" "$ISPF_STK2_INT" "net:127.0.0.1:$EMU_PORT" retry
+    expect_rc 0
+    expect_log "interrupted"
+    emu_wait
+}
+
 case "${1:-}" in
-same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty | chatty | slow_link)
+same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty | chatty | slow_link | interrupt)
     "case_$1"
     echo "PASS: stk500v2 $1"
     ;;
 *)
-    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty|chatty|slow_link" >&2
+    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty|chatty|slow_link|interrupt" >&2
     exit 2
     ;;
 esac
