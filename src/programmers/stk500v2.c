@@ -17,6 +17,7 @@
 
 #define LOG_PREFIX "stk500v2"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "programmers/backend.h"
 #include "programmers/stk500v2_proto.h"
@@ -28,6 +29,8 @@
 /* Sign-on: short tries, so a dead port is reported within ~2 s. */
 #define STK2_SIGNON_TIMEOUT_MS 250
 #define STK2_SIGNON_TRIES 8
+/* All sign-on tries together, whatever the port sends. */
+#define STK2_SIGNON_TOTAL_MS 2000
 /* Data bytes per PROGRAM_*_ISP: the body is 10 header bytes + data <= 275. */
 #define STK2_WRITE_MAX 256u
 /* Data bytes per READ_*_ISP: the answer body is id, status, data, status <= 275. */
@@ -62,11 +65,19 @@ struct stk2_priv {
      * bit 31), valid when addr_known. */
     bool addr_known;
     uint32_t addr;
+    /* Bits 16..23 of the word address the last LOAD_ADDRESS carried: the extended
+     * address the firmware gave the target. Firmware sends Load Extended Address
+     * on a LOAD_ADDRESS with bit 31; not all of it again at a 64K-word boundary. */
+    uint32_t loaded_bank;
     unsigned read_max;
     bool enabled;
     bool unresponsive; /* a command went unanswered on every attempt */
     bool read_big_ok;  /* a read above 256 bytes has worked */
     bool no_spi_multi; /* the firmware answered CMD_UNKNOWN to SPI_MULTI */
+    /* Bytes that arrived but were no answer, since the count was last reset
+     * (sign-on): how many, and the first of them. */
+    size_t njunk, njunk_kept;
+    uint8_t junk[16];
 };
 
 static struct stk2_priv *stk2_priv(struct pgm *pgm)
@@ -79,38 +90,84 @@ static void stk2_sync_stats(struct pgm *pgm)
     pgm_stats_from_stream(pgm, stk2_priv(pgm)->s);
 }
 
-/* Receive the answer with sequence number seq within timeout_ms.
- * Returns ISPF_OK with the body in rx, STK2_RX_BADSUM as a positive 1 when a
- * frame with a bad checksum arrived, or a negative status (timeout, I/O). */
-static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, int timeout_ms,
+/* LOAD_ADDRESS raw was answered OK: the counter and the extended address. */
+static void stk2_note_loaded(struct stk2_priv *st, uint32_t raw)
+{
+    st->addr = raw;
+    st->addr_known = true;
+    st->loaded_bank = (raw >> 16) & 0xFFu;
+}
+
+/* Note bytes that arrived but were no answer (for the "not the protocol" error). */
+static void stk2_note_junk(struct stk2_priv *st, const uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n && st->njunk_kept < sizeof st->junk; i++)
+        st->junk[st->njunk_kept++] = buf[i];
+    st->njunk += n;
+}
+
+/* Receive the answer with sequence number seq by deadline (clock_now_ms), however
+ * many bytes keep arriving. Returns ISPF_OK with the body in rx, STK2_RX_BADSUM as
+ * a positive 1 when a frame with a bad checksum arrived, or a negative status. */
+static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, long long deadline,
                         struct ispf_error *err)
 {
     stk2_rx_init(rx, seq);
-    long long deadline = clock_now_ms() + timeout_ms;
     uint8_t buf[STK2_MAX_BODY + 1];
+    unsigned long skipped = 0;
+    int rc = ISPF_OK;
     for (;;) {
         size_t want = stk2_rx_pending(rx);
         if (want == 0)
             want = 1;
         long long left = deadline - clock_now_ms();
-        if (left < 0)
-            left = 0;
-        int rc = stream_read(st->s, buf, want, (int)left, err);
+        if (left <= 0) {
+            rc = ispf_fail(err, ISPF_E_TIMEOUT, "%s: no valid answer in time", st->s->port);
+            break;
+        }
+        rc = stream_read(st->s, buf, want, (int)left, err);
+        if (rc)
+            break;
+        enum stk2_rx_result r = STK2_RX_MORE;
+        for (size_t i = 0; i < want && r == STK2_RX_MORE; i++) {
+            r = stk2_rx_feed(rx, buf[i]);
+            if (rx->skipped > skipped) /* the byte was no part of an answer */
+                stk2_note_junk(st, buf + i, rx->skipped - skipped);
+            skipped = rx->skipped;
+        }
+        if (r == STK2_RX_DONE) {
+            if (rx->skipped)
+                log_trace("skipped %lu stray byte(s) before the answer (%lu with a wrong "
+                          "sequence number)",
+                          rx->skipped, rx->wrong_seq);
+            return ISPF_OK;
+        }
+        if (r == STK2_RX_BADSUM)
+            return 1;
+    }
+    return rc;
+}
+
+/* Discard input until quiet_ms pass without a byte, for at most max_ms: a port that
+ * keeps sending cannot hold this up. Bytes discarded count as junk. */
+static int stk2_drain(struct stk2_priv *st, int quiet_ms, int max_ms, struct ispf_error *err)
+{
+    long long end = clock_now_ms() + max_ms;
+    uint8_t c;
+    while (!ispf_interrupted()) {
+        long long left = end - clock_now_ms();
+        if (left <= 0)
+            break;
+        int rc = stream_read(st->s, &c, 1, quiet_ms < left ? quiet_ms : (int)left, err);
+        if (rc == ISPF_E_TIMEOUT) {
+            ispf_error_clear(err);
+            break;
+        }
         if (rc)
             return rc;
-        for (size_t i = 0; i < want; i++) {
-            enum stk2_rx_result r = stk2_rx_feed(rx, buf[i]);
-            if (r == STK2_RX_DONE) {
-                if (rx->skipped)
-                    log_trace("skipped %lu stray byte(s) before the answer (%lu with a wrong "
-                              "sequence number)",
-                              rx->skipped, rx->wrong_seq);
-                return ISPF_OK;
-            }
-            if (r == STK2_RX_BADSUM)
-                return 1;
-        }
+        stk2_note_junk(st, &c, 1);
     }
+    return ISPF_OK;
 }
 
 /* True for commands that move the programmer's address counter. */
@@ -121,18 +178,100 @@ static bool stk2_cmd_uses_addr(uint8_t cmd)
            cmd == STK2_CMD_LOAD_ADDRESS;
 }
 
+/* Reply timeout for a command: the base plus the time the command and its largest
+ * answer take on the link at its speed (a bridge may hand over a whole reply only
+ * when it is complete). */
+static int stk2_timeout_for(const struct stk2_priv *st, const uint8_t *body, size_t len,
+                            int base_ms)
+{
+    size_t answer = 40; /* SIGN_ON's, the longest of the short answers */
+    if (body[0] == STK2_CMD_READ_FLASH_ISP || body[0] == STK2_CMD_READ_EEPROM_ISP)
+        answer = ((size_t)body[1] << 8 | body[2]) + 3u;
+    else if (body[0] == STK2_CMD_SPI_MULTI)
+        answer = (size_t)body[2] + 3u;
+    return base_ms + stream_wire_ms(st->s, len + answer + 2u * STK2_FRAME_OVERHEAD);
+}
+
+/* Put the address counter back to addr0 before resending a command that may have
+ * moved it. Returns OK, a negative status, or 1 when the LOAD_ADDRESS itself got
+ * no valid answer (counts as one of the command's attempts). */
+static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
+                         unsigned tries, int timeout_ms, long long overall, struct ispf_error *err);
+
+static int stk2_restore_addr(struct pgm *pgm, uint32_t addr0, const char *name, int timeout_ms,
+                             long long overall, struct ispf_error *err)
+{
+    uint8_t la[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(addr0 >> 24), (uint8_t)(addr0 >> 16),
+                     (uint8_t)(addr0 >> 8), (uint8_t)addr0};
+    struct stk2_rx lans;
+    int lrc = stk2_exchange(pgm, la, sizeof la, &lans, 1, timeout_ms, overall, err);
+    if (lrc == ISPF_E_TIMEOUT || lrc == ISPF_E_PROTOCOL)
+        return 1;
+    if (lrc)
+        return ispf_error_prefix(err, "restoring the address before resending %s", name);
+    if (lans.size < 2 || lans.body[1] != STK2_STATUS_CMD_OK)
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "restoring the address before resending %s: LOAD_ADDRESS answered %s",
+                         name, lans.size >= 2 ? stk2_status_name(lans.body[1]) : "nothing");
+    stk2_note_loaded(stk2_priv(pgm), addr0);
+    return ISPF_OK;
+}
+
+/* One attempt: send, receive by deadline. Returns OK, 1 (retry: why says why, *last
+ * the status), or a negative status to return at once. */
+static int stk2_attempt(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
+                        long long deadline, int *last, char *why, size_t whysize,
+                        struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    uint8_t frame[STK2_MAX_BODY + STK2_FRAME_OVERHEAD];
+    const char *name = stk2_cmd_name(body[0]);
+    uint8_t seq = st->seq++;
+    size_t n = stk2_frame(frame, seq, body, len);
+    int rc = stream_write(st->s, frame, n, err);
+    pgm->stats.commands++;
+    if (rc) {
+        stk2_sync_stats(pgm);
+        return ispf_error_prefix(err, "sending %s", name);
+    }
+    rc = stk2_receive(st, ans, seq, deadline, err);
+    stk2_sync_stats(pgm);
+    *last = ISPF_E_PROTOCOL;
+    if (rc == ISPF_OK && ans->body[0] == STK2_ANSWER_CKSUM_ERROR) {
+        /* Our message arrived damaged; the programmer did not execute it. */
+        log_warn("the programmer received %s with a bad checksum; sending it again", name);
+        snprintf(why, whysize, "the programmer reported a checksum error every time");
+    } else if (rc == ISPF_OK && ans->body[0] != body[0]) {
+        log_warn("answer to %s carries command id 0x%02X; sending it again", name, ans->body[0]);
+        snprintf(why, whysize, "the answers carried the wrong command id (0x%02X)", ans->body[0]);
+    } else if (rc == ISPF_OK) {
+        return ISPF_OK;
+    } else if (rc == 1) {
+        log_warn("answer to %s had a bad checksum; sending the command again", name);
+        snprintf(why, whysize, "every answer had a bad checksum");
+    } else if (rc == ISPF_E_TIMEOUT) {
+        *last = ISPF_E_TIMEOUT;
+        ispf_error_clear(err);
+        return 1;
+    } else {
+        return ispf_error_prefix(err, "waiting for the answer to %s", name);
+    }
+    return 1;
+}
+
 /*
  * Send one command and wait for its answer, with recovery: a lost or corrupted
  * answer, or a programmer reporting a checksum error in our message, makes us
  * send the command again (with a new sequence number, so a late answer to the
  * old one is recognised and skipped). *ans receives the answer body.
- * tries/timeout_ms: attempts and per-attempt timeout.
+ * tries/timeout_ms: attempts and per-attempt timeout; overall: a deadline for all
+ * attempts together (clock_now_ms, 0 = tries x timeout). No retry starts after an
+ * interruption request.
  */
 static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
-                         unsigned tries, int timeout_ms, struct ispf_error *err)
+                         unsigned tries, int timeout_ms, long long overall, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
-    uint8_t frame[STK2_MAX_BODY + STK2_FRAME_OVERHEAD];
     const char *name = stk2_cmd_name(body[0]);
     int last = ISPF_E_TIMEOUT;
     char why[ISPF_ERRMSG_MAX] = "";
@@ -145,79 +284,44 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         return ispf_fail(err, ISPF_E_PROTOCOL, "%s with no address loaded", name);
     if (st->unresponsive)
         tries = 1; /* do not wait a full round again on a programmer that went silent */
-    for (unsigned attempt = 1; attempt <= tries; attempt++) {
-        if (restore) {
-            uint8_t la[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(addr0 >> 24), (uint8_t)(addr0 >> 16),
-                             (uint8_t)(addr0 >> 8), (uint8_t)addr0};
-            struct stk2_rx lans;
-            int lrc = stk2_exchange(pgm, la, sizeof la, &lans, 1, timeout_ms, err);
-            if (lrc == ISPF_E_TIMEOUT || lrc == ISPF_E_PROTOCOL) {
-                /* Counts as one of this command's attempts. */
-                last = lrc;
-                snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
-                         tries, tries == 1 ? "" : "s");
-                continue;
-            }
-            if (lrc)
-                return ispf_error_prefix(err, "restoring the address before resending %s",
-                                         name);
-            if (lans.size < 2 || lans.body[1] != STK2_STATUS_CMD_OK)
-                return ispf_fail(err, ISPF_E_PROTOCOL,
-                                 "restoring the address before resending %s: LOAD_ADDRESS "
-                                 "answered %s",
-                                 name, lans.size >= 2 ? stk2_status_name(lans.body[1]) : "nothing");
-            st->addr = addr0;
-            st->addr_known = true;
+    unsigned attempt;
+    for (attempt = 1; attempt <= tries; attempt++) {
+        long long now = clock_now_ms();
+        if (attempt > 1 && ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+        if (overall && now >= overall)
+            break;
+        long long deadline = now + timeout_ms;
+        if (overall && deadline > overall)
+            deadline = overall;
+        int rc = restore ? stk2_restore_addr(pgm, addr0, name, timeout_ms, overall, err) : 0;
+        if (rc == 0) {
             restore = false;
+            rc = stk2_attempt(pgm, body, len, ans, deadline, &last, why, sizeof why, err);
+        } else if (rc == 1) {
+            last = ISPF_E_TIMEOUT;
         }
-        uint8_t seq = st->seq++;
-        size_t n = stk2_frame(frame, seq, body, len);
-        int rc = stream_write(st->s, frame, n, err);
-        pgm->stats.commands++;
-        if (rc) {
-            stk2_sync_stats(pgm);
-            return ispf_error_prefix(err, "sending %s", name);
-        }
-        rc = stk2_receive(st, ans, seq, timeout_ms, err);
-        stk2_sync_stats(pgm);
-        if (rc == ISPF_OK && ans->body[0] == STK2_ANSWER_CKSUM_ERROR) {
-            /* Our message arrived damaged; the programmer did not execute it. */
-            log_warn("the programmer received %s with a bad checksum; sending it again", name);
-            last = ISPF_E_PROTOCOL;
-            snprintf(why, sizeof why, "the programmer reported a checksum error every time");
-            continue;
-        }
-        if (rc == ISPF_OK && ans->body[0] != body[0]) {
-            log_warn("answer to %s carries command id 0x%02X; sending it again", name,
-                     ans->body[0]);
-            last = ISPF_E_PROTOCOL;
-            snprintf(why, sizeof why, "the answers carried the wrong command id (0x%02X)",
-                     ans->body[0]);
-        } else if (rc == ISPF_OK) {
+        if (rc == ISPF_OK) {
             st->unresponsive = false;
             if (attempt > 1)
                 log_dbg("%s succeeded on attempt %u", name, attempt);
             return ISPF_OK;
-        } else if (rc == 1) {
-            log_warn("answer to %s had a bad checksum; sending the command again", name);
-            last = ISPF_E_PROTOCOL;
-            snprintf(why, sizeof why, "every answer had a bad checksum");
-        } else if (rc == ISPF_E_TIMEOUT) {
+        }
+        if (rc < 0)
+            return rc;
+        if (last == ISPF_E_TIMEOUT) {
             log_warn("no valid answer to %s within %d ms (attempt %u of %u)", name, timeout_ms,
                      attempt, tries);
-            last = ISPF_E_TIMEOUT;
             snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
-                     tries, tries == 1 ? "" : "s");
-        } else {
-            return ispf_error_prefix(err, "waiting for the answer to %s", name);
+                     attempt, attempt == 1 ? "" : "s");
         }
         /* The command may or may not have run: the address counter is unknown. */
         if (stk2_cmd_uses_addr(body[0]))
             st->addr_known = false;
         restore = moves_addr;
-        int drc = stream_drain(st->s, 20, err);
+        rc = stk2_drain(st, 20, 100, err);
         stk2_sync_stats(pgm);
-        if (drc)
+        if (rc)
             return ispf_error_prefix(err, "after a failed %s", name);
     }
     if (last == ISPF_E_TIMEOUT)
@@ -229,7 +333,8 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
 static int stk2_command(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
                         size_t min_len, struct ispf_error *err)
 {
-    int rc = stk2_exchange(pgm, body, len, ans, STK2_ATTEMPTS, STK2_TIMEOUT_MS, err);
+    int timeout = stk2_timeout_for(stk2_priv(pgm), body, len, STK2_TIMEOUT_MS);
+    int rc = stk2_exchange(pgm, body, len, ans, STK2_ATTEMPTS, timeout, 0, err);
     if (rc)
         return rc;
     if (ans->size < 2 || ans->size < min_len)
@@ -238,8 +343,7 @@ static int stk2_command(struct pgm *pgm, const uint8_t *body, size_t len, struct
     return ISPF_OK;
 }
 
-static int stk2_status_error(uint8_t cmd, uint8_t status, const char *what,
-                             struct ispf_error *err)
+static int stk2_status_error(uint8_t cmd, uint8_t status, const char *what, struct ispf_error *err)
 {
     int code = ISPF_E_PROTOCOL;
     if (status == STK2_STATUS_CMD_TOUT || status == STK2_STATUS_RDY_BSY_TOUT ||
@@ -298,14 +402,19 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
     struct stk2_priv *st = stk2_priv(pgm);
     uint8_t body[1] = {STK2_CMD_SIGN_ON};
     struct stk2_rx ans;
-    int rc = stk2_exchange(pgm, body, 1, &ans, STK2_SIGNON_TRIES, STK2_SIGNON_TIMEOUT_MS, err);
+    st->njunk = st->njunk_kept = 0;
+    int timeout = stk2_timeout_for(st, body, 1, STK2_SIGNON_TIMEOUT_MS);
+    long long overall = clock_now_ms() + STK2_SIGNON_TOTAL_MS;
+    int rc = stk2_exchange(pgm, body, 1, &ans, STK2_SIGNON_TRIES, timeout, overall, err);
+    if ((rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->njunk > 0)
+        return stream_not_protocol(st->s, "STK500v2", st->junk, st->njunk, err);
     if (rc == ISPF_E_TIMEOUT)
         return ispf_fail(err, ISPF_E_TIMEOUT,
-                         "no STK500v2 programmer answers on %s (no answer to SIGN_ON in %d "
-                         "tries of %d ms). Check -P, that the programmer runs STK500v2 "
-                         "firmware (an ArduinoISP sketch speaks STK500v1: use -c avrisp), "
-                         "and -b (it uses %d baud)",
-                         st->s->port, STK2_SIGNON_TRIES, STK2_SIGNON_TIMEOUT_MS, pgm_baud(pgm));
+                         "no STK500v2 programmer answers on %s (no answer to SIGN_ON within "
+                         "%d ms). Check -P, that the programmer runs STK500v2 firmware (an "
+                         "ArduinoISP sketch speaks STK500v1: use -c avrisp), and -b (it uses "
+                         "%d baud)",
+                         st->s->port, STK2_SIGNON_TOTAL_MS, pgm_baud(pgm));
     if (rc)
         return rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 3)
@@ -341,7 +450,8 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
     int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
     if (rc)
         return rc;
-    rc = stream_drain(st->s, 0, err);
+    st->njunk = st->njunk_kept = 0;
+    rc = stk2_drain(st, 0, 100, err); /* what the port sent before we asked */
     if (rc == ISPF_OK)
         rc = stk2_sign_on(pgm, err);
     if (rc == ISPF_OK && ispf_log_enabled(ISPF_LOG_DEBUG)) {
@@ -364,8 +474,8 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
             st->vtarget = v;
             log_dbg("target voltage %u.%u V", v / 10u, v % 10u);
             if (v < 18)
-                log_warn("the programmer measures %u.%u V on the target: it looks unpowered", v / 10u,
-                         v % 10u);
+                log_warn("the programmer measures %u.%u V on the target: it looks unpowered",
+                         v / 10u, v % 10u);
         } else if (vrc == ISPF_E_TIMEOUT || vrc == ISPF_E_DISCONNECTED || vrc == ISPF_E_IO) {
             *err = e2;
             rc = vrc;
@@ -411,9 +521,18 @@ static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
         if (rc)
             return rc;
     }
-    uint8_t body[12] = {STK2_CMD_ENTER_PROGMODE_ISP, v.timeout, v.stabdelay, v.cmdexedelay,
-                        v.synchloops, v.bytedelay, v.pollvalue, v.pollindex,
-                        0xAC, 0x53, 0x00, 0x00};
+    uint8_t body[12] = {STK2_CMD_ENTER_PROGMODE_ISP,
+                        v.timeout,
+                        v.stabdelay,
+                        v.cmdexedelay,
+                        v.synchloops,
+                        v.bytedelay,
+                        v.pollvalue,
+                        v.pollindex,
+                        0xAC,
+                        0x53,
+                        0x00,
+                        0x00};
     struct stk2_rx ans;
     rc = stk2_command(pgm, body, sizeof body, &ans, 2, err);
     if (rc)
@@ -422,8 +541,10 @@ static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
     if (ans.body[1] != STK2_STATUS_CMD_OK) {
         char volt[96] = "";
         if (st->vtarget >= 0 && st->vtarget < 18)
-            snprintf(volt, sizeof volt, "; the programmer measures %d.%d V on the target: it is "
-                     "not powered", st->vtarget / 10, st->vtarget % 10);
+            snprintf(volt, sizeof volt,
+                     "; the programmer measures %d.%d V on the target: it is "
+                     "not powered",
+                     st->vtarget / 10, st->vtarget % 10);
         else if (st->vtarget >= 0)
             snprintf(volt, sizeof volt, "; target voltage %d.%d V", st->vtarget / 10,
                      st->vtarget % 10);
@@ -461,10 +582,16 @@ static bool stk2_dedicated(const uint8_t cmd[4], uint8_t *id, bool *reads)
 {
     *reads = true;
     switch (cmd[0]) {
-    case 0x30: *id = STK2_CMD_READ_SIGNATURE_ISP; return true;
-    case 0x38: *id = STK2_CMD_READ_OSCCAL_ISP; return true;
-    case 0x50: *id = STK2_CMD_READ_FUSE_ISP; return true; /* lfuse, efuse */
-    case 0x58: /* 58 08: hfuse, 58 00: lock bits */
+    case 0x30:
+        *id = STK2_CMD_READ_SIGNATURE_ISP;
+        return true;
+    case 0x38:
+        *id = STK2_CMD_READ_OSCCAL_ISP;
+        return true;
+    case 0x50:
+        *id = STK2_CMD_READ_FUSE_ISP;
+        return true; /* lfuse, efuse */
+    case 0x58:       /* 58 08: hfuse, 58 00: lock bits */
         *id = cmd[1] == 0x08 ? STK2_CMD_READ_FUSE_ISP : STK2_CMD_READ_LOCK_ISP;
         return true;
     case 0xAC:
@@ -555,7 +682,10 @@ static int stk2_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struc
 static int stk2_load_address(struct pgm *pgm, uint32_t raw, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
-    if (st->addr_known && st->addr == raw)
+    /* On parts with bit 31, a counter that ran into another 64K-word bank is loaded
+     * again (one message per 128 KiB): only then is 4D sure to follow. */
+    bool same_bank = !(raw & 0x80000000u) || ((raw >> 16) & 0xFFu) == st->loaded_bank;
+    if (st->addr_known && st->addr == raw && same_bank)
         return ISPF_OK;
     uint8_t body[5] = {STK2_CMD_LOAD_ADDRESS, (uint8_t)(raw >> 24), (uint8_t)(raw >> 16),
                        (uint8_t)(raw >> 8), (uint8_t)raw};
@@ -565,8 +695,7 @@ static int stk2_load_address(struct pgm *pgm, uint32_t raw, struct ispf_error *e
         return rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK)
         return stk2_status_error(body[0], ans.body[1], "setting the address", err);
-    st->addr = raw;
-    st->addr_known = true;
+    stk2_note_loaded(st, raw);
     return ISPF_OK;
 }
 
@@ -630,6 +759,8 @@ static int stk2_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
     uint8_t tmp[STK2_MAX_BODY];
     uint32_t done = 0;
     while (done < len) {
+        if (ispf_interrupted()) /* between chunks: each one is a whole exchange */
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         uint32_t a = addr + done;
         uint32_t start = a, lead = 0;
         if (mem == MEM_FLASH && (a & 1u)) {
@@ -750,6 +881,8 @@ static int stk2_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, cons
         return ispf_fail(err, ISPF_E_UNSUPPORTED, "write_page: not a flash/EEPROM memory");
     bool paged = (p->v2.eeprom_mode & 0x01) && p->eeprom_page > 1;
     for (uint32_t off = 0; off < len;) {
+        if (off > 0 && ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         uint32_t a = addr + off;
         uint32_t n = len - off;
         if (paged) {
@@ -793,7 +926,8 @@ static int stk2_set_sck(struct pgm *pgm, double period_us, struct ispf_error *er
         if (got > want_hz)
             return ispf_fail(err, ISPF_E_UNSUPPORTED,
                              "-B %g: this tool sets the %s's ISP clock down to 125 kHz (-B 8) "
-                             "only", period_us, stk2_type_names[st->type]);
+                             "only",
+                             period_us, stk2_type_names[st->type]);
     } else {
         for (d = 0; d < 254 && stk2_sck_hz(st->type, d) > want_hz; d++)
             ;

@@ -24,6 +24,14 @@
  *   noise=N         send stray bytes (with a fake start byte) before the Nth answer
  *   mute=N          from the Nth message on, answer nothing (a programmer that hangs)
  *   nospimulti=1    old firmware without SPI_MULTI: it answers STATUS_CMD_UNKNOWN
+ *   extaddr=MODE    when the firmware sends Load Extended Address (4D) on parts
+ *                   whose LOAD_ADDRESS has bit 31 (AVR068: bit 31 = "a load extended
+ *                   address must be executed"):
+ *                   bit31 (default): once, before the first flash access after a
+ *                     LOAD_ADDRESS with bit 31; never again by itself, so a counter
+ *                     that runs over a 64K-word boundary keeps the old extended byte
+ *                   auto: also again whenever the counter crosses a 64K-word
+ *                     boundary (as LUFA's AVRISP-MKII firmware does)
  * Messages are counted from 1, every well-formed frame counts.
  */
 #include <stdbool.h>
@@ -44,6 +52,8 @@ struct v2e {
     unsigned maxread;
     bool maxread_silent;
     bool nospimulti;
+    bool ext_auto;    /* extaddr=auto: re-load 4D at each 64K-word boundary */
+    bool ext_pending; /* 4D due before the next flash access */
     unsigned long failed_n, tout_n, badsum_n, badseq_n, cksumerr_n, noise_n, mute_n;
     int failcmd, toutcmd;
     uint32_t addr; /* the address counter, as loaded (bit 31 kept) */
@@ -99,14 +109,18 @@ static void v2e_answer(struct v2e *e, uint8_t seq, const uint8_t *body, size_t l
     emu_end_reply(e->io);
 }
 
-/* Send 4D when the address has bit 31 and the extended byte may have changed. */
-static void v2e_ext_addr(struct v2e *e, uint32_t word, bool force)
+/* Before a flash access at word: send 4D if one is due (after a LOAD_ADDRESS
+ * with bit 31, or in auto mode after the counter crossed a 64K-word boundary). */
+static void v2e_ext_addr(struct v2e *e, uint32_t word)
 {
     if (!(e->addr & 0x80000000u))
         return;
-    if (force || (word & 0xFFFFu) == 0) {
+    if (e->ext_auto && (word & 0xFFFFu) == 0)
+        e->ext_pending = true;
+    if (e->ext_pending) {
         uint8_t out[4];
         v2e_spi(e, 0x4D, 0x00, (uint8_t)(word >> 16), 0x00, out);
+        e->ext_pending = false;
     }
 }
 
@@ -158,16 +172,14 @@ static size_t v2e_program(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
     uint8_t out[4];
     uint8_t status = 0x00;
     uint32_t start = e->addr & 0x7FFFFFFFu;
-    if (flash)
-        v2e_ext_addr(e, start, true);
     bool page = mode & 1u;
     uint32_t poll_addr = 0;
     uint8_t poll_val = poll1;
     for (unsigned i = 0; i < n; i++) {
         if (flash) {
             uint32_t word = start + i / 2u;
-            if (i && !(i & 1u))
-                v2e_ext_addr(e, word, false);
+            if (!(i & 1u))
+                v2e_ext_addr(e, word);
             uint8_t op = (uint8_t)(cmd1 | ((i & 1u) ? 0x08 : 0x00));
             v2e_spi(e, op, (uint8_t)(word >> 8), (uint8_t)word, data[i], out);
             if (data[i] != poll1 && poll_val == poll1) {
@@ -175,8 +187,8 @@ static size_t v2e_program(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
                 poll_val = data[i];
             }
             if (!page) {
-                status = v2e_complete(e, mode, false, cmd3, word * 2u + (i & 1u), data[i], poll1,
-                                      true);
+                status =
+                    v2e_complete(e, mode, false, cmd3, word * 2u + (i & 1u), data[i], poll1, true);
                 if (status)
                     break;
             }
@@ -218,13 +230,11 @@ static size_t v2e_read(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans
     }
     uint8_t cmd = b[3], out[4];
     uint32_t start = e->addr & 0x7FFFFFFFu;
-    if (flash)
-        v2e_ext_addr(e, start, true);
     for (unsigned i = 0; i < n; i++) {
         if (flash) {
             uint32_t word = start + i / 2u;
-            if (i && !(i & 1u))
-                v2e_ext_addr(e, word, false);
+            if (!(i & 1u))
+                v2e_ext_addr(e, word);
             v2e_spi(e, (uint8_t)(cmd | ((i & 1u) ? 0x08 : 0x00)), (uint8_t)(word >> 8),
                     (uint8_t)word, 0x00, out);
         } else {
@@ -271,6 +281,113 @@ static size_t v2e_spi_multi(struct v2e *e, const uint8_t *b, size_t len, uint8_t
     return nrx + 3u;
 }
 
+static size_t v2e_set_param(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans)
+{
+    if (len < 3) {
+        ans[1] = 0xC0;
+        return 2;
+    }
+    if (b[1] == 0x98)
+        e->sck_duration = b[2];
+    else if (b[1] == 0x9E)
+        e->reset_polarity = b[2];
+    else if (b[1] == 0x94 && b[2] >= 10)
+        e->vtarget = b[2];
+    return 2;
+}
+
+static size_t v2e_get_param(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans)
+{
+    if (len < 2) {
+        ans[1] = 0xC0;
+        return 2;
+    }
+    switch (b[1]) {
+    case 0x90:
+        ans[2] = 2;
+        break;
+    case 0x91:
+        ans[2] = 2;
+        break;
+    case 0x92:
+        ans[2] = 10;
+        break;
+    case 0x94:
+        if (e->novtarget) {
+            ans[1] = 0xC0;
+            return 2;
+        }
+        ans[2] = (uint8_t)e->vtarget;
+        break;
+    case 0x95:
+        ans[2] = 50;
+        break;
+    case 0x96:
+        ans[2] = 1;
+        break;
+    case 0x97:
+        ans[2] = 1;
+        break;
+    case 0x98:
+        ans[2] = e->sck_duration;
+        break;
+    case 0x9A:
+        ans[2] = 0xFF;
+        break;
+    case 0x9E:
+        ans[2] = e->reset_polarity;
+        break;
+    default:
+        ans[1] = 0xC0;
+        return 2;
+    }
+    return 3;
+}
+
+static size_t v2e_enter_progmode(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans)
+{
+    uint8_t out[4];
+    if (len < 12) {
+        ans[1] = 0xC0;
+        return 2;
+    }
+    unsigned loops = b[4] ? b[4] : 1;
+    uint8_t pollvalue = b[6], pollindex = b[7];
+    e->acc_n = 0;
+    avrchip_set_reset(e->chip, false);
+    avrchip_set_reset(e->chip, true);
+    for (unsigned i = 0; i < loops; i++) {
+        v2e_spi(e, b[8], b[9], b[10], b[11], out);
+        if (pollindex == 0 || (pollindex <= 4 && out[pollindex - 1] == pollvalue))
+            return 2;
+        /* Out of sync: positive RESET pulse, try again. */
+        avrchip_set_reset(e->chip, false);
+        avrchip_set_reset(e->chip, true);
+    }
+    avrchip_set_reset(e->chip, false);
+    ans[1] = 0xC0;
+    return 2;
+}
+
+static size_t v2e_chip_erase(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans)
+{
+    uint8_t out[4];
+    if (len < 7) {
+        ans[1] = 0xC0;
+        return 2;
+    }
+    v2e_spi(e, b[3], b[4], b[5], b[6], out);
+    if (b[2] == 1) {
+        for (int i = 0; i < 200; i++) {
+            v2e_spi(e, 0xF0, 0, 0, 0, out);
+            if (!(out[3] & 1))
+                return 2;
+        }
+        ans[1] = 0x80;
+    }
+    return 2;
+}
+
 static size_t v2e_execute(struct v2e *e, const uint8_t *b, size_t len, uint8_t *ans)
 {
     uint8_t out[4];
@@ -286,92 +403,25 @@ static size_t v2e_execute(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
         return 3 + n;
     }
     case 0x02: /* SET_PARAMETER */
-        if (len < 3) {
-            ans[1] = 0xC0;
-            return 2;
-        }
-        if (b[1] == 0x98)
-            e->sck_duration = b[2];
-        else if (b[1] == 0x9E)
-            e->reset_polarity = b[2];
-        else if (b[1] == 0x94 && b[2] >= 10)
-            e->vtarget = b[2];
-        return 2;
+        return v2e_set_param(e, b, len, ans);
     case 0x03: /* GET_PARAMETER */
-        if (len < 2) {
-            ans[1] = 0xC0;
-            return 2;
-        }
-        switch (b[1]) {
-        case 0x90: ans[2] = 2; break;
-        case 0x91: ans[2] = 2; break;
-        case 0x92: ans[2] = 10; break;
-        case 0x94:
-            if (e->novtarget) {
-                ans[1] = 0xC0;
-                return 2;
-            }
-            ans[2] = (uint8_t)e->vtarget;
-            break;
-        case 0x95: ans[2] = 50; break;
-        case 0x96: ans[2] = 1; break;
-        case 0x97: ans[2] = 1; break;
-        case 0x98: ans[2] = e->sck_duration; break;
-        case 0x9A: ans[2] = 0xFF; break;
-        case 0x9E: ans[2] = e->reset_polarity; break;
-        default:
-            ans[1] = 0xC0;
-            return 2;
-        }
-        return 3;
+        return v2e_get_param(e, b, len, ans);
     case 0x06: /* LOAD_ADDRESS */
         if (len < 5) {
             ans[1] = 0xC0;
             return 2;
         }
         e->addr = (uint32_t)b[1] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 8 | b[4];
+        e->ext_pending = (e->addr & 0x80000000u) != 0;
         return 2;
-    case 0x10: { /* ENTER_PROGMODE_ISP */
-        if (len < 12) {
-            ans[1] = 0xC0;
-            return 2;
-        }
-        unsigned loops = b[4] ? b[4] : 1;
-        uint8_t pollvalue = b[6], pollindex = b[7];
-        e->acc_n = 0;
-        avrchip_set_reset(e->chip, false);
-        avrchip_set_reset(e->chip, true);
-        for (unsigned i = 0; i < loops; i++) {
-            v2e_spi(e, b[8], b[9], b[10], b[11], out);
-            if (pollindex == 0 || (pollindex <= 4 && out[pollindex - 1] == pollvalue))
-                return 2;
-            /* Out of sync: positive RESET pulse, try again. */
-            avrchip_set_reset(e->chip, false);
-            avrchip_set_reset(e->chip, true);
-        }
-        avrchip_set_reset(e->chip, false);
-        ans[1] = 0xC0;
-        return 2;
-    }
+    case 0x10: /* ENTER_PROGMODE_ISP */
+        return v2e_enter_progmode(e, b, len, ans);
     case 0x11: /* LEAVE_PROGMODE_ISP */
         avrchip_set_reset(e->chip, false);
         e->acc_n = 0;
         return 2;
     case 0x12: /* CHIP_ERASE_ISP */
-        if (len < 7) {
-            ans[1] = 0xC0;
-            return 2;
-        }
-        v2e_spi(e, b[3], b[4], b[5], b[6], out);
-        if (b[2] == 1) {
-            for (int i = 0; i < 200; i++) {
-                v2e_spi(e, 0xF0, 0, 0, 0, out);
-                if (!(out[3] & 1))
-                    return 2;
-            }
-            ans[1] = 0x80;
-        }
-        return 2;
+        return v2e_chip_erase(e, b, len, ans);
     case 0x13:
     case 0x15:
         return v2e_program(e, b, len, ans);
@@ -411,28 +461,42 @@ static size_t v2e_execute(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
     }
 }
 
+/* The firmware's state and the --opt settings; false on a bad option. */
+static bool v2e_init(struct v2e *e, struct emu_io *io, struct avrchip *chip)
+{
+    memset(e, 0, sizeof *e);
+    e->io = io;
+    e->chip = chip;
+    e->signon = emu_opt(io, "signon") ? emu_opt(io, "signon") : "STK500_2";
+    e->vtarget = (int)v2e_opt_ul(io, "vtarget", 50, 10);
+    e->novtarget = v2e_opt_ul(io, "novtarget", 0, 10) != 0;
+    e->maxread = (unsigned)v2e_opt_ul(io, "maxread", V2E_MAX_BODY - 3u, 10);
+    e->maxread_silent = v2e_opt_ul(io, "maxread_silent", 0, 10) != 0;
+    e->nospimulti = v2e_opt_ul(io, "nospimulti", 0, 10) != 0;
+    const char *ext = emu_opt(io, "extaddr");
+    if (ext && strcmp(ext, "auto") != 0 && strcmp(ext, "bit31") != 0) {
+        fprintf(stderr, "ispf-emu: --opt extaddr=%s: use bit31 or auto\n", ext);
+        return false;
+    }
+    e->ext_auto = ext && strcmp(ext, "auto") == 0;
+    e->failed_n = v2e_opt_ul(io, "failed", 0, 10);
+    e->tout_n = v2e_opt_ul(io, "tout", 0, 10);
+    e->badsum_n = v2e_opt_ul(io, "badsum", 0, 10);
+    e->badseq_n = v2e_opt_ul(io, "badseq", 0, 10);
+    e->cksumerr_n = v2e_opt_ul(io, "cksumerr", 0, 10);
+    e->noise_n = v2e_opt_ul(io, "noise", 0, 10);
+    e->mute_n = v2e_opt_ul(io, "mute", 0, 10);
+    e->failcmd = emu_opt(io, "failcmd") ? (int)v2e_opt_ul(io, "failcmd", 0, 16) : -1;
+    e->toutcmd = emu_opt(io, "toutcmd") ? (int)v2e_opt_ul(io, "toutcmd", 0, 16) : -1;
+    e->sck_duration = 1;
+    return true;
+}
+
 static int v2e_serve(struct emu_io *io, struct avrchip *chip)
 {
     struct v2e e;
-    memset(&e, 0, sizeof e);
-    e.io = io;
-    e.chip = chip;
-    e.signon = emu_opt(io, "signon") ? emu_opt(io, "signon") : "STK500_2";
-    e.vtarget = (int)v2e_opt_ul(io, "vtarget", 50, 10);
-    e.novtarget = v2e_opt_ul(io, "novtarget", 0, 10) != 0;
-    e.maxread = (unsigned)v2e_opt_ul(io, "maxread", V2E_MAX_BODY - 3u, 10);
-    e.maxread_silent = v2e_opt_ul(io, "maxread_silent", 0, 10) != 0;
-    e.nospimulti = v2e_opt_ul(io, "nospimulti", 0, 10) != 0;
-    e.failed_n = v2e_opt_ul(io, "failed", 0, 10);
-    e.tout_n = v2e_opt_ul(io, "tout", 0, 10);
-    e.badsum_n = v2e_opt_ul(io, "badsum", 0, 10);
-    e.badseq_n = v2e_opt_ul(io, "badseq", 0, 10);
-    e.cksumerr_n = v2e_opt_ul(io, "cksumerr", 0, 10);
-    e.noise_n = v2e_opt_ul(io, "noise", 0, 10);
-    e.mute_n = v2e_opt_ul(io, "mute", 0, 10);
-    e.failcmd = emu_opt(io, "failcmd") ? (int)v2e_opt_ul(io, "failcmd", 0, 16) : -1;
-    e.toutcmd = emu_opt(io, "toutcmd") ? (int)v2e_opt_ul(io, "toutcmd", 0, 16) : -1;
-    e.sck_duration = 1;
+    if (!v2e_init(&e, io, chip))
+        return 0;
     avrchip_set_reset(chip, false);
 
     uint8_t body[V2E_MAX_BODY], ans[V2E_MAX_BODY + 4];

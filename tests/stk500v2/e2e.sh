@@ -8,6 +8,7 @@
 REAL=$ISPF_TEST_DATA/real
 CRKBD=$REAL/qmkbuild_crkbd_rev1_default.hex
 V2="-c stk500v2"
+CHATTER=$(dirname "$0")/../tools/chatter.py
 
 # Program flash + EEPROM + fuses with ispflash and with avrdude on two fresh
 # emulated chips; both must end identical, and each tool must read the other's
@@ -72,9 +73,37 @@ case_real_hex() {
     [ $n -ge 20 ] || fail "only $n real HEX files found in $REAL"
 }
 
-# Parts above 128 KiB: LOAD_ADDRESS with bit 31 (the programmer sends 4D).
+# Parts above 128 KiB: LOAD_ADDRESS with bit 31 (the programmer sends 4D). Two
+# firmware behaviours: 4D only after a LOAD_ADDRESS with bit 31 (extaddr=bit31,
+# the emulator's default) and again at each 64K-word boundary (extaddr=auto,
+# LUFA). A whole 256 KiB m2560 image, written and verified by ispflash and by
+# avrdude, must leave the same chip on both.
 case_ext_addr() {
-    make_hex "$WORK/big.hex" $((0x1FE00)) 1024 5   # crosses the 128 KiB boundary
+    make_hex "$WORK/full.hex" 0 $((0x40000)) 7
+    local mode
+    for mode in bit31 auto; do
+        emu_start "i$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        ispf "i$mode" 120 $V2 -p m2560 -U "flash:w:$WORK/full.hex"
+        expect_rc 0
+        expect_log "flash verified"
+        emu_wait
+        emu_start "a$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        avrd "a$mode" 170 -c stk500v2 -p m2560 -U "flash:w:$WORK/full.hex"
+        expect_rc 0
+        emu_wait
+        same_chip "i$mode" "a$mode"
+        # ispflash reads the whole flash back (reads cross both boundaries too).
+        cp "$WORK/i$mode.chip" "$WORK/r$mode.chip"
+        emu_start "r$mode" stk500v2 m2560 --opt "extaddr=$mode"
+        ispf "r$mode" 120 $V2 -p m2560 -U "flash:r:$WORK/back$mode.hex:i"
+        expect_rc 0
+        emu_wait
+        srec_cmp "$WORK/back$mode.hex" -Intel "$WORK/full.hex" -Intel ||
+            fail "extaddr=$mode: flash read back differs"
+    done
+    same_chip ibit31 iauto
+    # Writes that start just below a boundary and at the top of the flash.
+    make_hex "$WORK/big.hex" $((0x1FE00)) 1024 5
     make_hex "$WORK/top.hex" $((0x3F000)) 4096 9
     srec_cat "$WORK/big.hex" -Intel "$WORK/top.hex" -Intel -o "$WORK/both.hex" -Intel
     emu_start big stk500v2 m2560
@@ -134,7 +163,7 @@ case_failed_tout() {
     # A READ (message 300, during the verify) answered FAILED after reads had worked.
     emu_start f4 stk500v2 m32u4 --opt failed=300
     ispf f4 20 $V2 -p m32u4 -U "flash:w:$CRKBD"
-    [ "$RC" -ne 0 ] || fail "a FAILED read went unnoticed"
+    expect_rc 5
     expect_log "answered CMD_FAILED to READ_FLASH_ISP"
     expect_no_log "flash verified"
     emu_wait
@@ -165,7 +194,7 @@ case_faults() {
     emu_start hang stk500v2 m32u4 --opt mute=100
     ispf hang 10 $V2 -p m32u4 -U "flash:w:$CRKBD"
     expect_rc 4
-    expect_log "PROGRAM_FLASH_ISP on net:127.0.0.1:$EMU_PORT: no valid answer within 1000 ms, 3 times"
+    expect_log "PROGRAM_FLASH_ISP on net:127.0.0.1:$EMU_PORT: no valid answer within 10[0-9][0-9] ms, 3 times"
     expect_log "leaving programming mode"
     emu_wait
 
@@ -243,13 +272,87 @@ case_tty() {
     emu_wait
 }
 
+# A port that is not a programmer (tests/tools/chatter.py): a continuous sender,
+# a dribbler and a trickle end within 5 s, exit 4, saying the port sends data
+# that is not the protocol; a silent port keeps the "no programmer answers" text.
+case_chatty() {
+    local mode t0 t1
+    for mode in flood dribble trickle silent; do
+        rm -f "$WORK/ch.port"
+        python3 "$CHATTER" --port-file "$WORK/ch.port" --seconds 30 "$mode" \
+            >"$WORK/ch.$mode.log" 2>&1 &
+        local cpid=$!
+        EMU_PIDS="$EMU_PIDS $cpid"
+        local i=0
+        while [ ! -s "$WORK/ch.port" ]; do
+            i=$((i + 1))
+            [ $i -gt 200 ] && fail "chatter $mode did not start"
+            sleep 0.02
+        done
+        EMU_PORT=$(cat "$WORK/ch.port")
+        t0=$(date +%s%N)
+        ispf "ch$mode" 5 $V2 -p m32u4 -U "flash:w:$CRKBD"
+        t1=$(date +%s%N)
+        kill "$cpid" 2>/dev/null
+        wait "$cpid" 2>/dev/null
+        expect_rc 4
+        if [ "$mode" = silent ]; then
+            expect_log "no STK500v2 programmer answers"
+            expect_no_log "not the STK500v2 protocol"
+        else
+            expect_log "sends data that is not the STK500v2 protocol"
+            expect_log "Is this the programmer's port (-P)"
+        fi
+        echo "chatty $mode: exit $RC after $(((t1 - t0) / 1000000)) ms"
+    done
+}
+
+# Reply timeouts grow with the answer's time on the wire: a link at 2400 baud
+# (--pace: 1.2 s for one 275-byte READ_FLASH_ISP answer, more than the 1 s base)
+# still reads and verifies, with -b telling ispflash the speed.
+case_slow_link() {
+    make_hex "$WORK/small.hex" 0 512 3
+    emu_start slow stk500v2 m32u4 --pace 2400
+    ispf slow 60 $V2 -b 2400 -p m32u4 -U "flash:w:$WORK/small.hex"
+    expect_rc 0
+    expect_log "flash verified"
+    expect_no_log "no valid answer"
+    emu_wait
+    # The same link with -b claiming 115200: the answers come too slowly for the
+    # timeouts of that speed, and the run ends with a programmer error.
+    emu_start fast stk500v2 m32u4 --pace 2400
+    ispf fast 60 $V2 -b 115200 -p m32u4 -U "flash:v:$WORK/small.hex"
+    expect_rc 4
+    expect_log "READ_FLASH_ISP"
+    emu_kill
+}
+
+# An interruption request (Ctrl-C): reads stop before the next command, a mute
+# programmer gets no second attempt, and programming mode is still left.
+case_interrupt() {
+    : "${ISPF_STK2_INT:?ISPF_STK2_INT not set}"
+    emu_start int1 stk500v2 m32u4
+    guarded 20 "$WORK/int1.log" "$ISPF_STK2_INT" "net:127.0.0.1:$EMU_PORT" read
+    expect_rc 0
+    emu_wait
+    # SIGN_ON, GET_PARAMETER VTARGET, SET_PARAMETER RESET_POLARITY, ENTER_PROGMODE,
+    # then LEAVE_PROGMODE: five messages, none for the interrupted read.
+    [ "$(stat_of int1 proto.messages)" = 5 ] ||
+        fail "messages: $(stat_of int1 proto.messages), expected 5 (LEAVE_PROGMODE last)"
+    emu_start int2 stk500v2 m32u4 --opt mute=5
+    guarded 20 "$WORK/int2.log" "$ISPF_STK2_INT" "net:127.0.0.1:$EMU_PORT" retry
+    expect_rc 0
+    expect_log "interrupted"
+    emu_wait
+}
+
 case "${1:-}" in
-same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty)
+same_as_avrdude | real_hex | ext_addr | recovery | failed_tout | faults | signon | tty | chatty | slow_link | interrupt)
     "case_$1"
     echo "PASS: stk500v2 $1"
     ;;
 *)
-    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty" >&2
+    echo "usage: $0 same_as_avrdude|real_hex|ext_addr|recovery|failed_tout|faults|signon|tty|chatty|slow_link|interrupt" >&2
     exit 2
     ;;
 esac
