@@ -10,8 +10,9 @@
 #include "opts.h"
 
 static const char *const opts_mem_names[] = {
-    "flash", "eeprom", "lfuse", "hfuse", "efuse", "lock", "lockbits", "signature",
-    "calibration", "fuse0", "fuse1", "fuse2", "fuse", "lowfuse", "highfuse", "extfuse", NULL,
+    "flash",    "eeprom",    "lfuse",       "hfuse",   "efuse", "lock",
+    "lockbits", "signature", "calibration", "fuse0",   "fuse1", "fuse2",
+    "fuse",     "lowfuse",   "highfuse",    "extfuse", NULL,
 };
 
 static bool opts_is_mem(const char *s, size_t len)
@@ -32,8 +33,10 @@ int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
     if (!memop) {
         /* "-U file" = flash:w:file:a (also Windows paths like C:\x.hex). */
         if (c1 && c1 - arg > 1 && c1[1] && c1[2] == ':' && strchr("rwv", c1[1])) {
-            snprintf(msg, msglen, "-U %s: unknown memory '%.*s' (known: flash, eeprom, lfuse, "
-                     "hfuse, efuse, lock, signature, calibration)", arg, (int)(c1 - arg), arg);
+            snprintf(msg, msglen,
+                     "-U %s: unknown memory '%.*s' (known: flash, eeprom, lfuse, "
+                     "hfuse, efuse, lock, signature, calibration)",
+                     arg, (int)(c1 - arg), arg);
             return -1;
         }
         snprintf(u->mem, sizeof u->mem, "flash");
@@ -53,9 +56,11 @@ int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
     if (flen >= 2 && file[flen - 2] == ':' && isalpha((unsigned char)file[flen - 1])) {
         char f = (char)tolower((unsigned char)file[flen - 1]);
         if (!strchr("airmshdob", f)) {
-            snprintf(msg, msglen, "-U %s: unknown file format '%c' (i = Intel HEX, r = raw "
+            snprintf(msg, msglen,
+                     "-U %s: unknown file format '%c' (i = Intel HEX, r = raw "
                      "binary, m = immediate, s = S-record, a = auto; h, d, o, b for reading "
-                     "values)", arg, file[flen - 1]);
+                     "values)",
+                     arg, file[flen - 1]);
             return -1;
         }
         u->fmt = f;
@@ -118,9 +123,15 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuh?", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'c': o->programmer = optarg; break;
-        case 'p': o->part = optarg; break;
-        case 'P': o->port = optarg; break;
+        case 'c':
+            o->programmer = optarg;
+            break;
+        case 'p':
+            o->part = optarg;
+            break;
+        case 'P':
+            o->port = optarg;
+            break;
         case 'b':
             errno = 0;
             o->baud = (int)strtol(optarg, &end, 10);
@@ -131,8 +142,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
             break;
         case 'B':
             if (cli_parse_bitclock(optarg, &o->bitclock_us)) {
-                snprintf(msg, msglen, "-B %s: give the ISP clock period in microseconds (e.g. "
-                         "-B 10) or a frequency (-B 125kHz)", optarg);
+                snprintf(msg, msglen,
+                         "-B %s: give the ISP clock period in microseconds (e.g. "
+                         "-B 10) or a frequency (-B 125kHz)",
+                         optarg);
                 return -1;
             }
             break;
@@ -152,23 +165,54 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
             }
             o->xopts[o->n_xopts++] = optarg;
             break;
-        case 'C': /* avrdude's config file: the part database is compiled in */
-        case 'l': /* avrdude's log file: messages go to stderr */
-        case 's': /* avrdude's obsolete safemode switches: fuses are always checked */
-        case 'u':
+        case 'C':
+            o->config = optarg;
+            break; /* avrdude's config file: ignored */
+        case 'l':
+            o->logfile = optarg;
             break;
-        case 'e': o->erase = true; break;
-        case 'D': o->no_erase = true; break;
-        case 'V': o->no_verify = true; break;
-        case 'n': o->no_write = true; break;
-        case 'F': o->force = true; break;
-        case 'v': o->verbose++; break;
-        case 'q': o->quiet++; break;
-        case 'h': o->help = true; break;
-        case OPT_VERSION: o->version = true; break;
-        case OPT_FUSES: o->list_fuses = true; break;
-        case OPT_UNSAFE_FUSES: o->unsafe_fuses = true; break;
-        case OPT_BOOTLOADER: o->bootloader = optarg; break;
+        case 's':
+            o->opt_s = true;
+            break; /* avrdude's obsolete safemode switches */
+        case 'u':
+            o->opt_u = true;
+            break;
+        case 'e':
+            o->erase = true;
+            break;
+        case 'D':
+            o->no_erase = true;
+            break;
+        case 'V':
+            o->no_verify = true;
+            break;
+        case 'n':
+            o->no_write = true;
+            break;
+        case 'F':
+            o->force = true;
+            break;
+        case 'v':
+            o->verbose++;
+            break;
+        case 'q':
+            o->quiet++;
+            break;
+        case 'h':
+            o->help = true;
+            break;
+        case OPT_VERSION:
+            o->version = true;
+            break;
+        case OPT_FUSES:
+            o->list_fuses = true;
+            break;
+        case OPT_UNSAFE_FUSES:
+            o->unsafe_fuses = true;
+            break;
+        case OPT_BOOTLOADER:
+            o->bootloader = optarg;
+            break;
         case OPT_JTAG:
             if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
                 snprintf(msg, msglen, "--jtag takes on or off");

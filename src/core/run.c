@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ispflash/log.h"
 #include "ispflash/run.h"
@@ -116,8 +119,7 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
                              "--bootloader %s: there are no bootloader presets for the %s%s "
                              "(--bootloader ? lists them per MCU)",
                              sp->bootloader, part->name,
-                             bootloader_name_known(sp->bootloader) ? ", only for other MCUs"
-                                                                   : "");
+                             bootloader_name_known(sp->bootloader) ? ", only for other MCUs" : "");
         }
         bool w[FUSE_NBYTES];
         uint8_t v[FUSE_NBYTES];
@@ -131,10 +133,11 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
                 rc = run_add_fuse_job(r, fuse_mem(i), v[i], why, err);
         if (rc)
             return rc;
-        ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name,
-                 b->desc, part->name, b->usb_id);
+        ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name, b->desc,
+                 part->name, b->usb_id);
         if (!r->writes_flash)
-            ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader sets the fuses only; add -U FILE to "
+            ispf_log(ISPF_LOG_INFO, RUN_LOG,
+                     "--bootloader sets the fuses only; add -U FILE to "
                      "write the bootloader in the same run");
         return ISPF_OK;
     }
@@ -232,8 +235,8 @@ static int run_check_chip_bootloader(struct session *s, const struct part *part,
         fuse_image_classify(part, &img, b.start, &info);
         if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
             char warn[2048];
-            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn,
-                                  NULL, 0, err);
+            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn, NULL,
+                                  0, err);
             if (warn[0])
                 run_log_lines(ISPF_LOG_WARN, warn);
         }
@@ -336,8 +339,8 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         if (j->mem != MEM_FLASH || j->kind != RUN_WRITE)
             continue;
         char notes[2048];
-        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes,
-                              sizeof notes, err);
+        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes, sizeof notes,
+                              err);
         if (rc)
             return rc;
         if (warn[0])
@@ -365,41 +368,124 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
 }
 
 /* Values read back, comma-separated: 'h'/'m' hex, 'd' decimal, 'o' octal, 'b' binary. */
-static int run_save_values(const struct image *img, const char *path, char fmt,
-                           struct ispf_error *err)
+static void run_put_values(const struct image *img, char fmt, FILE *f)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
     for (uint32_t a = 0; a < img->end; a++) {
         uint8_t v = image_get(img, a, 0xFF);
         if (a)
             fputc(',', f);
         switch (fmt) {
-        case 'd': fprintf(f, "%u", v); break;
-        case 'o': fprintf(f, "0%o", v); break;
+        case 'd':
+            fprintf(f, "%u", v);
+            break;
+        case 'o':
+            fprintf(f, "0%o", v);
+            break;
         case 'b': {
             fputs("0b", f);
             for (int bit = 7; bit >= 0; bit--)
                 fputc('0' + ((v >> bit) & 1), f);
             break;
         }
-        default: fprintf(f, "0x%02x", v); break;
+        default:
+            fprintf(f, "0x%02x", v);
+            break;
         }
     }
     fputc('\n', f);
-    if (f != stdout && fclose(f) != 0)
+}
+
+static int run_save_values(const struct image *img, const char *path, char fmt,
+                           struct ispf_error *err)
+{
+    bool out = strcmp(path, "-") == 0;
+    FILE *f = out ? stdout : fopen(path, "w");
+    if (!f)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
+    run_put_values(img, fmt, f);
+    if (out) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
+        return ISPF_OK;
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
         return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
     return ISPF_OK;
+}
+
+/* An output file is written to a temporary file next to it, flushed to disk and renamed
+ * over the target only when complete: a failed or interrupted save keeps the old file. */
+static int run_tmp_create(const char *path, char *tmp, size_t n, struct ispf_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(tmp, n, "%.*s.%s.ispflash-XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
+        (int)n)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: name too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return ispf_fail(err, ISPF_E_IO,
+                         "cannot write %s: cannot create a temporary file "
+                         "next to it: %s",
+                         path, strerror(errno));
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, 0666 & ~um) != 0)
+        ispf_log(ISPF_LOG_DEBUG, RUN_LOG, "%s: fchmod: %s", tmp, strerror(errno));
+    close(fd);
+    return ISPF_OK;
+}
+
+static int run_tmp_commit(const char *tmp, const char *path, struct ispf_error *err)
+{
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    close(fd);
+    if (rename(tmp, path) != 0)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: rename: %s", path, strerror(errno));
+    return ISPF_OK;
+}
+
+static enum image_format run_out_format(char fmt);
+
+static int run_save(const struct image *img, const char *path, char fmt, struct ispf_error *err)
+{
+    bool values = strchr("hdob", fmt) || fmt == 'm';
+    struct stat st;
+    /* Standard output, and devices or pipes named as files (/dev/null): written directly. */
+    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return values ? run_save_values(img, path, fmt, err)
+                      : image_save(img, path, run_out_format(fmt), err);
+    char tmp[4096];
+    int rc = run_tmp_create(path, tmp, sizeof tmp, err);
+    if (rc)
+        return rc;
+    rc = values ? run_save_values(img, tmp, fmt, err)
+                : image_save(img, tmp, run_out_format(fmt), err);
+    if (rc == ISPF_OK)
+        rc = run_tmp_commit(tmp, path, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
 }
 
 static enum image_format run_out_format(char fmt)
 {
     switch (fmt) {
-    case 'r': return IMAGE_FMT_RAW;
-    case 's': return IMAGE_FMT_SREC;
-    case 'm': return IMAGE_FMT_IMMEDIATE;
-    default: return IMAGE_FMT_IHEX;
+    case 'r':
+        return IMAGE_FMT_RAW;
+    case 's':
+        return IMAGE_FMT_SREC;
+    case 'm':
+        return IMAGE_FMT_IMMEDIATE;
+    default:
+        return IMAGE_FMT_IHEX;
     }
 }
 
@@ -439,10 +525,7 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
             if (fuse_decode(r->part, j->mem, v, ", ", text, sizeof text))
                 ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mn, v, text);
         }
-        if (strchr("hdob", j->fmt) || j->fmt == 'm')
-            rc = run_save_values(&j->own, j->file, j->fmt, err);
-        else
-            rc = image_save(&j->own, j->file, run_out_format(j->fmt), err);
+        rc = run_save(&j->own, j->file, j->fmt, err);
         if (rc == ISPF_OK && strcmp(j->file, "-") != 0)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s", mn, j->own.count,
                      j->file);
