@@ -173,6 +173,7 @@ static int cli_main(const struct cli_opts *o)
         goto out;
     }
 
+    bool output_failed = false;
     struct progress prog;
     progress_init(&prog, !o->quiet && isatty(STDERR_FILENO));
     enum bootloader_jtag jtag = BOOTLOADER_JTAG_TABLE;
@@ -203,10 +204,13 @@ static int cli_main(const struct cli_opts *o)
         .bootloader = o->bootloader,
         .jtag = jtag,
         .fuses = o->list_fuses ? cli_print_fuses : NULL,
+        .output_failed = &output_failed,
     };
     rc = run_execute(&spec, &err);
     if (rc)
         code = cli_fail(&err);
+    if (rc && output_failed)
+        code = EXIT_FAILURE_OTHER; /* an output could not be written: not the programmer */
 out:
     for (size_t i = 0; i < njobs; i++)
         image_free(&jobs[i].img);

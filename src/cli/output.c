@@ -33,10 +33,13 @@ static void cli_log_sink(void *ctx, enum ispf_log_level level, const char *prefi
 
 int cli_output_logfile(const char *path)
 {
-    if (!freopen(path, "a", stderr))
+    FILE *f = fopen(path, "a");
+    if (!f)
         return -1;
-    setvbuf(stderr, NULL, _IOLBF, 0);
-    return 0;
+    fflush(stderr);
+    int rc = dup2(fileno(f), STDERR_FILENO) < 0 ? -1 : 0;
+    fclose(f);
+    return rc;
 }
 
 void cli_output_log_setup(const struct cli_opts *o)

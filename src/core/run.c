@@ -504,6 +504,8 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
         if (sp->no_verify || sp->no_write)
             return ISPF_OK;
         rc = session_verify(s, j->mem, j->img, err);
+        if (rc == ISPF_E_INTERRUPTED)
+            ispf_error_prefix(err, "interrupted: %s written, not verified", mn);
         if (rc == ISPF_OK)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s verified (%u byte%s)", mn, j->img->count,
                      j->img->count == 1 ? "" : "s");
@@ -526,6 +528,8 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
                 ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mn, v, text);
         }
         rc = run_save(&j->own, j->file, j->fmt, err);
+        if (rc && sp->output_failed)
+            *sp->output_failed = true;
         if (rc == ISPF_OK && strcmp(j->file, "-") != 0)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s", mn, j->own.count,
                      j->file);

@@ -212,6 +212,7 @@ static void dryrun_disable(struct pgm *pgm)
 {
     struct dryrun_priv *d = pgm->priv;
     avrchip_set_reset(&d->chip, false);
+    log_dbg("programming mode left, RESET released");
 }
 
 static int dryrun_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
