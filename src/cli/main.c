@@ -99,27 +99,15 @@ static void cli_print_fuses(void *ctx, const struct part *p, const uint8_t cur[F
     fusecli_print_fuses(p, cur);
 }
 
-static int cli_main(const struct cli_opts *o)
+/* -p / -c resolved, or a usage error (with suggestions) as the exit code. */
+static int cli_lookup(const struct cli_opts *o, const struct part **part,
+                      const struct pgm_entry **pe)
 {
-    struct ispf_error err;
-    ispf_error_clear(&err);
-
-    if (o->programmer && strcmp(o->programmer, "?") == 0) {
-        cli_list_programmers();
-        return EXIT_OK;
-    }
-    if (o->part && strcmp(o->part, "?") == 0) {
-        cli_list_parts();
-        return EXIT_OK;
-    }
-    if (o->bootloader && strcmp(o->bootloader, "?") == 0) {
-        fusecli_list_bootloaders(o->part ? part_find(o->part) : NULL);
-        return EXIT_OK;
-    }
+    char msg[300];
     if (!o->part)
         return cli_usage("no part given: use -p PART (-p ? lists them)%s%s", "", "");
-    const struct part *part = part_find(o->part);
-    if (!part) {
+    *part = part_find(o->part);
+    if (!*part) {
         const struct part *sug[4];
         size_t n = part_suggest(o->part, sug, 4);
         char list[256] = "";
@@ -128,15 +116,15 @@ static int cli_main(const struct cli_opts *o)
             snprintf(list + len, sizeof list - len, "%s%s (%s)", i ? ", " : "", sug[i]->id,
                      sug[i]->name);
         }
-        snprintf(err.msg, sizeof err.msg, n ? "; did you mean %s?" : "%s", list);
-        return cli_usage("unknown part '%s'%s (-p ? lists all parts)", o->part, err.msg);
+        snprintf(msg, sizeof msg, n ? "; did you mean %s?" : "%s", list);
+        return cli_usage("unknown part '%s'%s (-p ? lists all parts)", o->part, msg);
     }
     if (!o->programmer)
         return cli_usage("no programmer given: use -c PROGRAMMER (-c ? lists them; -c dryrun "
                          "needs no hardware)%s%s",
                          "", "");
-    const struct pgm_entry *pe = pgm_registry_find(o->programmer);
-    if (!pe) {
+    *pe = pgm_registry_find(o->programmer);
+    if (!*pe) {
         const struct pgm_entry *sug[4];
         size_t n = pgm_registry_suggest(o->programmer, sug, 4);
         char list[256] = "";
@@ -144,9 +132,37 @@ static int cli_main(const struct cli_opts *o)
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", sug[i]->id);
         }
-        snprintf(err.msg, sizeof err.msg, n ? "; did you mean %s?" : "%s", list);
-        return cli_usage("unknown programmer '%s'%s (-c ? lists them)", o->programmer, err.msg);
+        snprintf(msg, sizeof msg, n ? "; did you mean %s?" : "%s", list);
+        return cli_usage("unknown programmer '%s'%s (-c ? lists them)", o->programmer, msg);
     }
+    return EXIT_OK;
+}
+
+/* The lists (-c ?, -p ?, --bootloader ?): true if one was asked for and printed. */
+static bool cli_lists(const struct cli_opts *o)
+{
+    if (o->programmer && strcmp(o->programmer, "?") == 0)
+        cli_list_programmers();
+    else if (o->part && strcmp(o->part, "?") == 0)
+        cli_list_parts();
+    else if (o->bootloader && strcmp(o->bootloader, "?") == 0)
+        fusecli_list_bootloaders(o->part ? part_find(o->part) : NULL);
+    else
+        return false;
+    return true;
+}
+
+static int cli_main(const struct cli_opts *o)
+{
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    if (cli_lists(o))
+        return EXIT_OK;
+    const struct part *part = NULL;
+    const struct pgm_entry *pe = NULL;
+    int lc = cli_lookup(o, &part, &pe);
+    if (lc != EXIT_OK)
+        return lc;
 
     /* Validate every -U and load every input file before touching the programmer. */
     struct cli_job jobs[CLI_MAX_UOPS];

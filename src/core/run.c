@@ -276,6 +276,22 @@ static void run_order(struct run *r, struct fuse_plan *plan)
     r->norder = n;
 }
 
+/* The confirmations, in write order: old -> new for each fuse write. */
+static void run_log_changes(const struct run *r, const uint8_t cur[FUSE_NBYTES])
+{
+    uint8_t shown[FUSE_NBYTES];
+    memcpy(shown, cur, sizeof shown);
+    for (size_t k = 0; k < r->norder; k++) {
+        const struct run_job *j = &r->jobs[r->order[k]];
+        if (!run_is_fuse_write(j))
+            continue;
+        int fi = fuse_index(j->mem);
+        uint8_t v = image_get(j->img, 0, 0xFF);
+        run_log_change(r->part, j->mem, shown[fi], v);
+        shown[fi] = v;
+    }
+}
+
 /* After the session opened: read the fuses, fill in --jtag, run the guards and the
  * image check, log the confirmations, and decide the order of the jobs. Nothing is
  * written here. */
@@ -353,17 +369,7 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         if (rc)
             return rc;
     }
-    uint8_t shown[FUSE_NBYTES];
-    memcpy(shown, plan.cur, sizeof shown);
-    for (size_t k = 0; k < r->norder; k++) {
-        const struct run_job *j = &r->jobs[r->order[k]];
-        if (!run_is_fuse_write(j))
-            continue;
-        int fi = fuse_index(j->mem);
-        uint8_t v = image_get(j->img, 0, 0xFF);
-        run_log_change(part, j->mem, shown[fi], v);
-        shown[fi] = v;
-    }
+    run_log_changes(r, plan.cur);
     return ISPF_OK;
 }
 
