@@ -5,6 +5,7 @@
  * See include/ispflash/run.h. Talks to the user only through ispf_log().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,7 +423,8 @@ static int run_save_values(const struct image *img, const char *path, char fmt,
 
 /* An output file is written to a temporary file next to it, flushed to disk and renamed
  * over the target only when complete: a failed or interrupted save keeps the old file. */
-static int run_tmp_create(const char *path, char *tmp, size_t n, struct ispf_error *err)
+static int run_tmp_create(const char *path, mode_t mode, char *tmp, size_t n,
+                          struct ispf_error *err)
 {
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path + 1) : 0;
@@ -435,9 +437,7 @@ static int run_tmp_create(const char *path, char *tmp, size_t n, struct ispf_err
                          "cannot write %s: cannot create a temporary file "
                          "next to it: %s",
                          path, strerror(errno));
-    mode_t um = umask(0);
-    umask(um);
-    if (fchmod(fd, 0666 & ~um) != 0)
+    if (fchmod(fd, mode) != 0)
         ispf_log(ISPF_LOG_DEBUG, RUN_LOG, "%s: fchmod: %s", tmp, strerror(errno));
     close(fd);
     return ISPF_OK;
@@ -468,8 +468,15 @@ static int run_save(const struct image *img, const char *path, char fmt, struct 
     if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
         return values ? run_save_values(img, path, fmt, err)
                       : image_save(img, path, run_out_format(fmt), err);
+    /* Through a symbolic link to its target; the old file's permissions are kept. */
+    char real[PATH_MAX];
+    if (realpath(path, real))
+        path = real;
+    mode_t um = umask(0);
+    umask(um);
+    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~um);
     char tmp[4096];
-    int rc = run_tmp_create(path, tmp, sizeof tmp, err);
+    int rc = run_tmp_create(path, mode, tmp, sizeof tmp, err);
     if (rc)
         return rc;
     rc = values ? run_save_values(img, tmp, fmt, err)

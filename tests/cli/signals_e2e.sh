@@ -52,17 +52,18 @@ for sig in INT TERM HUP; do
     check "SIG$sig: not all of it was written" [ "$n" -lt 28672 ]
 done
 
-# A second Ctrl-C exits at once with 130.
+# A second signal (Ctrl-C, SIGTERM, SIGHUP) exits at once with 130.
 timeout --foreground 60 "$BIN" -c dryrun -p m32u4 -x delay_us=2000 -U flash:w:img.bin:r \
     >out 2>err &
 pid=$!
 sleep 1
+# Two different signals back to back (two of the same may merge into one while
+# pending): the second one exits at once.
 kill -INT "$pid"
-sleep 0.05
-kill -INT "$pid"
+kill -TERM "$pid"
 wait "$pid"
 RC=$?
-check "second SIGINT: exit 130 (got $RC)" [ "$RC" = 130 ]
+check "second signal: exit 130 (got $RC)" [ "$RC" = 130 ]
 
 # An interrupted read keeps the previous output file.
 echo "previous content" >keep.hex
@@ -109,6 +110,23 @@ done
 run 4 "$BIN" -c dryrun -p m32u4 -x state=/nonexistent/dir/chip.bin -U eeprom:w:1:m
 check "unsavable state: exit 4 (got $RC)" [ "$RC" = 4 ]
 check "unsavable state: message" err_has "cannot use chip state /nonexistent/dir/chip.bin"
+
+# A state that cannot be saved at the end (its temporary file is a directory) fails
+# the run.
+mkdir bad.chip.tmp
+run 1 "$BIN" -c dryrun -p m32u4 -x state=bad.chip -U eeprom:w:1:m
+check "state not saved at close: exit 1 (got $RC)" [ "$RC" = 1 ]
+check "state not saved at close: message" err_has "cannot write chip state"
+
+# An output file through a symbolic link: the link stays, its target is replaced,
+# its permissions kept.
+echo old >target.hex
+chmod 640 target.hex
+ln -s target.hex link.hex
+run 0 "$BIN" -c dryrun -p m32u4 -x state=s.chip -U flash:r:link.hex:i
+check "symlinked output: still a link" [ -L link.hex ]
+check "symlinked output: target replaced" grep -q "^:10000000" target.hex
+check "symlinked output: mode kept" [ "$(stat -c %a target.hex)" = 640 ]
 
 # A run that changes nothing does not rewrite the state.
 run 0 "$BIN" -c dryrun -p m32u4 -x state=s.chip -U eeprom:w:1:m
