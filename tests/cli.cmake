@@ -17,3 +17,10 @@ if(VALGRIND)
                    -U lfuse:w:0xFF:m -U flash:r:/dev/null:i)
   set_tests_properties(cli_valgrind PROPERTIES LABELS no-sanitizer TIMEOUT 300)
 endif()
+
+# Interruption (SIGINT/SIGTERM/SIGHUP mid-write, exit 8), SIGPIPE and /dev/full on
+# stdout, output files that survive a failed read, the dryrun state's lock, -l, -C/-s/-u.
+add_test(NAME cli_signals_e2e
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/signals_e2e.sh $<TARGET_FILE:ispflash>
+                 $<TARGET_FILE:ispf-emu>)
+set_tests_properties(cli_signals_e2e PROPERTIES TIMEOUT 600)

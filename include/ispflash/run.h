@@ -59,6 +59,9 @@ struct run_spec {
     enum bootloader_jtag jtag; /* --jtag: BOOTLOADER_JTAG_TABLE when not given */
     run_fuses_fn fuses;        /* --fuses: receives the fuse bytes at the end (NULL: none) */
     void *fuses_ctx;
+    /* If not NULL: set to true when the run failed because an output (a -U mem:r:FILE
+     * or standard output) could not be written, not because of the programmer. */
+    bool *output_failed;
 };
 
 /* Maximum number of operations in a spec (the bootloader preset and --jtag add up to

@@ -10,8 +10,9 @@
 #include "opts.h"
 
 static const char *const opts_mem_names[] = {
-    "flash", "eeprom", "lfuse", "hfuse", "efuse", "lock", "lockbits", "signature",
-    "calibration", "fuse0", "fuse1", "fuse2", "fuse", "lowfuse", "highfuse", "extfuse", NULL,
+    "flash",    "eeprom",    "lfuse",       "hfuse",   "efuse", "lock",
+    "lockbits", "signature", "calibration", "fuse0",   "fuse1", "fuse2",
+    "fuse",     "lowfuse",   "highfuse",    "extfuse", NULL,
 };
 
 static bool opts_is_mem(const char *s, size_t len)
@@ -32,8 +33,10 @@ int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
     if (!memop) {
         /* "-U file" = flash:w:file:a (also Windows paths like C:\x.hex). */
         if (c1 && c1 - arg > 1 && c1[1] && c1[2] == ':' && strchr("rwv", c1[1])) {
-            snprintf(msg, msglen, "-U %s: unknown memory '%.*s' (known: flash, eeprom, lfuse, "
-                     "hfuse, efuse, lock, signature, calibration)", arg, (int)(c1 - arg), arg);
+            snprintf(msg, msglen,
+                     "-U %s: unknown memory '%.*s' (known: flash, eeprom, lfuse, "
+                     "hfuse, efuse, lock, signature, calibration)",
+                     arg, (int)(c1 - arg), arg);
             return -1;
         }
         snprintf(u->mem, sizeof u->mem, "flash");
@@ -53,9 +56,11 @@ int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
     if (flen >= 2 && file[flen - 2] == ':' && isalpha((unsigned char)file[flen - 1])) {
         char f = (char)tolower((unsigned char)file[flen - 1]);
         if (!strchr("airmshdob", f)) {
-            snprintf(msg, msglen, "-U %s: unknown file format '%c' (i = Intel HEX, r = raw "
+            snprintf(msg, msglen,
+                     "-U %s: unknown file format '%c' (i = Intel HEX, r = raw "
                      "binary, m = immediate, s = S-record, a = auto; h, d, o, b for reading "
-                     "values)", arg, file[flen - 1]);
+                     "values)",
+                     arg, file[flen - 1]);
             return -1;
         }
         u->fmt = f;
@@ -99,6 +104,80 @@ enum {
     OPT_VERSION,
 };
 
+/* A switch without a value; false if c is not one. */
+static bool cli_parse_flag(struct cli_opts *o, int c)
+{
+    switch (c) {
+    case 's': o->opt_s = true; return true; /* avrdude's obsolete safemode switches */
+    case 'u': o->opt_u = true; return true;
+    case 'e': o->erase = true; return true;
+    case 'D': o->no_erase = true; return true;
+    case 'V': o->no_verify = true; return true;
+    case 'n': o->no_write = true; return true;
+    case 'F': o->force = true; return true;
+    case 'v': o->verbose++; return true;
+    case 'q': o->quiet++; return true;
+    case 'h': o->help = true; return true;
+    case OPT_VERSION: o->version = true; return true;
+    case OPT_FUSES: o->list_fuses = true; return true;
+    case OPT_UNSAFE_FUSES: o->unsafe_fuses = true; return true;
+    default: return false;
+    }
+}
+
+/* An option with a value (arg): 0, 1 if c is not one, -1 with msg on a bad value. */
+static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size_t msglen)
+{
+    char *end;
+    switch (c) {
+    case 'c': o->programmer = arg; return 0;
+    case 'p': o->part = arg; return 0;
+    case 'P': o->port = arg; return 0;
+    case 'C': o->config = arg; return 0; /* avrdude's config file: ignored */
+    case 'l': o->logfile = arg; return 0;
+    case OPT_BOOTLOADER: o->bootloader = arg; return 0;
+    case 'b':
+        errno = 0;
+        o->baud = (int)strtol(arg, &end, 10);
+        if (!errno && !*end && o->baud > 0)
+            return 0;
+        snprintf(msg, msglen, "-b %s: the baud rate must be a positive number", arg);
+        return -1;
+    case 'B':
+        if (cli_parse_bitclock(arg, &o->bitclock_us) == 0)
+            return 0;
+        snprintf(msg, msglen,
+                 "-B %s: give the ISP clock period in microseconds (e.g. -B 10) or a "
+                 "frequency (-B 125kHz)",
+                 arg);
+        return -1;
+    case 'U':
+        if (o->n_uops == CLI_MAX_UOPS) {
+            snprintf(msg, msglen, "too many -U options (at most %d)", CLI_MAX_UOPS);
+            return -1;
+        }
+        if (cli_parse_uop(arg, &o->uops[o->n_uops], msg, msglen))
+            return -1;
+        o->n_uops++;
+        return 0;
+    case 'x':
+        if (o->n_xopts == CLI_MAX_XOPTS) {
+            snprintf(msg, msglen, "too many -x options");
+            return -1;
+        }
+        o->xopts[o->n_xopts++] = arg;
+        return 0;
+    case OPT_JTAG:
+        if (strcmp(arg, "on") && strcmp(arg, "off")) {
+            snprintf(msg, msglen, "--jtag takes on or off");
+            return -1;
+        }
+        o->jtag = arg;
+        return 0;
+    default: return 1;
+    }
+}
+
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msglen)
 {
     static const struct option longopts[] = {
@@ -116,84 +195,26 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuh?", longopts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'c': o->programmer = optarg; break;
-        case 'p': o->part = optarg; break;
-        case 'P': o->port = optarg; break;
-        case 'b':
-            errno = 0;
-            o->baud = (int)strtol(optarg, &end, 10);
-            if (errno || *end || o->baud <= 0) {
-                snprintf(msg, msglen, "-b %s: the baud rate must be a positive number", optarg);
-                return -1;
-            }
-            break;
-        case 'B':
-            if (cli_parse_bitclock(optarg, &o->bitclock_us)) {
-                snprintf(msg, msglen, "-B %s: give the ISP clock period in microseconds (e.g. "
-                         "-B 10) or a frequency (-B 125kHz)", optarg);
-                return -1;
-            }
-            break;
-        case 'U':
-            if (o->n_uops == CLI_MAX_UOPS) {
-                snprintf(msg, msglen, "too many -U options (at most %d)", CLI_MAX_UOPS);
-                return -1;
-            }
-            if (cli_parse_uop(optarg, &o->uops[o->n_uops], msg, msglen))
-                return -1;
-            o->n_uops++;
-            break;
-        case 'x':
-            if (o->n_xopts == CLI_MAX_XOPTS) {
-                snprintf(msg, msglen, "too many -x options");
-                return -1;
-            }
-            o->xopts[o->n_xopts++] = optarg;
-            break;
-        case 'C': /* avrdude's config file: the part database is compiled in */
-        case 'l': /* avrdude's log file: messages go to stderr */
-        case 's': /* avrdude's obsolete safemode switches: fuses are always checked */
-        case 'u':
-            break;
-        case 'e': o->erase = true; break;
-        case 'D': o->no_erase = true; break;
-        case 'V': o->no_verify = true; break;
-        case 'n': o->no_write = true; break;
-        case 'F': o->force = true; break;
-        case 'v': o->verbose++; break;
-        case 'q': o->quiet++; break;
-        case 'h': o->help = true; break;
-        case OPT_VERSION: o->version = true; break;
-        case OPT_FUSES: o->list_fuses = true; break;
-        case OPT_UNSAFE_FUSES: o->unsafe_fuses = true; break;
-        case OPT_BOOTLOADER: o->bootloader = optarg; break;
-        case OPT_JTAG:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-                snprintf(msg, msglen, "--jtag takes on or off");
-                return -1;
-            }
-            o->jtag = optarg;
-            break;
-        case ':':
+        if (cli_parse_flag(o, c))
+            continue;
+        int rc = cli_parse_value(o, c, optarg, msg, msglen);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        if (c == ':') {
             snprintf(msg, msglen, "option %s needs a value", argv[optind - 1]);
-            return -1;
-        case '?':
-            if (optopt == '?' || optopt == 0) {
-                if (optopt == '?') {
-                    o->help = true;
-                    break;
-                }
-                snprintf(msg, msglen, "unknown option %s", argv[optind - 1]);
-                return -1;
-            }
+        } else if (c == '?' && optopt == '?') {
+            o->help = true;
+            continue;
+        } else if (c == '?' && optopt == 0) {
+            snprintf(msg, msglen, "unknown option %s", argv[optind - 1]);
+        } else if (c == '?') {
             snprintf(msg, msglen, "unknown option -%c", optopt);
-            return -1;
-        default:
+        } else {
             snprintf(msg, msglen, "unknown option");
-            return -1;
         }
+        return -1;
     }
     if (optind < argc) {
         snprintf(msg, msglen, "unexpected argument '%s' (files are given with -U)", argv[optind]);

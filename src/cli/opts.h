@@ -16,10 +16,10 @@ enum cli_op { CLI_OP_WRITE = 'w', CLI_OP_READ = 'r', CLI_OP_VERIFY = 'v' };
 
 /* One -U memory operation. */
 struct cli_uop {
-    char mem[32];   /* memory name as given ("flash", "lfuse"...) */
+    char mem[32]; /* memory name as given ("flash", "lfuse"...) */
     enum cli_op op;
-    char *file;     /* file name, "-" for stdin/stdout, or the values for format 'm' */
-    char fmt;       /* format letter: 'a' auto (default), 'i', 'r', 'm', 's', 'h', 'd', 'o', 'b' */
+    char *file; /* file name, "-" for stdin/stdout, or the values for format 'm' */
+    char fmt;   /* format letter: 'a' auto (default), 'i', 'r', 'm', 's', 'h', 'd', 'o', 'b' */
     const char *text; /* the -U argument as given, for messages */
 };
 
@@ -33,18 +33,21 @@ struct cli_opts {
     size_t n_uops;
     const char *xopts[CLI_MAX_XOPTS];
     size_t n_xopts;
-    bool erase;      /* -e */
-    bool no_erase;   /* -D */
-    bool no_verify;  /* -V */
-    bool no_write;   /* -n */
-    bool force;      /* -F */
-    int verbose;     /* -v count */
-    int quiet;       /* -q count */
+    bool erase;     /* -e */
+    bool no_erase;  /* -D */
+    bool no_verify; /* -V */
+    bool no_write;  /* -n */
+    bool force;     /* -F */
+    int verbose;    /* -v count */
+    int quiet;      /* -q count */
     bool help, version;
-    bool list_fuses; /* --fuses: print decoded fuses */
-    bool unsafe_fuses; /* --unsafe-fuses */
+    bool list_fuses;        /* --fuses: print decoded fuses */
+    bool unsafe_fuses;      /* --unsafe-fuses */
     const char *bootloader; /* --bootloader NAME */
     const char *jtag;       /* --jtag on|off */
+    const char *logfile;    /* -l FILE: everything written to stderr is appended to FILE */
+    const char *config;     /* -C FILE: avrdude's config file, accepted and ignored */
+    bool opt_s, opt_u;      /* -s, -u: avrdude's old safemode switches, accepted and ignored */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in

@@ -128,10 +128,10 @@ static int write_all(const char *path, const char *buf, size_t len, struct ispf_
 {
     if (strcmp(path, "-") == 0) {
         if (len && fwrite(buf, 1, len, stdout) != len)
-            return ispf_fail(err, ISPF_E_IO, "cannot write to standard output: %s",
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s",
                              strerror(errno));
         if (fflush(stdout) != 0)
-            return ispf_fail(err, ISPF_E_IO, "cannot write to standard output: %s",
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s",
                              strerror(errno));
         return ISPF_OK;
     }

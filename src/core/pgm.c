@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
@@ -101,8 +102,7 @@ int pgm_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
     return pgm->ops->set_sck(pgm, period_us, err);
 }
 
-int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
-                   struct ispf_error *err)
+int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what, struct ispf_error *err)
 {
     uint8_t cmd[4], res[4];
     isp_poll(cmd);
@@ -113,6 +113,8 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
             return rc;
         if (!(res[3] & ISP_RDY_BSY_BUSY))
             return ISPF_OK;
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted while waiting for %s", what);
         if (clock_now_us() > deadline)
             return ispf_fail(err, ISPF_E_TARGET,
                              "%s did not complete within %u ms (target stays busy)", what,
@@ -124,10 +126,14 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what,
 int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
              pgm_progress_fn progress, void *ctx, struct ispf_error *err)
 {
-    const uint32_t chunk = 4096;
+    /* Chunks small enough that a 19200-baud link notices an interruption within ~1 s. */
+    const uint32_t chunk = 1024;
     for (uint32_t done = 0; done < len;) {
         uint32_t n = len - done < chunk ? len - done : chunk;
         int rc;
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted at 0x%05x (%u of %u bytes read)",
+                             addr + done, done, len);
         if (pgm->ops->read_block) {
             rc = pgm->ops->read_block(pgm, mem, addr + done, buf + done, n, err);
             if (rc)

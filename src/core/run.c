@@ -5,9 +5,13 @@
  * See include/ispflash/run.h. Talks to the user only through ispf_log().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ispflash/log.h"
 #include "ispflash/run.h"
@@ -116,8 +120,7 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
                              "--bootloader %s: there are no bootloader presets for the %s%s "
                              "(--bootloader ? lists them per MCU)",
                              sp->bootloader, part->name,
-                             bootloader_name_known(sp->bootloader) ? ", only for other MCUs"
-                                                                   : "");
+                             bootloader_name_known(sp->bootloader) ? ", only for other MCUs" : "");
         }
         bool w[FUSE_NBYTES];
         uint8_t v[FUSE_NBYTES];
@@ -131,10 +134,11 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
                 rc = run_add_fuse_job(r, fuse_mem(i), v[i], why, err);
         if (rc)
             return rc;
-        ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name,
-                 b->desc, part->name, b->usb_id);
+        ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name, b->desc,
+                 part->name, b->usb_id);
         if (!r->writes_flash)
-            ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader sets the fuses only; add -U FILE to "
+            ispf_log(ISPF_LOG_INFO, RUN_LOG,
+                     "--bootloader sets the fuses only; add -U FILE to "
                      "write the bootloader in the same run");
         return ISPF_OK;
     }
@@ -232,8 +236,8 @@ static int run_check_chip_bootloader(struct session *s, const struct part *part,
         fuse_image_classify(part, &img, b.start, &info);
         if (info.kind == FUSE_IMAGE_BOOTLOADER || info.kind == FUSE_IMAGE_COMBINED) {
             char warn[2048];
-            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn,
-                                  NULL, 0, err);
+            rc = fuse_image_check(part, &img, "the chip's flash", result, warn, sizeof warn, NULL,
+                                  0, err);
             if (warn[0])
                 run_log_lines(ISPF_LOG_WARN, warn);
         }
@@ -271,6 +275,22 @@ static void run_order(struct run *r, struct fuse_plan *plan)
             r->order[n++] = i;
     }
     r->norder = n;
+}
+
+/* The confirmations, in write order: old -> new for each fuse write. */
+static void run_log_changes(const struct run *r, const uint8_t cur[FUSE_NBYTES])
+{
+    uint8_t shown[FUSE_NBYTES];
+    memcpy(shown, cur, sizeof shown);
+    for (size_t k = 0; k < r->norder; k++) {
+        const struct run_job *j = &r->jobs[r->order[k]];
+        if (!run_is_fuse_write(j))
+            continue;
+        int fi = fuse_index(j->mem);
+        uint8_t v = image_get(j->img, 0, 0xFF);
+        run_log_change(r->part, j->mem, shown[fi], v);
+        shown[fi] = v;
+    }
 }
 
 /* After the session opened: read the fuses, fill in --jtag, run the guards and the
@@ -336,8 +356,8 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         if (j->mem != MEM_FLASH || j->kind != RUN_WRITE)
             continue;
         char notes[2048];
-        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes,
-                              sizeof notes, err);
+        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes, sizeof notes,
+                              err);
         if (rc)
             return rc;
         if (warn[0])
@@ -350,56 +370,135 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         if (rc)
             return rc;
     }
-    uint8_t shown[FUSE_NBYTES];
-    memcpy(shown, plan.cur, sizeof shown);
-    for (size_t k = 0; k < r->norder; k++) {
-        const struct run_job *j = &r->jobs[r->order[k]];
-        if (!run_is_fuse_write(j))
-            continue;
-        int fi = fuse_index(j->mem);
-        uint8_t v = image_get(j->img, 0, 0xFF);
-        run_log_change(part, j->mem, shown[fi], v);
-        shown[fi] = v;
-    }
+    run_log_changes(r, plan.cur);
     return ISPF_OK;
 }
 
 /* Values read back, comma-separated: 'h'/'m' hex, 'd' decimal, 'o' octal, 'b' binary. */
-static int run_save_values(const struct image *img, const char *path, char fmt,
-                           struct ispf_error *err)
+static void run_put_values(const struct image *img, char fmt, FILE *f)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
     for (uint32_t a = 0; a < img->end; a++) {
         uint8_t v = image_get(img, a, 0xFF);
         if (a)
             fputc(',', f);
         switch (fmt) {
-        case 'd': fprintf(f, "%u", v); break;
-        case 'o': fprintf(f, "0%o", v); break;
+        case 'd':
+            fprintf(f, "%u", v);
+            break;
+        case 'o':
+            fprintf(f, "0%o", v);
+            break;
         case 'b': {
             fputs("0b", f);
             for (int bit = 7; bit >= 0; bit--)
                 fputc('0' + ((v >> bit) & 1), f);
             break;
         }
-        default: fprintf(f, "0x%02x", v); break;
+        default:
+            fprintf(f, "0x%02x", v);
+            break;
         }
     }
     fputc('\n', f);
-    if (f != stdout && fclose(f) != 0)
+}
+
+static int run_save_values(const struct image *img, const char *path, char fmt,
+                           struct ispf_error *err)
+{
+    bool out = strcmp(path, "-") == 0;
+    FILE *f = out ? stdout : fopen(path, "w");
+    if (!f)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
+    run_put_values(img, fmt, f);
+    if (out) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
+        return ISPF_OK;
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
         return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
     return ISPF_OK;
+}
+
+/* An output file is written to a temporary file next to it, flushed to disk and renamed
+ * over the target only when complete: a failed or interrupted save keeps the old file. */
+static int run_tmp_create(const char *path, mode_t mode, char *tmp, size_t n,
+                          struct ispf_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(tmp, n, "%.*s.%s.ispflash-XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
+        (int)n)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: name too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return ispf_fail(err, ISPF_E_IO,
+                         "cannot write %s: cannot create a temporary file "
+                         "next to it: %s",
+                         path, strerror(errno));
+    if (fchmod(fd, mode) != 0)
+        ispf_log(ISPF_LOG_DEBUG, RUN_LOG, "%s: fchmod: %s", tmp, strerror(errno));
+    close(fd);
+    return ISPF_OK;
+}
+
+static int run_tmp_commit(const char *tmp, const char *path, struct ispf_error *err)
+{
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    close(fd);
+    if (rename(tmp, path) != 0)
+        return ispf_fail(err, ISPF_E_IO, "cannot write %s: rename: %s", path, strerror(errno));
+    return ISPF_OK;
+}
+
+static enum image_format run_out_format(char fmt);
+
+static int run_save(const struct image *img, const char *path, char fmt, struct ispf_error *err)
+{
+    bool values = strchr("hdob", fmt) || fmt == 'm';
+    struct stat st;
+    /* Standard output, and devices or pipes named as files (/dev/null): written directly. */
+    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return values ? run_save_values(img, path, fmt, err)
+                      : image_save(img, path, run_out_format(fmt), err);
+    /* Through a symbolic link to its target; the old file's permissions are kept. */
+    char real[PATH_MAX];
+    if (realpath(path, real))
+        path = real;
+    mode_t um = umask(0);
+    umask(um);
+    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~um);
+    char tmp[4096];
+    int rc = run_tmp_create(path, mode, tmp, sizeof tmp, err);
+    if (rc)
+        return rc;
+    rc = values ? run_save_values(img, tmp, fmt, err)
+                : image_save(img, tmp, run_out_format(fmt), err);
+    if (rc == ISPF_OK)
+        rc = run_tmp_commit(tmp, path, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
 }
 
 static enum image_format run_out_format(char fmt)
 {
     switch (fmt) {
-    case 'r': return IMAGE_FMT_RAW;
-    case 's': return IMAGE_FMT_SREC;
-    case 'm': return IMAGE_FMT_IMMEDIATE;
-    default: return IMAGE_FMT_IHEX;
+    case 'r':
+        return IMAGE_FMT_RAW;
+    case 's':
+        return IMAGE_FMT_SREC;
+    case 'm':
+        return IMAGE_FMT_IMMEDIATE;
+    default:
+        return IMAGE_FMT_IHEX;
     }
 }
 
@@ -418,6 +517,8 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
         if (sp->no_verify || sp->no_write)
             return ISPF_OK;
         rc = session_verify(s, j->mem, j->img, err);
+        if (rc == ISPF_E_INTERRUPTED)
+            ispf_error_prefix(err, "interrupted: %s written, not verified", mn);
         if (rc == ISPF_OK)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s verified (%u byte%s)", mn, j->img->count,
                      j->img->count == 1 ? "" : "s");
@@ -439,10 +540,9 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
             if (fuse_decode(r->part, j->mem, v, ", ", text, sizeof text))
                 ispf_log(ISPF_LOG_INFO, "fuse", "%s 0x%02X: %s", mn, v, text);
         }
-        if (strchr("hdob", j->fmt) || j->fmt == 'm')
-            rc = run_save_values(&j->own, j->file, j->fmt, err);
-        else
-            rc = image_save(&j->own, j->file, run_out_format(j->fmt), err);
+        rc = run_save(&j->own, j->file, j->fmt, err);
+        if (rc && sp->output_failed)
+            *sp->output_failed = true;
         if (rc == ISPF_OK && strcmp(j->file, "-") != 0)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s", mn, j->own.count,
                      j->file);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
@@ -261,8 +262,18 @@ static int session_write_flash(struct session *s, const struct image *img,
             npages++;
     session_progress_begin(s, "Writing flash", npages * page);
     int rc = ISPF_OK;
-    uint32_t done = 0, run_addr = 0, run_len = 0;
+    uint32_t done = 0, run_addr = 0, run_len = 0, written = 0;
     for (uint32_t a = first; rc == ISPF_OK; a += page) {
+        if (ispf_interrupted()) {
+            if (written)
+                rc = ispf_fail(err, ISPF_E_INTERRUPTED,
+                               "interrupted: flash 0x%05x-0x%05x written, the rest not; the "
+                               "chip is incomplete", first, written - 1);
+            else
+                rc = ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted: no flash page written "
+                               "yet; the chip is incomplete");
+            break;
+        }
         bool more = a < img->end;
         bool used = more && image_count_range(img, a, page);
         bool data = used && (session_page_data(img, a, page, buf + run_len) || !skip_ff);
@@ -275,6 +286,7 @@ static int session_write_flash(struct session *s, const struct image *img,
                 ispf_error_prefix(err, "writing flash at 0x%05x", run_addr);
                 break;
             }
+            written = run_addr + run_len;
             if (data) /* the page just filled in sits after the run: move it to the front */
                 memmove(buf, buf + run_len, page);
             run_len = 0;
@@ -306,6 +318,11 @@ static int session_write_eeprom(struct session *s, const struct image *img,
     while (image_next_segment(img, &from, &start, &len)) {
         for (uint32_t off = 0; off < len;) {
             uint32_t n = len - off < 64 ? len - off : 64;
+            if (ispf_interrupted())
+                return ispf_fail(err, ISPF_E_INTERRUPTED,
+                                 "interrupted: EEPROM written up to 0x%04x (%u of %u bytes), the "
+                                 "rest not; the chip is incomplete",
+                                 start + off, done, img->count);
             int rc = pgm_write_eeprom(s->pgm, start + off, img->data + start + off, n, err);
             if (rc)
                 return ispf_error_prefix(err, "writing EEPROM at 0x%04x", start + off);

@@ -5,7 +5,11 @@
  * core's generic fallbacks for paged reads and writes.
  *
  * -x options:
- *   state=FILE      load the chip from FILE if it exists, save it back on close
+ *   state=FILE      load the chip from FILE if it exists, save it back on close when the
+ *                   run changed it (temporary file, fsync, rename). FILE.lock is held
+ *                   (flock) from open to close: a second run on the same state waits up
+ *                   to 10 s for it, then refuses
+ *   delay_us=N      sleep N microseconds per SPI instruction (a slow programmer, for tests)
  *   unwired         no target connected (MISO reads 0x00)
  *   stuck=ADDR:MASK a flash byte whose MASK bits stay 1 (a worn cell)
  *   busy=N          RDY/BSY reports busy N polls after each write
@@ -14,10 +18,16 @@
  *                   external clock source, the chip stops and ISP no longer answers
  */
 #define LOG_PREFIX "dryrun"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include "base/clock.h"
+#include "ispflash/interrupt.h"
 
 #include "sim/avrchip.h"
 #include "ispflash/log.h"
@@ -27,7 +37,65 @@ struct dryrun_priv {
     struct avrchip chip;
     struct part fake_part; /* copy of the part when signature= is given */
     const char *state_path;
+    int lock_fd;       /* FILE.lock, flock'ed while the run uses the state (-1: none) */
+    bool dirty;        /* an instruction that changes the chip was clocked */
+    unsigned delay_us; /* -x delay_us=N */
 };
+
+#define DRYRUN_LOCK_WAIT_MS 10000
+
+/* Take FILE.lock (created next to the state): a concurrent run on the same state
+ * waits for it, a bounded time. */
+static int dryrun_lock(struct dryrun_priv *d, struct ispf_error *err)
+{
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s.lock", d->state_path);
+    d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (d->lock_fd < 0)
+        return ispf_fail(err, ISPF_E_IO, "dryrun: cannot use chip state %s: cannot create %s: %s",
+                         d->state_path, lock, strerror(errno));
+    int64_t deadline = (int64_t)clock_now_ms() + DRYRUN_LOCK_WAIT_MS;
+    bool said = false;
+    while (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e != EWOULDBLOCK && e != EINTR)
+            return ispf_fail(err, ISPF_E_IO, "dryrun: cannot lock %s: %s", lock, strerror(e));
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted while waiting for %s", lock);
+        if ((int64_t)clock_now_ms() > deadline)
+            return ispf_fail(err, ISPF_E_ACCESS,
+                             "dryrun: chip state %s is in use by another run (waited %d s for "
+                             "%s); try again when it has finished",
+                             d->state_path, DRYRUN_LOCK_WAIT_MS / 1000, lock);
+        if (!said)
+            log_info("chip state %s is in use by another run: waiting", d->state_path);
+        said = true;
+        clock_sleep_ms(20);
+    }
+    return ISPF_OK;
+}
+
+static void dryrun_unlock(struct dryrun_priv *d)
+{
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* releases the flock */
+    d->lock_fd = -1;
+}
+
+/* Instructions that change what the state file holds. */
+static bool dryrun_changes_chip(const uint8_t cmd[4])
+{
+    switch (cmd[0]) {
+    case 0x4C: /* write flash page */
+    case 0xC0: /* write EEPROM byte */
+    case 0xC2: /* write EEPROM page */
+        return true;
+    case 0xAC: /* chip erase (0x80), fuse and lock writes (0xA0 0xA8 0xA4 0xE0) */
+        return (cmd[1] & 0x80) != 0;
+    default:
+        return false;
+    }
+}
 
 static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf_error *err)
 {
@@ -52,12 +120,14 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
             d->chip.faults.has_stuck = true;
             d->chip.faults.stuck_addr = (uint32_t)a;
             d->chip.faults.stuck_mask = (uint8_t)m;
+        } else if (sscanf(x, "delay_us=%lu%c", &n, &extra) == 1) {
+            d->delay_us = (unsigned)n;
         } else if (sscanf(x, "busy=%lu%c", &n, &extra) == 1) {
             d->chip.faults.busy_polls = (unsigned)n;
         } else if (strncmp(x, "signature=", 10) != 0) {
             return ispf_fail(err, ISPF_E_USAGE,
                              "dryrun: unknown -x option '%s' (known: state=FILE, unwired, "
-                             "stuck=ADDR:MASK, busy=N, signature=XXXXXX, noxtal)",
+                             "stuck=ADDR:MASK, busy=N, signature=XXXXXX, noxtal, delay_us=N)",
                              x);
         }
     }
@@ -68,6 +138,7 @@ static int dryrun_open(struct pgm *pgm, struct ispf_error *err)
 {
     struct dryrun_priv *d = pgm->priv;
     const struct part *p = pgm->cfg.part;
+    d->lock_fd = -1;
     const char *sig = pgm_xopt(pgm, "signature");
     if (sig) {
         unsigned s0, s1, s2;
@@ -84,30 +155,41 @@ static int dryrun_open(struct pgm *pgm, struct ispf_error *err)
     if (rc)
         return rc;
     rc = dryrun_parse_opts(pgm, d, err);
-    if (rc == ISPF_OK && d->state_path && access(d->state_path, F_OK) == 0) {
+    if (rc == ISPF_OK && d->state_path)
+        rc = dryrun_lock(d, err);
+    if (rc == ISPF_OK && d->state_path && access(d->state_path, F_OK) != 0)
+        d->dirty = true; /* a new state file is written even if the chip stays fresh */
+    else if (rc == ISPF_OK && d->state_path) {
         d->chip.part = pgm->cfg.part; /* state files are keyed by the real part */
         rc = avrchip_load(&d->chip, d->state_path, err);
         d->chip.part = p;
         if (rc == ISPF_OK)
             log_dbg("chip state loaded from %s", d->state_path);
     }
-    if (rc)
+    if (rc) {
+        dryrun_unlock(d);
         avrchip_free(&d->chip);
+    }
     return rc;
 }
 
 static void dryrun_close(struct pgm *pgm)
 {
     struct dryrun_priv *d = pgm->priv;
-    if (d->state_path) {
+    if (d->state_path && !d->dirty)
+        log_dbg("chip unchanged: %s not rewritten", d->state_path);
+    if (d->state_path && d->dirty) {
         struct ispf_error err;
         ispf_error_clear(&err);
         const struct part *p = d->chip.part;
         d->chip.part = pgm->cfg.part;
         if (avrchip_save(&d->chip, d->state_path, &err))
-            log_err("%s", err.msg);
+            log_err("%s", err.msg); /* an error logged at close fails the run (the CLI) */
+        else
+            log_dbg("chip state saved to %s", d->state_path);
         d->chip.part = p;
     }
+    dryrun_unlock(d);
     avrchip_free(&d->chip);
 }
 
@@ -130,13 +212,17 @@ static void dryrun_disable(struct pgm *pgm)
 {
     struct dryrun_priv *d = pgm->priv;
     avrchip_set_reset(&d->chip, false);
+    log_dbg("programming mode left, RESET released");
 }
 
-static int dryrun_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
-                      struct ispf_error *err)
+static int dryrun_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
     (void)err;
     struct dryrun_priv *d = pgm->priv;
+    if (d->delay_us)
+        clock_sleep_us(d->delay_us);
+    if (dryrun_changes_chip(cmd) && d->chip.reset_low && !d->chip.isp_dead)
+        d->dirty = true;
     avrchip_spi(&d->chip, cmd, res);
     pgm->stats.commands++;
     pgm->stats.bytes_tx += 4;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/avrchip.h"
 #include "ispflash/fuse.h"
@@ -300,9 +301,10 @@ int avrchip_save(const struct avrchip *c, const char *path, struct ispf_error *e
     fprintf(f, "%s\npart %s\nfuses %02x %02x %02x %02x\nflash %lu\neeprom %lu\n", CHIP_STATE_MAGIC,
             p->id, c->fuse[0], c->fuse[1], c->fuse[2], c->fuse[3], (unsigned long)p->flash_size,
             (unsigned long)p->eeprom_size);
-    fwrite(c->flash, 1, p->flash_size, f);
-    fwrite(c->eeprom, 1, p->eeprom_size, f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    bool ok = fwrite(c->flash, 1, p->flash_size, f) == p->flash_size &&
+              fwrite(c->eeprom, 1, p->eeprom_size, f) == p->eeprom_size && fflush(f) == 0 &&
+              fsync(fileno(f)) == 0;
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
         remove(tmp);
         return ispf_fail(err, ISPF_E_IO, "cannot write chip state %s: %s", path, strerror(errno));
     }

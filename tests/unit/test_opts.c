@@ -77,8 +77,8 @@ static void test_full_lines(void **state)
     (void)state;
     struct cli_opts o;
     char msg[256];
-    assert_int_equal(parse("ispflash -c avrisp -P /dev/ttyACM0 -p atmega32u4 -U Caterina.hex",
-                           &o, msg, sizeof msg),
+    assert_int_equal(parse("ispflash -c avrisp -P /dev/ttyACM0 -p atmega32u4 -U Caterina.hex", &o,
+                           msg, sizeof msg),
                      0);
     assert_string_equal(o.programmer, "avrisp");
     assert_string_equal(o.port, "/dev/ttyACM0");
@@ -110,6 +110,19 @@ static void test_full_lines(void **state)
     assert_true(o.list_fuses && o.unsafe_fuses);
     assert_string_equal(o.bootloader, "atmel-dfu");
     assert_string_equal(o.jtag, "off");
+    assert_null(o.logfile);
+    assert_null(o.config);
+    assert_false(o.opt_s || o.opt_u);
+    cli_opts_free(&o);
+
+    /* avrdude's -l FILE is used; -C FILE, -s, -u (QMK Toolbox) are kept to be named at -v. */
+    assert_int_equal(
+        parse("ispflash -C avrdude.conf -s -u -l run.log -c dryrun -p m32u4", &o, msg, sizeof msg),
+        0);
+    assert_string_equal(o.logfile, "run.log");
+    assert_string_equal(o.config, "avrdude.conf");
+    assert_true(o.opt_s && o.opt_u);
+    assert_string_equal(o.part, "m32u4");
     cli_opts_free(&o);
 }
 
@@ -117,8 +130,8 @@ static void test_bad_lines(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "ispflash -b fast", "ispflash -b 0",        "ispflash -B abc",   "ispflash -c",
-        "ispflash --nope",  "ispflash stray-word",  "ispflash --jtag maybe",
+        "ispflash -b fast", "ispflash -b 0",       "ispflash -B abc",       "ispflash -c",
+        "ispflash --nope",  "ispflash stray-word", "ispflash --jtag maybe",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct cli_opts o;
@@ -148,7 +161,7 @@ static void test_bitclock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_uop_table), cmocka_unit_test(test_uop_errors),
+        cmocka_unit_test(test_uop_table),  cmocka_unit_test(test_uop_errors),
         cmocka_unit_test(test_full_lines), cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_bitclock),
     };

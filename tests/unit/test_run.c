@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "ispflash/programmer.h"
 #include "ispflash/run.h"
@@ -28,8 +29,8 @@ static void test_sink(void *ctx, enum ispf_log_level level, const char *prefix, 
     (void)ctx;
     (void)prefix;
     size_t n = strlen(test_log);
-    snprintf(test_log + n, sizeof test_log - n, "%s%s\n",
-             level == ISPF_LOG_WARN ? "warning: " : "", msg);
+    snprintf(test_log + n, sizeof test_log - n, "%s%s\n", level == ISPF_LOG_WARN ? "warning: " : "",
+             msg);
 }
 
 static void assert_logged(const char *needle)
@@ -46,7 +47,7 @@ static void assert_not_logged(const char *needle)
 
 struct fixture {
     char dir[64];
-    char state[96];  /* "state=DIR/chip" */
+    char state[96]; /* "state=DIR/chip" */
     const char *xopts[1];
     struct image img[4];
     struct run_op ops[4];
@@ -76,6 +77,8 @@ static int teardown(void **st)
     char path[128];
     snprintf(path, sizeof path, "%s/chip", f->dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/chip.lock", f->dir);
+    unlink(path);
     snprintf(path, sizeof path, "%s/out", f->dir);
     unlink(path);
     rmdir(f->dir);
@@ -104,8 +107,12 @@ static struct run_spec spec_for(struct fixture *f)
 static void add_write(struct fixture *f, enum mem_id mem, uint8_t v, const char *text)
 {
     assert_int_equal(image_set(&f->img[f->n], 0, v, NULL), ISPF_OK);
-    f->ops[f->n] = (struct run_op){.mem = mem, .kind = RUN_WRITE, .img = &f->img[f->n],
-                                   .file = text, .fmt = 'm', .text = text};
+    f->ops[f->n] = (struct run_op){.mem = mem,
+                                   .kind = RUN_WRITE,
+                                   .img = &f->img[f->n],
+                                   .file = text,
+                                   .fmt = 'm',
+                                   .text = text};
     f->n++;
 }
 
@@ -203,8 +210,12 @@ static void test_erase_and_order(void **st)
     struct fixture *f = *st;
     add_write(f, MEM_LFUSE, 0xDE, "lfuse:w:0xDE:m");
     assert_int_equal(image_set(&f->img[1], 0, 0x0C, NULL), ISPF_OK);
-    f->ops[1] = (struct run_op){.mem = MEM_FLASH, .kind = RUN_WRITE, .img = &f->img[1],
-                                .file = "app.hex", .fmt = 'i', .text = "flash:w:app.hex"};
+    f->ops[1] = (struct run_op){.mem = MEM_FLASH,
+                                .kind = RUN_WRITE,
+                                .img = &f->img[1],
+                                .file = "app.hex",
+                                .fmt = 'i',
+                                .text = "flash:w:app.hex"};
     f->n = 2;
     struct run_spec sp = spec_for(f);
     struct ispf_error err;
@@ -233,8 +244,8 @@ static void test_read_values(void **st)
     struct fixture *f = *st;
     char out[128];
     snprintf(out, sizeof out, "%s/out", f->dir);
-    f->ops[0] = (struct run_op){.mem = MEM_EFUSE, .kind = RUN_READ, .file = out, .fmt = 'b',
-                                .text = "efuse:r:out:b"};
+    f->ops[0] = (struct run_op){
+        .mem = MEM_EFUSE, .kind = RUN_READ, .file = out, .fmt = 'b', .text = "efuse:r:out:b"};
     f->n = 1;
     ispf_log_set_level(ISPF_LOG_DEBUG);
     struct run_spec sp = spec_for(f);
@@ -250,6 +261,74 @@ static void test_read_values(void **st)
     assert_string_equal(line, "0b11110011\n");
 }
 
+/* An interruption requested before the run: the flash write stops before its first
+ * page, says so, and a read stopped the same way keeps the old output file. */
+static void test_interrupted(void **st)
+{
+    struct fixture *f = *st;
+    assert_int_equal(image_set(&f->img[0], 0x100, 0x42, NULL), ISPF_OK);
+    f->ops[0] = (struct run_op){.mem = MEM_FLASH,
+                                .kind = RUN_WRITE,
+                                .img = &f->img[0],
+                                .file = "x.hex",
+                                .fmt = 'i',
+                                .text = "flash:w:x.hex"};
+    f->n = 1;
+    struct run_spec sp = spec_for(f);
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    ispf_interrupt_request();
+    int rc = run_execute(&sp, &err);
+    ispf_interrupt_clear();
+    assert_int_equal(rc, ISPF_E_INTERRUPTED);
+    assert_non_null(
+        strstr(err.msg, "interrupted: no flash page written yet; the chip is incomplete"));
+
+    char out[128];
+    snprintf(out, sizeof out, "%s/out", f->dir);
+    FILE *fp = fopen(out, "w");
+    assert_non_null(fp);
+    fputs("old\n", fp);
+    fclose(fp);
+    f->ops[0] = (struct run_op){
+        .mem = MEM_FLASH, .kind = RUN_READ, .file = out, .fmt = 'i', .text = "flash:r:out:i"};
+    bool output_failed = false;
+    sp = spec_for(f);
+    sp.output_failed = &output_failed;
+    ispf_error_clear(&err);
+    ispf_interrupt_request();
+    rc = run_execute(&sp, &err);
+    ispf_interrupt_clear();
+    assert_int_equal(rc, ISPF_E_INTERRUPTED);
+    assert_false(output_failed);
+    fp = fopen(out, "r");
+    assert_non_null(fp);
+    char line[32] = "";
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_string_equal(line, "old\n");
+}
+
+/* An output that cannot be written is reported as such (the CLI exits 1, not 4). */
+static void test_output_failed(void **st)
+{
+    struct fixture *f = *st;
+    f->ops[0] = (struct run_op){.mem = MEM_SIGNATURE,
+                                .kind = RUN_READ,
+                                .file = "/nonexistent/dir/sig.hex",
+                                .fmt = 'h',
+                                .text = "signature:r:/nonexistent/dir/sig.hex:h"};
+    f->n = 1;
+    bool output_failed = false;
+    struct run_spec sp = spec_for(f);
+    sp.output_failed = &output_failed;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    assert_int_equal(run_execute(&sp, &err), ISPF_E_IO);
+    assert_true(output_failed);
+    assert_non_null(strstr(err.msg, "/nonexistent/dir/sig.hex"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +338,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_preset_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erase_and_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_failed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

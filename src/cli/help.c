@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* See help.h. */
+#include <stdio.h>
+
+#include "help.h"
+#include "ispflash/error.h"
+#include "ispflash/part.h"
+#include "ispflash/programmer.h"
+
+const char cli_help[] =
+    "Usage: ispflash -c PROGRAMMER [-P PORT] -p PART [options] [-U mem:op:file[:fmt]]...\n"
+    "Program AVR microcontrollers over ISP (avrdude-compatible options).\n"
+    "\n"
+    "Examples (QMK ISP flashing):\n"
+    "  ispflash -c avrisp -P /dev/ttyACM0 -p atmega32u4 -U Caterina.hex\n"
+    "  ispflash -c usbtiny -p atmega32u4 -U bootloader_atmega32u4_1_0_0.hex\n"
+    "  ispflash -c avrisp -P /dev/ttyACM0 -p m32u4 -U lfuse:w:0x5E:m -U hfuse:w:0xD9:m "
+    "-U efuse:w:0xF3:m\n"
+    "  ispflash -c dryrun -p m32u4 -x state=chip.bin -U firmware.hex   (no hardware)\n"
+    "  ispflash -c usbasp -p m32u4 -U flash:r:backup.hex:i\n"
+    "\n"
+    "Options:\n"
+    "  -c ID        programmer (-c ? lists them)\n"
+    "  -p PART      target part, e.g. m32u4 or atmega32u4 (-p ? lists them)\n"
+    "  -P PORT      port: /dev/ttyACM0, COM5, net:HOST:PORT, usb, usb:SERIAL\n"
+    "  -b BAUD      serial speed (default: the programmer's)\n"
+    "  -B PERIOD    ISP clock period in microseconds, or a frequency (125kHz)\n"
+    "  -U mem:op:file[:fmt]\n"
+    "               mem: flash eeprom lfuse hfuse efuse lock signature calibration\n"
+    "               op: w write (then verify), r read, v verify\n"
+    "               fmt: a auto (default), i Intel HEX, r raw binary, m immediate\n"
+    "                    (-U lfuse:w:0x5E:m), s S-record; reading also h d o b (values)\n"
+    "               -U FILE alone means -U flash:w:FILE:a\n"
+    "  -e           erase the chip\n"
+    "  -D           do not erase before writing flash\n"
+    "  -V           do not verify after writing\n"
+    "  -n           write nothing to the chip (reads still happen)\n"
+    "  -F           go on even if the signature names another part\n"
+    "  -x OPT       programmer-specific option (e.g. -x state=FILE for dryrun)\n"
+    "  -v / -q      more / less output (repeatable; -vvv shows the bytes on the wire)\n"
+    "  -l FILE      append everything ispflash writes to standard error to FILE\n"
+    "  -C FILE, -s, -u  accepted for avrdude command lines and ignored (-v says why)\n"
+    "\n"
+    "Fuses (docs/fuses.md):\n"
+    "  --fuses      read and print every fuse and lock byte, decoded field by field\n"
+    "  --bootloader NAME\n"
+    "               set the fuses a bootloader needs (with -U FILE: erase, write, verify,\n"
+    "               fuses, verify fuses); --bootloader ? lists the presets per MCU\n"
+    "  --jtag on|off  JTAG enabled/disabled in the high fuse (with or without a preset)\n"
+    "  --unsafe-fuses  write fuses even when they would lock ISP out (SPIEN off, RSTDISBL,\n"
+    "               DWEN, internal -> external clock, reserved clock, locking flash that is\n"
+    "               written in the same run); without it such writes are refused (exit 7)\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit codes:\n"
+    "  0 success\n"
+    "  1 other failure\n"
+    "  2 usage error (options, unknown part/programmer/memory)\n"
+    "  3 bad input file or value (nothing was written)\n"
+    "  4 programmer problem (cannot open or sync, timeout, disconnected)\n"
+    "  5 target problem (no target answers, wrong signature, write failure)\n"
+    "  6 verification failed\n"
+    "  7 refused by a safety check\n"
+    "  8 interrupted (Ctrl-C, SIGTERM, SIGHUP): stopped at a page boundary, programming\n"
+    "    mode left; the message says what was written (a second Ctrl-C exits at once, 130)\n";
+
+int cli_exit_code(int code)
+{
+    switch (code) {
+    case ISPF_OK:
+        return EXIT_OK;
+    case ISPF_E_USAGE:
+    case ISPF_E_UNSUPPORTED:
+        return EXIT_USAGE;
+    case ISPF_E_INPUT:
+        return EXIT_INPUT;
+    case ISPF_E_IO:
+    case ISPF_E_TIMEOUT:
+    case ISPF_E_PROTOCOL:
+    case ISPF_E_NO_DEVICE:
+    case ISPF_E_ACCESS:
+    case ISPF_E_DISCONNECTED:
+        return EXIT_PROGRAMMER;
+    case ISPF_E_NO_TARGET:
+    case ISPF_E_SIGNATURE:
+    case ISPF_E_TARGET:
+        return EXIT_TARGET;
+    case ISPF_E_VERIFY:
+        return EXIT_VERIFY;
+    case ISPF_E_REFUSED:
+        return EXIT_REFUSED;
+    case ISPF_E_INTERRUPTED:
+        return EXIT_INTERRUPTED;
+    default:
+        return EXIT_FAILURE_OTHER;
+    }
+}
+
+void cli_list_programmers(void)
+{
+    printf("Programmers (-c):\n");
+    for (size_t i = 0; i < pgm_registry_count(); i++) {
+        const struct pgm_entry *e = pgm_registry_at(i);
+        printf("  %-16s %s\n", e->id, e->desc);
+    }
+}
+
+void cli_list_parts(void)
+{
+    printf("Parts (-p), avrdude id and name:\n");
+    for (size_t i = 0; i < part_count(); i++) {
+        const struct part *p = part_at(i);
+        printf("  %-10s %-14s signature %02x %02x %02x, flash %u bytes, EEPROM %u bytes\n", p->id,
+               p->name, p->signature[0], p->signature[1], p->signature[2], (unsigned)p->flash_size,
+               (unsigned)p->eeprom_size);
+    }
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* See output.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "help.h"
+#include "ispflash/log.h"
+#include "output.h"
+
+static bool cli_error_logged;
+
+static void cli_log_sink(void *ctx, enum ispf_log_level level, const char *prefix, const char *msg)
+{
+    (void)ctx;
+    switch (level) {
+    case ISPF_LOG_ERROR:
+        cli_error_logged = true;
+        fprintf(stderr, "ispflash: error: %s\n", msg);
+        break;
+    case ISPF_LOG_WARN:
+        fprintf(stderr, "ispflash: warning: %s\n", msg);
+        break;
+    case ISPF_LOG_INFO:
+        fprintf(stderr, "ispflash: %s\n", msg);
+        break;
+    default:
+        fprintf(stderr, "ispflash [%s]: %s\n", prefix, msg);
+        break;
+    }
+}
+
+int cli_output_logfile(const char *path)
+{
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return -1;
+    fflush(stderr);
+    int rc = dup2(fileno(f), STDERR_FILENO) < 0 ? -1 : 0;
+    fclose(f);
+    return rc;
+}
+
+void cli_output_log_setup(const struct cli_opts *o)
+{
+    enum ispf_log_level lvl = ISPF_LOG_INFO;
+    if (o->quiet)
+        lvl = o->quiet > 1 ? ISPF_LOG_ERROR : ISPF_LOG_WARN;
+    else if (o->verbose)
+        lvl = (enum ispf_log_level)(ISPF_LOG_INFO + (o->verbose > 3 ? 3 : o->verbose));
+    ispf_log_set_sink(cli_log_sink, NULL);
+    ispf_log_set_level(lvl);
+}
+
+void cli_output_ignored(const struct cli_opts *o)
+{
+    if (!o->verbose)
+        return;
+    if (o->config)
+        fprintf(stderr,
+                "ispflash: -C %s ignored: the part and programmer database is "
+                "compiled in (no avrdude.conf is read)\n",
+                o->config);
+    if (o->opt_s)
+        fprintf(stderr, "ispflash: -s ignored: avrdude's safemode prompt is obsolete; fuse "
+                        "writes are always read back and checked\n");
+    if (o->opt_u)
+        fprintf(stderr, "ispflash: -u ignored: avrdude's safemode is obsolete; risky fuse "
+                        "writes are refused unless --unsafe-fuses is given\n");
+}
+
+bool cli_output_error_logged(void)
+{
+    return cli_error_logged;
+}
+
+int cli_output_finish(int code)
+{
+    errno = 0;
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        e = errno;
+    }
+    if (bad) {
+        /* Reported once: a run that failed writing stdout already said so. */
+        if (code == EXIT_OK)
+            fprintf(stderr, "ispflash: error: writing to standard output: %s\n",
+                    e ? strerror(e) : "write error");
+        return code == EXIT_OK ? EXIT_FAILURE_OTHER : code;
+    }
+    if (code == EXIT_OK && cli_error_logged)
+        return EXIT_FAILURE_OTHER;
+    return code;
+}

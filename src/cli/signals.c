@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* See signals.h. */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ispflash/interrupt.h"
+#include "signals.h"
+
+static volatile sig_atomic_t cli_signal_count;
+
+static void cli_on_signal(int sig)
+{
+    (void)sig;
+    if (cli_signal_count++) {
+        static const char msg[] = "\nispflash: interrupted again: exiting at once; the "
+                                  "target may be left in programming mode\n";
+        ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)n;
+        _exit(130);
+    }
+    ispf_interrupt_request();
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a read or sleep under way returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+}
