@@ -13,6 +13,9 @@
  *   nowtr=1       firmware older than v5.10: no write-then-read without CS (0x05)
  *   needpower=1   the target is powered only from the Bus Pirate's supply (0x4x bit 3)
  *   extpullups=1  the target board pulls MOSI/SCK up (open-drain "hiz" works)
+ * Stats: proto.terminal_returns (0x0F: back to the terminal), and at the end of a
+ * connection proto.ended_in_binary (still in bitbang/SPI mode), proto.ended_powered
+ * (supplies still on), proto.ended_reset_held (CS low: target RESET held).
  * SPI bytes are fed to the chip model in 4-byte instructions; the MISO bytes of a
  * transfer are computed once all of its bytes have arrived.
  */
@@ -337,6 +340,12 @@ static int bpe_serve(struct emu_io *io, struct avrchip *chip)
         else if (!bpe_spi(&b, c))
             break;
     }
+    if (b.mode != BPE_TERMINAL)
+        emu_stat_add(io, "ended_in_binary", 1);
+    if (b.mode != BPE_TERMINAL && b.power)
+        emu_stat_add(io, "ended_powered", 1);
+    if (b.mode == BPE_SPI && !b.cs_high && bpe_target_live(&b))
+        emu_stat_add(io, "ended_reset_held", 1);
     avrchip_set_reset(chip, false);
     return 0;
 }

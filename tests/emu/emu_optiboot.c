@@ -33,6 +33,7 @@ struct ob {
     bool app;         /* the bootloader has left: the application runs, nothing answers */
     uint32_t address; /* byte address */
     uint8_t rampz;
+    bool pmode; /* ENTER_PROGMODE seen, LEAVE_PROGMODE not yet */
     uint8_t buff[512];
 };
 
@@ -156,8 +157,15 @@ static void ob_command(struct ob *o, uint8_t ch)
             return;
         ob_put(o, OB_OK);
         emu_end_reply(o->io);
+        emu_stat_add(o->io, "left_progmode", 1);
+        o->pmode = false;
         o->app = true;
         return;
+    case 0x50: /* ENTER_PROGMODE: nothing to do but answer */
+        o->pmode = true;
+        if (!ob_verify_space(o))
+            return;
+        break;
     default: /* everything else: EOP, then INSYNC OK */
         if (!ob_verify_space(o))
             return;
@@ -185,6 +193,8 @@ static int ob_serve(struct emu_io *io, struct avrchip *chip)
             break;
         emu_end_reply(io);
     }
+    if (o.pmode)
+        emu_stat_add(io, "ended_in_progmode", 1);
     return 0;
 }
 
