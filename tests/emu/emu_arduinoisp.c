@@ -406,6 +406,19 @@ static void aisp_universal(struct aisp *a)
     aisp_breply(a, ch);
 }
 
+static void aisp_sign_on(struct aisp *a)
+{
+    if (aisp_getch(a) == AISP_EOP) {
+        aisp_put(a, AISP_INSYNC);
+        for (const char *m = a->stk500 ? "AVR STK" : "AVR ISP"; *m; m++)
+            aisp_put(a, (uint8_t)*m);
+        aisp_put(a, AISP_OK);
+    } else {
+        aisp_err(a, "nosync");
+        aisp_put(a, AISP_NOSYNC);
+    }
+}
+
 static void aisp_command(struct aisp *a, uint8_t ch)
 {
     char key[24];
@@ -417,15 +430,7 @@ static void aisp_command(struct aisp *a, uint8_t ch)
         aisp_empty_reply(a);
         break;
     case '1': /* GET_SIGN_ON */
-        if (aisp_getch(a) == AISP_EOP) {
-            aisp_put(a, AISP_INSYNC);
-            for (const char *m = a->stk500 ? "AVR STK" : "AVR ISP"; *m; m++)
-                aisp_put(a, (uint8_t)*m);
-            aisp_put(a, AISP_OK);
-        } else {
-            aisp_err(a, "nosync");
-            aisp_put(a, AISP_NOSYNC);
-        }
+        aisp_sign_on(a);
         break;
     case 'A': /* GET_PARAMETER */
         aisp_get_version(a, aisp_getch(a));

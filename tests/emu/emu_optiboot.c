@@ -74,6 +74,33 @@ static void ob_get_n(struct ob *o, unsigned n)
     ob_verify_space(o);
 }
 
+/* PROG_PAGE: the page is erased, then written. False: nothing more to answer. */
+static bool ob_prog_page(struct ob *o)
+{
+    const struct part *p = o->chip->part;
+    unsigned len = (unsigned)ob_getch(o) << 8;
+    len |= ob_getch(o);
+    uint8_t type = ob_getch(o);
+    for (unsigned i = 0; i < len; i++) {
+        uint8_t b = ob_getch(o);
+        if (i < sizeof o->buff)
+            o->buff[i] = b;
+    }
+    if (!ob_verify_space(o) || o->closed)
+        return false;
+    if (type == 'F' && len <= sizeof o->buff) {
+        uint32_t page = p->flash_page;
+        uint32_t base = (o->address % p->flash_size) & ~(page - 1u);
+        memset(o->chip->flash + base, 0xFF, page); /* page erase */
+        for (unsigned i = 0; i < len && base + i < p->flash_size; i++)
+            o->chip->flash[base + i] = o->buff[i];
+        o->chip->stats.page_writes++;
+    } else {
+        emu_stat_add(o->io, "ignored_writes", 1);
+    }
+    return true;
+}
+
 static void ob_command(struct ob *o, uint8_t ch)
 {
     const struct part *p = o->chip->part;
@@ -112,29 +139,10 @@ static void ob_command(struct ob *o, uint8_t ch)
         ob_put(o, 0x00);
         break;
     }
-    case 0x64: { /* PROG_PAGE */
-        unsigned len = (unsigned)ob_getch(o) << 8;
-        len |= ob_getch(o);
-        uint8_t type = ob_getch(o);
-        for (unsigned i = 0; i < len; i++) {
-            uint8_t b = ob_getch(o);
-            if (i < sizeof o->buff)
-                o->buff[i] = b;
-        }
-        if (!ob_verify_space(o) || o->closed)
+    case 0x64: /* PROG_PAGE */
+        if (!ob_prog_page(o))
             return;
-        if (type == 'F' && len <= sizeof o->buff) {
-            uint32_t page = p->flash_page;
-            uint32_t base = (o->address % p->flash_size) & ~(page - 1u);
-            memset(o->chip->flash + base, 0xFF, page); /* page erase */
-            for (unsigned i = 0; i < len && base + i < p->flash_size; i++)
-                o->chip->flash[base + i] = o->buff[i];
-            o->chip->stats.page_writes++;
-        } else {
-            emu_stat_add(o->io, "ignored_writes", 1);
-        }
         break;
-    }
     case 0x74: { /* READ_PAGE */
         unsigned len = (unsigned)ob_getch(o) << 8;
         len |= ob_getch(o);
