@@ -28,7 +28,7 @@ target_link_libraries(test_stk500v1 PRIVATE Threads::Threads)
 set_tests_properties(test_stk500v1 PROPERTIES LABELS "stk500v1;unit")
 
 # End-to-end runs of the real binary against the emulator (and avrdude 7.1).
-foreach(t tcp faults tty avrdude arduino)
+foreach(t tcp faults tty avrdude arduino chatty)
   add_test(NAME stk500v1_e2e_${t}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/stk500v1/e2e_${t}.sh
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})

@@ -20,12 +20,17 @@
 
 #define LOG_PREFIX "buspirate"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/isp.h"
 #include "ispflash/log.h"
 #include "programmers/backend.h"
 #include "transport/stream.h"
 
 #define BP_TIMEOUT_MS 1000
+/* Entering binary mode: all of it within this, however chatty the port. */
+#define BP_SYNC_MS 2500
+/* A port that sends this many bytes without "BBIO1" is not a Bus Pirate. */
+#define BP_JUNK_MAX 1024u
 /* Write-then-read buffer of the firmware (TERMINAL_BUFFER). */
 #define BP_WTR_MAX 4096u
 /* The AVR extension's bulk read only addresses the first 64 K words, and
@@ -45,6 +50,10 @@ struct bp_priv {
     bool has_wtr;    /* 0x05 write-then-read without CS */
     bool has_avrext; /* 0x06 AVR extended commands */
     bool in_spi;
+    bool in_binary; /* bitbang or SPI mode reached: close must return to terminal */
+    size_t last_tx; /* bytes of the last command, for its reply's timeout */
+    size_t junk;    /* bytes seen while entering binary mode */
+    uint8_t junk_first[8];
 };
 
 static struct bp_priv *bp_priv(struct pgm *pgm)
@@ -61,17 +70,82 @@ static int bp_write(struct pgm *pgm, const uint8_t *buf, size_t len, struct ispf
 {
     struct bp_priv *bp = bp_priv(pgm);
     pgm->stats.commands++;
+    bp->last_tx = len;
     int rc = stream_write(bp->s, buf, len, err);
+    bp_sync_stats(pgm);
+    return rc;
+}
+
+/* A reply's timeout: the last command and the reply on the wire at the link's
+ * speed, half as much again, what the SPI clock needs for spi_bytes, and a base. */
+static int bp_timeout(const struct bp_priv *bp, size_t len, size_t spi_bytes)
+{
+    int wire = stream_wire_ms(bp->s, bp->last_tx + len);
+    unsigned long spi = (unsigned long)spi_bytes * 8000ul / bp_speed_hz[bp->speed] + 1;
+    return BP_TIMEOUT_MS + wire * 3 / 2 + (int)(spi * 3 / 2);
+}
+
+static int bp_read_spi(struct pgm *pgm, uint8_t *buf, size_t len, size_t spi_bytes,
+                       struct ispf_error *err)
+{
+    struct bp_priv *bp = bp_priv(pgm);
+    int rc = stream_read(bp->s, buf, len, bp_timeout(bp, len, spi_bytes), err);
+    bp->last_tx = 0;
     bp_sync_stats(pgm);
     return rc;
 }
 
 static int bp_read(struct pgm *pgm, uint8_t *buf, size_t len, struct ispf_error *err)
 {
+    return bp_read_spi(pgm, buf, len, len, err);
+}
+
+static int bp_interrupted(struct ispf_error *err)
+{
+    return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+}
+
+static void bp_junk_add(struct bp_priv *bp, uint8_t c)
+{
+    if (bp->junk < sizeof bp->junk_first)
+        bp->junk_first[bp->junk] = c;
+    bp->junk++;
+}
+
+/* Drop input until quiet_ms pass without a byte or until the deadline (or, when
+ * counting, BP_JUNK_MAX bytes): never past the deadline however the port keeps
+ * sending. Counted bytes go to bp->junk. */
+static int bp_discard(struct pgm *pgm, int quiet_ms, long long deadline, bool count,
+                      bool interruptible, struct ispf_error *err)
+{
     struct bp_priv *bp = bp_priv(pgm);
-    int rc = stream_read(bp->s, buf, len, BP_TIMEOUT_MS, err);
-    bp_sync_stats(pgm);
-    return rc;
+    for (;;) {
+        if (interruptible && ispf_interrupted())
+            return bp_interrupted(err);
+        long long left = deadline - clock_now_ms();
+        if (left <= 0 || (count && bp->junk >= BP_JUNK_MAX))
+            return ISPF_OK;
+        uint8_t c;
+        struct ispf_error e;
+        ispf_error_clear(&e);
+        int rc = stream_read(bp->s, &c, 1, left < quiet_ms ? (int)left : quiet_ms, &e);
+        bp_sync_stats(pgm);
+        if (rc == ISPF_E_TIMEOUT)
+            return ISPF_OK;
+        if (rc < 0) {
+            if (err != NULL)
+                *err = e;
+            return rc;
+        }
+        if (count)
+            bp_junk_add(bp, c);
+    }
+}
+
+static long long bp_min_deadline(long long deadline, int ms)
+{
+    long long d = clock_now_ms() + ms;
+    return d < deadline ? d : deadline;
 }
 
 /* One-byte command answered by 0x01 (peripherals, speed, configuration...). */
@@ -91,17 +165,16 @@ static int bp_cmd_ok(struct pgm *pgm, uint8_t cmd, const char *what, struct ispf
 }
 
 /* Read until the text `want` has arrived (within timeout_ms), skipping anything
- * before it. Returns ISPF_OK, or ISPF_E_TIMEOUT with what was seen in *seen. */
-static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, char *seen,
-                          size_t seen_size, struct ispf_error *err)
+ * before it (counted in bp->junk when count). ISPF_OK, or ISPF_E_TIMEOUT. */
+static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, bool count,
+                          struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    size_t wl = strlen(want), match = 0, ns = 0;
+    size_t wl = strlen(want), match = 0;
     long long t0 = clock_now_ms();
-    seen[0] = '\0';
     for (;;) {
         long el = (long)(clock_now_ms() - t0);
-        if (el >= timeout_ms)
+        if (el >= timeout_ms || (count && bp->junk >= BP_JUNK_MAX))
             return ispf_fail(err, ISPF_E_TIMEOUT, "timeout");
         uint8_t c;
         struct ispf_error e2;
@@ -114,10 +187,8 @@ static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, cha
             *err = e2;
             return rc;
         }
-        if (ns + 1 < seen_size) {
-            seen[ns++] = (c >= 0x20 && c < 0x7F) ? (char)c : '.';
-            seen[ns] = '\0';
-        }
+        if (count)
+            bp_junk_add(bp, c);
         if (c == (uint8_t)want[match]) {
             if (++match == wl)
                 return ISPF_OK;
@@ -164,39 +235,54 @@ static int bp_parse_xopts(struct pgm *pgm, struct ispf_error *err)
 }
 
 /* From whatever state the Bus Pirate is in (terminal, binary bitbang, a binary
- * mode) into binary bitbang mode: up to 20 zero bytes until "BBIO1". */
-static int bp_enter_bitbang(struct pgm *pgm, struct ispf_error *err)
+ * mode) into binary bitbang mode: up to 20 zero bytes until "BBIO1", all of it
+ * by the deadline. */
+static int bp_enter_bitbang(struct pgm *pgm, long long deadline, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    char seen[128];
-    /* Leave any terminal sub-menu first, and forget what it printed. */
-    int rc = bp_write(pgm, (const uint8_t *)"\n\n", 2, err);
+    bp->junk = 0;
+    /* Stale input, then leave any terminal sub-menu and forget what it printed. */
+    int rc = bp_discard(pgm, 0, bp_min_deadline(deadline, 100), true, true, err);
     if (rc == ISPF_OK)
-        rc = stream_drain(bp->s, 30, err);
+        rc = bp_write(pgm, (const uint8_t *)"\n\n", 2, err);
+    if (rc == ISPF_OK)
+        rc = bp_discard(pgm, 30, bp_min_deadline(deadline, 300), true, true, err);
     if (rc)
-        return ispf_error_prefix(err, "Bus Pirate on %s", bp->s->port);
+        return rc == ISPF_E_INTERRUPTED ? rc
+                                        : ispf_error_prefix(err, "Bus Pirate on %s", bp->s->port);
     uint8_t zeros[20];
     memset(zeros, 0, sizeof zeros);
     for (int round = 0; round < 2; round++) {
+        long long left = deadline - clock_now_ms();
+        if (ispf_interrupted())
+            return bp_interrupted(err);
+        if (left <= 0 || bp->junk >= BP_JUNK_MAX)
+            break;
         rc = bp_write(pgm, zeros, sizeof zeros, err);
         if (rc)
             return ispf_error_prefix(err, "Bus Pirate on %s", bp->s->port);
-        rc = bp_expect_text(pgm, "BBIO1", 400, seen, sizeof seen, err);
+        rc = bp_expect_text(pgm, "BBIO1", left < 400 ? (int)left : 400, true, err);
         if (rc == ISPF_OK) {
+            bp->in_binary = true;
             /* Already in bitbang mode, every zero answered BBIO1: drop the rest. */
-            rc = stream_drain(bp->s, 30, err);
-            bp_sync_stats(pgm);
-            return rc;
+            return bp_discard(pgm, 30, bp_min_deadline(deadline, 300), false, true, err);
         }
         if (rc != ISPF_E_TIMEOUT)
             return ispf_error_prefix(err, "Bus Pirate on %s", bp->s->port);
     }
+    if (bp->junk > 0) {
+        rc = stream_not_protocol(bp->s, "Bus Pirate", bp->junk_first, bp->junk, err);
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l,
+                 " (20 zero bytes did not bring up binary mode, \"BBIO1\"; power-cycle a Bus "
+                 "Pirate that hangs in another mode)");
+        return rc;
+    }
     return ispf_fail(err, ISPF_E_TIMEOUT,
                      "no Bus Pirate answers on %s: 20 zero bytes did not bring up binary mode "
-                     "(\"BBIO1\")%s%s%s. Check -P and -b (the Bus Pirate uses %d baud), and "
+                     "(\"BBIO1\"). Check -P and -b (the Bus Pirate uses %d baud), and "
                      "power-cycle the Bus Pirate if it hangs in another mode",
-                     bp->s->port, seen[0] ? "; it sent \"" : "", seen, seen[0] ? "\"" : "",
-                     pgm_baud(pgm));
+                     bp->s->port, pgm_baud(pgm));
 }
 
 static int bp_enter_spi(struct pgm *pgm, struct ispf_error *err)
@@ -217,6 +303,106 @@ static int bp_enter_spi(struct pgm *pgm, struct ispf_error *err)
     return ISPF_OK;
 }
 
+/* Does the firmware have write-then-read without CS (v5.10 and later)? If not,
+ * the probe's stray zeros left SPI mode: go back. */
+static int bp_probe_wtr(struct pgm *pgm, struct ispf_error *err)
+{
+    struct bp_priv *bp = bp_priv(pgm);
+    static const uint8_t probe[5] = {0x05, 0x00, 0x00, 0x00, 0x00};
+    uint8_t r = 0;
+    int rc = bp_write(pgm, probe, sizeof probe, err);
+    if (rc == ISPF_OK)
+        rc = bp_read(pgm, &r, 1, err);
+    if (rc != ISPF_OK || r == 0x01) {
+        bp->has_wtr = rc == ISPF_OK;
+        return rc;
+    }
+    log_info("this Bus Pirate firmware has no write-then-read without CS (needs v5.10 "
+             "or later): flash pages are written instruction by instruction");
+    long long deadline = clock_now_ms() + BP_SYNC_MS;
+    rc = bp_discard(pgm, 50, bp_min_deadline(deadline, 500), false, true, err);
+    if (rc == ISPF_OK)
+        rc = bp_enter_bitbang(pgm, deadline, err);
+    if (rc == ISPF_OK)
+        rc = bp_enter_spi(pgm, err);
+    return rc;
+}
+
+/* The firmware's AVR extended commands (bulk flash read), if it has them. */
+static int bp_probe_avrext(struct pgm *pgm, struct ispf_error *err)
+{
+    struct bp_priv *bp = bp_priv(pgm);
+    uint8_t c = 0x06, r = 0;
+    int rc = bp_write(pgm, &c, 1, err);
+    if (rc == ISPF_OK)
+        rc = bp_read(pgm, &r, 1, err);
+    if (rc != ISPF_OK || r != 0x01) {
+        if (rc == ISPF_OK)
+            log_dbg("no AVR extended commands: reads use bulk SPI transfers");
+        return rc;
+    }
+    uint8_t v[3];
+    c = 0x01; /* extension version */
+    rc = bp_write(pgm, &c, 1, err);
+    if (rc == ISPF_OK)
+        rc = bp_read(pgm, v, 3, err);
+    if (rc == ISPF_OK && v[0] == 0x01) {
+        bp->has_avrext = true;
+        log_dbg("AVR extended commands version %u: bulk flash reads", v[1] << 8 | v[2]);
+    }
+    return rc;
+}
+
+/* Power on, CS high (RESET released), pull-ups if asked, speed, SPI mode 0. */
+static int bp_setup_spi(struct pgm *pgm, struct ispf_error *err)
+{
+    struct bp_priv *bp = bp_priv(pgm);
+    bp->periph = 0x48 | 0x01 | (bp->pullups ? 0x04 : 0x00);
+    int rc = bp_cmd_ok(pgm, bp->periph, "switching the power supplies on", err);
+    if (rc == ISPF_OK)
+        clock_sleep_us(50000); /* let the target's supply settle */
+    if (rc == ISPF_OK)
+        rc = bp_cmd_ok(pgm, (uint8_t)(0x60 | bp->speed), "setting the SPI speed", err);
+    /* 3.3 V push-pull, clock idle low, data change on active->idle, sample in
+     * the middle = SPI mode 0; open drain (HiZ) with -x hiz or -x pullups. */
+    bp->config = (bp->hiz || bp->pullups) ? 0x82 : 0x8A;
+    if (rc == ISPF_OK)
+        rc = bp_cmd_ok(pgm, bp->config, "configuring SPI", err);
+    return rc;
+}
+
+/* SPI -> bitbang (pins released, supplies off) -> terminal mode. Runs even after
+ * Ctrl-C; every wait in it is bounded. */
+static void bp_leave(struct pgm *pgm)
+{
+    struct bp_priv *bp = bp_priv(pgm);
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    uint8_t c = 0x00;
+    int rc = bp_write(pgm, &c, 1, &err);
+    if (rc == ISPF_OK)
+        rc = bp_expect_text(pgm, "BBIO1", 300, false, &err);
+    if (rc == ISPF_OK) {
+        uint8_t r = 0;
+        c = 0x0F;
+        rc = bp_write(pgm, &c, 1, &err);
+        if (rc == ISPF_OK)
+            rc = bp_read(pgm, &r, 1, &err);
+        if (rc == ISPF_OK && r == 0x01) {
+            /* It resets and prints its banner and prompt: discard them. */
+            bp_discard(pgm, 100, clock_now_ms() + 500, false, false, &err);
+            log_dbg("Bus Pirate is back in terminal mode");
+        } else {
+            rc = ISPF_E_PROTOCOL;
+        }
+    }
+    if (rc)
+        log_warn("the Bus Pirate did not return to terminal mode%s%s; power-cycle it if it "
+                 "does not answer",
+                 err.msg[0] ? ": " : "", err.msg);
+    bp->in_binary = bp->in_spi = false;
+}
+
 static int bp_open(struct pgm *pgm, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
@@ -227,67 +413,21 @@ static int bp_open(struct pgm *pgm, struct ispf_error *err)
     rc = stream_open(&bp->s, pgm->cfg.port, pgm_baud(pgm), err);
     if (rc)
         return rc;
-    rc = stream_drain(bp->s, 0, err);
-    if (rc == ISPF_OK)
-        rc = bp_enter_bitbang(pgm, err);
+    rc = bp_enter_bitbang(pgm, clock_now_ms() + BP_SYNC_MS, err);
     if (rc == ISPF_OK)
         rc = bp_enter_spi(pgm, err);
-    if (rc == ISPF_OK && !bp->nopagedwrite) {
-        /* Does the firmware have write-then-read without CS (v5.10 and later)? */
-        static const uint8_t probe[5] = {0x05, 0x00, 0x00, 0x00, 0x00};
-        uint8_t r = 0;
-        rc = bp_write(pgm, probe, sizeof probe, err);
-        if (rc == ISPF_OK)
-            rc = bp_read(pgm, &r, 1, err);
-        if (rc == ISPF_OK && r == 0x01) {
-            bp->has_wtr = true;
-        } else if (rc == ISPF_OK) {
-            /* Older firmware: the stray zeros left SPI mode; go back. */
-            log_info("this Bus Pirate firmware has no write-then-read without CS (needs v5.10 "
-                     "or later): flash pages are written instruction by instruction");
-            rc = stream_drain(bp->s, 50, err);
-            if (rc == ISPF_OK)
-                rc = bp_enter_bitbang(pgm, err);
-            if (rc == ISPF_OK)
-                rc = bp_enter_spi(pgm, err);
-        }
-    }
-    /* Power on, CS high (RESET released); pull-ups if asked. */
-    bp->periph = 0x48 | 0x01 | (bp->pullups ? 0x04 : 0x00);
+    if (rc == ISPF_OK && !bp->nopagedwrite)
+        rc = bp_probe_wtr(pgm, err);
     if (rc == ISPF_OK)
-        rc = bp_cmd_ok(pgm, bp->periph, "switching the power supplies on", err);
-    if (rc == ISPF_OK)
-        clock_sleep_us(50000); /* let the target's supply settle */
-    if (rc == ISPF_OK)
-        rc = bp_cmd_ok(pgm, (uint8_t)(0x60 | bp->speed), "setting the SPI speed", err);
-    /* 3.3 V push-pull, clock idle low, data change on active->idle, sample in
-     * the middle = SPI mode 0; open drain (HiZ) with -x hiz or -x pullups. */
-    bp->config = (bp->hiz || bp->pullups) ? 0x82 : 0x8A;
-    if (rc == ISPF_OK)
-        rc = bp_cmd_ok(pgm, bp->config, "configuring SPI", err);
-    if (rc == ISPF_OK && !bp->nopagedread) {
-        uint8_t c = 0x06, r = 0;
-        rc = bp_write(pgm, &c, 1, err);
-        if (rc == ISPF_OK)
-            rc = bp_read(pgm, &r, 1, err);
-        if (rc == ISPF_OK && r == 0x01) {
-            uint8_t v[3];
-            c = 0x01; /* extension version */
-            rc = bp_write(pgm, &c, 1, err);
-            if (rc == ISPF_OK)
-                rc = bp_read(pgm, v, 3, err);
-            if (rc == ISPF_OK && v[0] == 0x01) {
-                bp->has_avrext = true;
-                log_dbg("AVR extended commands version %u: bulk flash reads", v[1] << 8 | v[2]);
-            }
-        } else if (rc == ISPF_OK) {
-            log_dbg("no AVR extended commands: reads use bulk SPI transfers");
-        }
-    }
+        rc = bp_setup_spi(pgm, err);
+    if (rc == ISPF_OK && !bp->nopagedread)
+        rc = bp_probe_avrext(pgm, err);
     if (rc == ISPF_OK)
         log_dbg("Bus Pirate in binary SPI mode at %u kHz%s%s", bp_speed_hz[bp->speed] / 1000u,
                 bp->has_wtr ? ", paged writes" : "", bp->has_avrext ? ", bulk reads" : "");
     if (rc) {
+        if (bp->in_binary) /* supplies off, back to the terminal */
+            bp_leave(pgm);
         stream_close(bp->s);
         bp->s = NULL;
     }
@@ -297,32 +437,9 @@ static int bp_open(struct pgm *pgm, struct ispf_error *err)
 static void bp_close(struct pgm *pgm)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    struct ispf_error err;
-    ispf_error_clear(&err);
-    char seen[64];
-    /* SPI -> bitbang (pins released, supplies off) -> terminal mode. */
-    uint8_t c = 0x00;
-    int rc = bp_write(pgm, &c, 1, &err);
-    if (rc == ISPF_OK)
-        rc = bp_expect_text(pgm, "BBIO1", 300, seen, sizeof seen, &err);
-    if (rc == ISPF_OK) {
-        uint8_t r = 0;
-        c = 0x0F;
-        rc = bp_write(pgm, &c, 1, &err);
-        if (rc == ISPF_OK)
-            rc = bp_read(pgm, &r, 1, &err);
-        if (rc == ISPF_OK && r == 0x01) {
-            /* It resets and prints its banner and prompt: discard them. */
-            stream_drain(bp->s, 100, &err);
-            log_dbg("Bus Pirate is back in terminal mode");
-        } else {
-            rc = ISPF_E_PROTOCOL;
-        }
-    }
-    if (rc)
-        log_warn("the Bus Pirate did not return to terminal mode%s%s; power-cycle it if it "
-                 "does not answer",
-                 err.msg[0] ? ": " : "", err.msg);
+    if (bp->s == NULL)
+        return;
+    bp_leave(pgm);
     bp_sync_stats(pgm);
     stream_close(bp->s);
     bp->s = NULL;
@@ -363,6 +480,10 @@ static int bp_enable(struct pgm *pgm, struct ispf_error *err)
         return rc;
     pgm->ext_addr = -1;
     for (int attempt = 0; attempt < 4; attempt++) {
+        if (ispf_interrupted()) {
+            rc = bp_interrupted(err);
+            break;
+        }
         clock_sleep_us(20000); /* >= 20 ms with RESET low before Programming Enable */
         isp_prog_enable(cmd);
         rc = bp_spi(pgm, cmd, res, err);
@@ -408,6 +529,8 @@ static int bp_read_bulk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t
     unsigned per = bp->speed == 0 ? 1u : 4u;
     uint8_t tx[17], rx[17];
     for (uint32_t i = 0; i < n;) {
+        if (ispf_interrupted())
+            return bp_interrupted(err);
         uint32_t a = addr + i;
         if (mem == MEM_FLASH) {
             int rc = pgm_load_ext_addr(pgm, a, err);
@@ -472,7 +595,7 @@ static int bp_read_ext(struct pgm *pgm, uint32_t addr, uint8_t *buf, uint32_t n,
     /* The data streams at the SPI rate: read it in pieces, each with a timeout. */
     for (uint32_t got = 0; got < n;) {
         uint32_t k = n - got > 256u ? 256u : n - got;
-        rc = bp_read(pgm, buf + got, k, err);
+        rc = bp_read_spi(pgm, buf + got, k, 4u * k, err);
         if (rc)
             return ispf_error_prefix(err, "Bus Pirate: bulk flash read at 0x%05X", addr + got);
         got += k;
@@ -543,7 +666,7 @@ static int bp_send_instructions(struct pgm *pgm, const uint8_t *ins, uint32_t nb
         int rc = bp_write(pgm, tx, 5u + nbytes, err);
         free(tx);
         if (rc == ISPF_OK)
-            rc = bp_read(pgm, &r, 1, err);
+            rc = bp_read_spi(pgm, &r, 1, nbytes, err);
         if (rc)
             return ispf_error_prefix(err, "Bus Pirate: %s at 0x%05X", what, addr);
         if (r != 0x01)
@@ -566,8 +689,8 @@ static int bp_send_instructions(struct pgm *pgm, const uint8_t *ins, uint32_t nb
             return ispf_error_prefix(err, "Bus Pirate: %s at 0x%05X", what, addr);
         if (rx[0] != 0x01)
             return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "Bus Pirate: %s at 0x%05X: bulk transfer answered 0x%02X", what,
-                             addr, rx[0]);
+                             "Bus Pirate: %s at 0x%05X: bulk transfer answered 0x%02X", what, addr,
+                             rx[0]);
         off += k;
     }
     return ISPF_OK;
@@ -600,6 +723,8 @@ static int bp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const 
     uint32_t delay = p->eeprom_delay_us ? p->eeprom_delay_us : 9000u;
     bool paged = p->eeprom_page > 1 && (p->v2.eeprom_mode & 0x01);
     for (uint32_t off = 0; off < len;) {
+        if (ispf_interrupted())
+            return bp_interrupted(err);
         uint32_t a = addr + off, n = 1;
         int rc;
         if (paged) {

@@ -25,6 +25,7 @@
 
 #define LOG_PREFIX "stk500v1"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "programmers/backend.h"
 #include "transport/stream.h"
@@ -77,12 +78,29 @@ enum stk_kind {
 #define STK_AISP_PAGE_MS 30   /* ArduinoISP sleeps 30 ms after each page commit */
 #define STK_AISP_EEBYTE_MS 45 /* ... and 45 ms after each EEPROM byte */
 #define STK_BASE_TIMEOUT_MS 600
+/* Connecting: the whole sync at one speed (net:, or -b given), or at each of the
+ * speeds tried in turn without -b; about 3 s in all, for a silent port and for a
+ * chatty one (the wrong -P, a sketch printing, a wrong speed). */
+#define STK_SYNC_BUDGET_MS 2500
+#define STK_SYNC_FIRST_MS 1400
+#define STK_SYNC_OTHER_MS 800
+/* A port that sends this many bytes that are not STK500v1 is not the programmer. */
+#define STK_JUNK_MAX 512u
+/* At most this long to let the rest of a failed reply go before LEAVE_PROGMODE. */
+#define STK_DISABLE_DRAIN_MS 1500
+/* net: without -b: the serial speed assumed behind the bridge (ArduinoISP's). */
+#define STK_NET_BAUD 19200
+
+/* Bytes that are not the protocol, for the "is this the right port?" message. */
+struct stk_junk {
+    size_t n;         /* how many arrived */
+    uint8_t first[8]; /* the first of them */
+};
 
 struct stk_priv {
     struct stream *s;
     enum stk_kind kind;
     int baud;        /* link speed in use (nominal for net:) */
-    int wire_baud;   /* speed assumed for timeouts */
     bool device_set; /* SET_DEVICE/SET_DEVICE_EXT sent */
     bool desync;     /* a command failed: the reply stream may hold leftovers */
     bool here_valid; /* ArduinoISP: we know its address counter */
@@ -103,15 +121,29 @@ static void stk_update_stats(struct pgm *pgm)
     pgm_stats_from_stream(pgm, stk_priv(pgm)->s);
 }
 
-/* Timeout for a piece of a reply: the time its bytes take on the wire (10 bits a
- * byte), what the firmware spends on it, and a margin. On net: the wire speed
- * is the bridge's, unknown: assume ArduinoISP's 19200 unless -b says. */
+static int stk_interrupted(struct ispf_error *err)
+{
+    return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+}
+
+/* Timeout for bytes of a reply: the time they take on the wire at the link's
+ * speed (s->baud: -b or the default; for net: the speed assumed behind the
+ * bridge), what the firmware spends on them, half as much again, and a base. */
 #define STK_READ_CHUNK 256u
 static int stk_timeout(const struct stk_priv *p, size_t bytes, unsigned work_ms)
 {
-    int baud = p->wire_baud > 0 ? p->wire_baud : 19200;
-    unsigned long wire = (unsigned long)bytes * 10000ul / (unsigned long)baud;
-    return STK_BASE_TIMEOUT_MS + (int)(wire * 3 / 2) + (int)(work_ms * 3 / 2);
+    int wire = stream_wire_ms(p->s, bytes);
+    return STK_BASE_TIMEOUT_MS + wire * 3 / 2 + (int)(work_ms * 3 / 2);
+}
+
+/* Read n bytes by the deadline, or within their own time on the wire if that
+ * ends later (a reply that comes piece by piece, slower than the wire). */
+static int stk_read_by(struct stk_priv *p, uint8_t *buf, size_t n, long long deadline,
+                       struct ispf_error *err)
+{
+    long long left = deadline - clock_now_ms();
+    int min = stk_timeout(p, n, 0);
+    return stream_read(p->s, buf, n, left > min ? (int)left : min, err);
 }
 
 /* Prefix what we were doing to a transport error, keeping its code. */
@@ -126,16 +158,38 @@ static int stk_context(struct ispf_error *err, int rc, const char *what)
     return ispf_fail(err, rc, "%s: %s", what, old);
 }
 
+/* The error for a reply that starts with b instead of INSYNC. */
+static int stk_not_insync(uint8_t b, const char *what, struct ispf_error *err)
+{
+    switch (b) {
+    case STK_NOSYNC:
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "the programmer lost sync on %s (it answered NOSYNC 0x15: a byte "
+                         "was lost or garbled on the link)",
+                         what);
+    case STK_UNKNOWN:
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "the programmer does not know the command of %s (UNKNOWN 0x12)", what);
+    case STK_FAILED:
+        return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
+    default:
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "unexpected byte 0x%02x instead of INSYNC (0x14) in the reply to %s "
+                         "(garbled link or wrong baud rate)",
+                         b, what);
+    }
+}
+
 /* Send one command (tx ends with EOP) and read its reply: INSYNC, plen payload
  * bytes, OK. The payload goes to payload (may be NULL when plen is 0). */
 static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t txlen,
                    uint8_t *payload, size_t plen, unsigned work_ms, struct ispf_error *err)
 {
     struct stk_priv *p = stk_priv(pgm);
-    /* The first byte comes once the command is on the wire and done; the payload
-     * is then read piece by piece, so that a long block on a slow link has time
-     * while a programmer that stops answering is noticed quickly. */
-    int timeout = stk_timeout(p, txlen + 1, work_ms);
+    /* A bridge may hand the reply over only when it is complete: the deadline of
+     * its first byte covers the command and the whole reply on the wire. Pieces
+     * that come one by one each get at least their own wire time. */
+    long long deadline = clock_now_ms() + stk_timeout(p, txlen + plen + 2, work_ms);
     p->sig_cached = false;
     pgm->stats.commands++;
     int rc = stream_write(p->s, tx, txlen, err);
@@ -144,39 +198,23 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
         return stk_context(err, rc, what);
     }
     uint8_t b;
-    rc = stream_read(p->s, &b, 1, timeout, err);
+    rc = stk_read_by(p, &b, 1, deadline, err);
     if (rc < 0)
         goto fail;
     if (b != STK_INSYNC) {
         p->here_valid = false;
         p->desync = true;
         stk_update_stats(pgm);
-        switch (b) {
-        case STK_NOSYNC:
-            return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "the programmer lost sync on %s (it answered NOSYNC 0x15: a byte "
-                             "was lost or garbled on the link)",
-                             what);
-        case STK_UNKNOWN:
-            return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "the programmer does not know the command of %s (UNKNOWN 0x12)", what);
-        case STK_FAILED:
-            return ispf_fail(err, ISPF_E_TARGET, "the programmer reported FAILED for %s", what);
-        default:
-            return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "unexpected byte 0x%02x instead of INSYNC (0x14) in the reply to %s "
-                             "(garbled link or wrong baud rate)",
-                             b, what);
-        }
+        return stk_not_insync(b, what, err);
     }
     for (size_t off = 0; off < plen;) {
         size_t n = plen - off > STK_READ_CHUNK ? STK_READ_CHUNK : plen - off;
-        rc = stream_read(p->s, payload + off, n, stk_timeout(p, n, 0), err);
+        rc = stk_read_by(p, payload + off, n, deadline, err);
         if (rc < 0)
             goto fail;
         off += n;
     }
-    rc = stream_read(p->s, &b, 1, stk_timeout(p, 1, 0), err);
+    rc = stk_read_by(p, &b, 1, deadline, err);
     if (rc < 0)
         goto fail;
     stk_update_stats(pgm);
@@ -202,122 +240,188 @@ fail:
 
 enum stk_sync_result { STK_SYNC_OK, STK_SYNC_SILENT, STK_SYNC_GARBAGE };
 
-/* Read one "14 10" answer to GET_SYNC within tmo ms. 1: got it, 0: nothing came,
- * 2: something else came (stored in *bad), <0: transport error. */
-static int stk_sync_reply(struct stk_priv *p, int tmo, uint8_t *bad, struct ispf_error *err)
+static void stk_junk_add(struct stk_junk *j, uint8_t b)
 {
-    uint8_t b;
-    int rc = stream_read(p->s, &b, 1, tmo, err);
+    if (j == NULL)
+        return;
+    if (j->n < sizeof j->first)
+        j->first[j->n] = b;
+    j->n++;
+}
+
+/* Read and drop input until quiet_ms pass without a byte, the deadline passes or
+ * (with j) STK_JUNK_MAX bytes were counted in j: never past the deadline, however
+ * the port keeps sending. */
+static int stk_discard(struct stk_priv *p, int quiet_ms, long long deadline, struct stk_junk *j,
+                       bool interruptible, struct ispf_error *err)
+{
+    for (;;) {
+        if (interruptible && ispf_interrupted())
+            return stk_interrupted(err);
+        long long left = deadline - clock_now_ms();
+        if (left <= 0 || (j != NULL && j->n >= STK_JUNK_MAX))
+            return ISPF_OK;
+        uint8_t b;
+        struct ispf_error e;
+        ispf_error_clear(&e);
+        int rc = stream_read(p->s, &b, 1, left < quiet_ms ? (int)left : quiet_ms, &e);
+        if (rc == ISPF_E_TIMEOUT)
+            return ISPF_OK;
+        if (rc < 0) {
+            if (err != NULL)
+                *err = e;
+            return rc;
+        }
+        stk_junk_add(j, b);
+    }
+}
+
+/* Read one "14 10" answer to GET_SYNC within tmo ms. 1: got it, 0: nothing came,
+ * 2: something else came (added to j), <0: transport error. */
+static int stk_sync_reply(struct stk_priv *p, int tmo, struct stk_junk *j, struct ispf_error *err)
+{
+    uint8_t b[2];
+    struct ispf_error e;
+    ispf_error_clear(&e);
+    int rc = stream_read(p->s, &b[0], 1, tmo, &e);
     if (rc == ISPF_E_TIMEOUT)
         return 0;
-    if (rc < 0)
+    if (rc < 0) {
+        *err = e;
         return rc;
-    *bad = b;
-    if (b != STK_INSYNC)
+    }
+    stk_junk_add(j, b[0]); /* taken back below if it is the answer */
+    if (b[0] != STK_INSYNC)
         return 2;
-    rc = stream_read(p->s, &b, 1, tmo, err);
-    if (rc < 0 && rc != ISPF_E_TIMEOUT)
+    rc = stream_read(p->s, &b[1], 1, tmo, &e);
+    if (rc == ISPF_E_TIMEOUT)
+        return 2;
+    if (rc < 0) {
+        *err = e;
         return rc;
-    if (rc == ISPF_OK && b == STK_OK)
+    }
+    if (b[1] == STK_OK) {
+        if (j != NULL)
+            j->n--;
         return 1;
+    }
+    stk_junk_add(j, b[1]);
     return 2;
 }
 
-/* GET_SYNC until a 14 10 answers the last one sent, or budget_ms runs out. No
- * fixed drains: the first attempts wait briefly, later ones longer. When answers
- * arrive late (a slow bridge, a programmer still starting), the answers still on
- * their way are collected before a final GET_SYNC confirms, so none of them can
- * be taken for the reply to a later command. */
-static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, uint8_t *garbage,
+/* Answers to earlier GET_SYNCs still on their way (a slow bridge, a programmer
+ * still starting): collect up to n of them, then let anything else go, so that
+ * none can be taken for the reply to a later command. */
+static int stk_collect_late(struct stk_priv *p, unsigned n, int tmo, long long deadline,
+                            struct ispf_error *err)
+{
+    int settle = 2 * tmo > 300 ? 2 * tmo : 300;
+    for (unsigned k = 0; k < n; k++) {
+        long long left = deadline - clock_now_ms();
+        if (left <= 0)
+            break;
+        int r = stk_sync_reply(p, settle < left ? settle : (int)left, NULL, err);
+        if (r < 0)
+            return r;
+        if (r != 1)
+            break; /* lost (sent while the programmer was not listening) or junk */
+    }
+    return stk_discard(p, 50, deadline, NULL, true, err);
+}
+
+/* GET_SYNC until a 14 10 answers the last one sent, or budget_ms runs out, or the
+ * port has sent STK_JUNK_MAX bytes that are not STK500v1 (kept in j). No fixed
+ * drains: the first attempts wait briefly, later ones longer. */
+static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, struct stk_junk *j,
                     struct ispf_error *err)
 {
     static const uint8_t sync[2] = {STK_GET_SYNC, STK_EOP};
     static const int steps[] = {60, 100, 150, 250, 400, 600};
     const int nsteps = (int)(sizeof steps / sizeof steps[0]);
     struct stk_priv *p = stk_priv(pgm);
-    long long t0 = clock_now_ms();
-    unsigned sent = 0, answered = 0;
+    long long deadline = clock_now_ms() + budget_ms;
+    unsigned sent = 0;
     *res = STK_SYNC_SILENT;
-    int rc = stream_drain(p->s, 0, err); /* stale input only: no waiting */
+    /* Stale input: what is already there, for at most 100 ms of a chatty port. */
+    long long stale = clock_now_ms() + 100;
+    int rc = stk_discard(p, 0, stale < deadline ? stale : deadline, j, true, err);
     if (rc < 0)
         return rc;
     for (int i = 0;; i++) {
-        long elapsed = (long)(clock_now_ms() - t0);
-        if (elapsed >= budget_ms)
+        if (ispf_interrupted())
+            return stk_interrupted(err);
+        long long left = deadline - clock_now_ms();
+        if (left <= 0 || j->n >= STK_JUNK_MAX)
             return ISPF_OK;
         int tmo = steps[i < nsteps ? i : nsteps - 1];
-        if (tmo > budget_ms - elapsed)
-            tmo = (int)(budget_ms - elapsed);
+        if (tmo > left)
+            tmo = (int)left;
         pgm->stats.commands++;
         rc = stream_write(p->s, sync, sizeof sync, err);
         if (rc < 0)
             return rc;
         sent++;
-        uint8_t bad = 0;
-        int r = stk_sync_reply(p, tmo, &bad, err);
+        int r = stk_sync_reply(p, tmo, j, err);
         if (r < 0)
             return r;
         if (r == 0)
             continue;
         if (r == 2) {
+            /* Not STK500v1, or leftovers: let them go while they come (never past
+             * the deadline), then try again. */
             *res = STK_SYNC_GARBAGE;
-            *garbage = bad;
-            rc = stream_drain(p->s, 20, err);
+            rc = stk_discard(p, 20, deadline, j, true, err);
             if (rc < 0)
                 return rc;
-            sent = answered = 0;
+            sent = 0;
             continue;
         }
-        answered++;
-        if (answered == sent) {
+        if (sent == 1) {
             *res = STK_SYNC_OK;
             stk_update_stats(pgm);
             return ISPF_OK;
         }
-        /* Late answers: collect the ones still on their way, then confirm. */
-        int settle = 2 * tmo > 300 ? 2 * tmo : 300;
-        while (answered < sent) {
-            r = stk_sync_reply(p, settle, &bad, err);
-            if (r < 0)
-                return r;
-            if (r != 1)
-                break; /* lost (sent while the programmer was not listening) or junk */
-            answered++;
-        }
-        rc = stream_drain(p->s, 50, err);
+        rc = stk_collect_late(p, sent - 1, tmo, deadline, err);
         if (rc < 0)
             return rc;
-        sent = answered = 0;
+        sent = 0; /* confirm with a GET_SYNC of our own */
     }
 }
 
 /* GET_SIGN_ON: "AVR ISP" (ArduinoISP), "AVR STK" (STK500), nothing (bootloaders
- * answer 14 10). */
-static int stk_signon(struct pgm *pgm, struct ispf_error *err)
+ * answer 14 10). What a failed sign-on brought goes to j. */
+static int stk_signon(struct pgm *pgm, struct stk_junk *j, struct ispf_error *err)
 {
     static const uint8_t cmd[2] = {STK_GET_SIGN_ON, STK_EOP};
     struct stk_priv *p = stk_priv(pgm);
-    int timeout = stk_timeout(p, 12, 0);
+    long long deadline = clock_now_ms() + stk_timeout(p, sizeof cmd + sizeof p->signon + 2, 0);
     pgm->stats.commands++;
     int rc = stream_write(p->s, cmd, sizeof cmd, err);
     if (rc < 0)
         return stk_context(err, rc, "GET_SIGN_ON");
     uint8_t b;
-    rc = stream_read(p->s, &b, 1, timeout, err);
+    rc = stk_read_by(p, &b, 1, deadline, err);
     if (rc < 0)
         return stk_context(err, rc, "GET_SIGN_ON");
-    if (b != STK_INSYNC)
+    if (b != STK_INSYNC) {
+        stk_junk_add(j, b);
         return ispf_fail(err, ISPF_E_PROTOCOL, "unexpected byte 0x%02x in the reply to GET_SIGN_ON",
                          b);
+    }
     size_t n = 0;
     for (;;) {
-        rc = stream_read(p->s, &b, 1, timeout, err);
+        rc = stk_read_by(p, &b, 1, deadline, err);
         if (rc < 0)
             return stk_context(err, rc, "GET_SIGN_ON");
         if (b == STK_OK)
             break;
-        if (n + 1 >= sizeof p->signon)
+        if (n + 1 >= sizeof p->signon) {
+            stk_junk_add(j, STK_INSYNC);
+            for (size_t i = 0; i < n; i++)
+                stk_junk_add(j, (uint8_t)p->signon[i]);
+            stk_junk_add(j, b);
             return ispf_fail(err, ISPF_E_PROTOCOL, "sign-on string too long: not STK500v1");
+        }
         p->signon[n++] = (char)b;
     }
     p->signon[n] = '\0';
@@ -339,6 +443,8 @@ static int stk_reset_pulse(struct pgm *pgm, struct ispf_error *err)
     struct stk_priv *p = stk_priv(pgm);
     if (stream_is_net(pgm->cfg.port) || pgm_xopt(pgm, "noautoreset") != NULL)
         return ISPF_OK;
+    if (ispf_interrupted())
+        return stk_interrupted(err);
     int rc = stream_set_lines(p->s, 0, 0, err);
     if (rc < 0)
         return rc;
@@ -365,98 +471,124 @@ static int stk_check_xopts(struct pgm *pgm, struct ispf_error *err)
     return ISPF_OK;
 }
 
-static void stk_close(struct pgm *pgm);
+/* What stk_open tried and what came back. */
+struct stk_conn {
+    int bauds[4]; /* speeds to try, in order */
+    int nbauds;
+    int answered; /* the speed that answered, 0 if none */
+    bool garbage; /* something answered, but not as STK500v1 */
+    struct stk_junk junk;
+};
 
-static int stk_open(struct pgm *pgm, struct ispf_error *err)
+/* The speeds to try: -b or the registry default; without -b on a serial port, the
+ * other common ArduinoISP/STK500 rates after it. */
+static void stk_baud_list(const struct pgm *pgm, struct stk_conn *c)
+{
+    int first = pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
+    c->nbauds = 0;
+    c->bauds[c->nbauds++] = first;
+    if (pgm->cfg.baud > 0 || stream_is_net(pgm->cfg.port))
+        return;
+    static const int common[] = {19200, 115200, 57600};
+    for (int i = 0; i < 3; i++)
+        if (common[i] != first)
+            c->bauds[c->nbauds++] = common[i];
+}
+
+/* Speed number i: reset (bootloaders), GET_SYNC, GET_SIGN_ON. 1: it answered,
+ * 0: not, <0: an error that ends the search. */
+static int stk_try_baud(struct pgm *pgm, int i, struct stk_conn *c, struct ispf_error *err)
 {
     struct stk_priv *p = stk_priv(pgm);
-    int rc = stk_check_xopts(pgm, err);
+    bool one = stream_is_net(pgm->cfg.port) || pgm->cfg.baud > 0;
+    int rc = ISPF_OK;
+    if (ispf_interrupted())
+        return stk_interrupted(err);
+    p->baud = c->bauds[i];
+    if (i > 0)
+        rc = stream_set_baud(p->s, c->bauds[i], err);
+    if (rc == ISPF_OK && pgm->entry->variant == STK_VARIANT_ARDUINO)
+        rc = stk_reset_pulse(pgm, err);
     if (rc < 0)
         return rc;
+    enum stk_sync_result res = STK_SYNC_SILENT;
+    int budget = one ? STK_SYNC_BUDGET_MS : i == 0 ? STK_SYNC_FIRST_MS : STK_SYNC_OTHER_MS;
+    rc = stk_sync(pgm, budget, &res, &c->junk, err);
+    if (rc < 0)
+        return rc == ISPF_E_INTERRUPTED ? rc
+                                        : stk_context(err, rc, "synchronising with the programmer");
+    if (res == STK_SYNC_GARBAGE)
+        c->garbage = true;
+    if (res != STK_SYNC_OK)
+        return 0;
+    p->signon[0] = '\0';
+    rc = stk_signon(pgm, &c->junk, err);
+    if (rc == ISPF_E_DISCONNECTED || rc == ISPF_E_IO)
+        return rc;
+    if (rc < 0) {
+        /* Typically an Arduino bootloader still running after the port opened
+         * reset the board: try the next rate, the sketch will be up by then. */
+        log_dbg("sync at %d baud but no valid sign-on (%s)", c->bauds[i], err->msg);
+        c->garbage = true;
+        return 0;
+    }
+    c->answered = c->bauds[i];
+    return 1;
+}
+
+static const char *stk_protocol_name(const struct pgm *pgm)
+{
+    switch (pgm->entry->variant) {
+    case STK_VARIANT_STK500:
+        return "STK500v1";
+    case STK_VARIANT_ARDUINO:
+        return "STK500v1 (Arduino bootloader)";
+    default:
+        return "STK500v1/ArduinoISP";
+    }
+}
+
+/* The error when no speed gave a valid sync and sign-on. */
+static int stk_no_answer(struct pgm *pgm, const struct stk_conn *c, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
     const char *port = pgm->cfg.port;
     bool net = stream_is_net(port);
-    int variant = pgm->entry->variant;
-    int first = pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
-    int bauds[4] = {first, 0, 0, 0};
-    int nbauds = 1;
-    if (pgm->cfg.baud <= 0 && !net) {
-        static const int common[] = {19200, 115200, 57600};
-        for (int i = 0; i < 3; i++)
-            if (common[i] != first)
-                bauds[nbauds++] = common[i];
+    char tried[64] = "";
+    for (int i = 0; i < c->nbauds; i++) {
+        size_t l = strlen(tried);
+        snprintf(tried + l, sizeof tried - l, "%s%d", i ? ", " : "", c->bauds[i]);
     }
-    rc = stream_open(&p->s, port, first, err);
-    if (rc < 0)
+    if (c->junk.n > 0) {
+        int rc = stream_not_protocol(p->s, stk_protocol_name(pgm), c->junk.first, c->junk.n, err);
+        size_t l = strlen(err->msg);
+        if (!net)
+            snprintf(err->msg + l, sizeof err->msg - l, " (tried %s baud)", tried);
         return rc;
-    pgm->ext_addr = -1;
-
-    enum stk_sync_result res = STK_SYNC_SILENT;
-    uint8_t garbage = 0;
-    int answered = 0, garbage_baud = 0;
-    for (int i = 0; i < nbauds; i++) {
-        p->baud = bauds[i];
-        p->wire_baud = net ? (pgm->cfg.baud > 0 ? pgm->cfg.baud : 19200) : bauds[i];
-        if (i > 0) {
-            rc = stream_set_baud(p->s, bauds[i], err);
-            if (rc < 0)
-                goto fail;
-        }
-        if (variant == STK_VARIANT_ARDUINO) {
-            rc = stk_reset_pulse(pgm, err);
-            if (rc < 0)
-                goto fail;
-        }
-        int budget = (net || pgm->cfg.baud > 0) ? 2500 : (i == 0 ? 1500 : 800);
-        rc = stk_sync(pgm, budget, &res, &garbage, err);
-        if (rc < 0) {
-            rc = stk_context(err, rc, "synchronising with the programmer");
-            goto fail;
-        }
-        if (res == STK_SYNC_GARBAGE && garbage_baud == 0)
-            garbage_baud = bauds[i];
-        if (res != STK_SYNC_OK)
-            continue;
-        p->signon[0] = '\0';
-        rc = stk_signon(pgm, err);
-        if (rc < 0) {
-            /* Typically an Arduino bootloader still running after the port opened
-             * reset the board: try the next rate, the sketch will be up by then. */
-            log_dbg("sync at %d baud but no valid sign-on (%s)", bauds[i], err->msg);
-            res = STK_SYNC_GARBAGE;
-            continue;
-        }
-        answered = bauds[i];
-        break;
     }
-    if (answered == 0) {
-        char tried[64] = "";
-        for (int i = 0; i < nbauds; i++) {
-            size_t l = strlen(tried);
-            snprintf(tried + l, sizeof tried - l, "%s%d", i ? ", " : "", bauds[i]);
-        }
-        if (garbage_baud != 0 || res == STK_SYNC_GARBAGE)
-            rc = ispf_fail(err, ISPF_E_PROTOCOL,
-                           "the programmer on %s answers, but not as STK500v1/ArduinoISP "
-                           "(first unexpected byte 0x%02x%s%s). Check the baud rate (-b; "
-                           "ArduinoISP and QMK's ISP firmware use 19200) and that the "
-                           "programmer runs ISP firmware, not its bootloader or another sketch",
-                           port, garbage, net ? "" : "; tried ", net ? "" : tried);
-        else
-            rc = ispf_fail(err, ISPF_E_TIMEOUT,
-                           "no answer from the programmer on %s (GET_SYNC%s%s%s). Check: -P is "
-                           "the programmer's port; the baud rate (-b 19200 for ArduinoISP and "
-                           "QMK's Pro Micro/Teensy ISP firmware); the programmer runs the ISP "
-                           "firmware (not its bootloader or another sketch); the target's "
-                           "RESET is wired to the programmer's pin 10 (Pro Micro, Arduino) or "
-                           "B0 (Teensy 2.0), not to the programmer's own RESET",
-                           port, net ? "" : " at ", net ? "" : tried, net ? "" : " baud");
-        goto fail;
-    }
-    if (!net && answered != first)
-        log_info("the programmer answered at %d baud, not %d: give -b %d to skip the search",
-                 answered, first, answered);
+    if (c->garbage)
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "the programmer on %s answers GET_SYNC, but not as STK500v1/ArduinoISP "
+                         "(no valid sign-on%s%s). Check the baud rate (-b; ArduinoISP and QMK's "
+                         "ISP firmware use 19200) and that the programmer runs ISP firmware, not "
+                         "its bootloader or another sketch",
+                         port, net ? "" : "; tried ", net ? "" : tried);
+    return ispf_fail(err, ISPF_E_TIMEOUT,
+                     "no answer from the programmer on %s (GET_SYNC%s%s%s). Check: -P is "
+                     "the programmer's port; the baud rate (-b 19200 for ArduinoISP and "
+                     "QMK's Pro Micro/Teensy ISP firmware); the programmer runs the ISP "
+                     "firmware (not its bootloader or another sketch); the target's "
+                     "RESET is wired to the programmer's pin 10 (Pro Micro, Arduino) or "
+                     "B0 (Teensy 2.0), not to the programmer's own RESET",
+                     port, net ? "" : " at ", net ? "" : tried, net ? "" : " baud");
+}
 
-    /* What answered? */
+/* What answered the sign-on: ArduinoISP, a genuine STK500 or a bootloader; its
+ * firmware version where it matters. */
+static int stk_identify(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int variant = pgm->entry->variant;
     if (strcmp(p->signon, "AVR ISP") == 0)
         p->kind = STK_KIND_ARDUINOISP;
     else if (strncmp(p->signon, "AVR STK", 7) == 0)
@@ -468,23 +600,21 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
     if (variant == STK_VARIANT_ARDUINO && p->kind != STK_KIND_BOOTLOADER)
         log_warn("-c arduino expects a bootloader, but the sign-on is '%s': treating it as %s",
                  p->signon, p->kind == STK_KIND_ARDUINOISP ? "ArduinoISP" : "an STK500");
-    if (variant != STK_VARIANT_ARDUINO && p->signon[0] == '\0') {
-        rc = ispf_fail(err, ISPF_E_PROTOCOL,
-                       "the device on %s answers like a bootloader (empty sign-on), not like "
-                       "ISP firmware: use -c arduino to program the board itself, or load the "
-                       "ISP firmware",
-                       port);
-        goto fail;
-    }
+    if (variant != STK_VARIANT_ARDUINO && p->signon[0] == '\0')
+        return ispf_fail(err, ISPF_E_PROTOCOL,
+                         "the device on %s answers like a bootloader (empty sign-on), not like "
+                         "ISP firmware: use -c arduino to program the board itself, or load the "
+                         "ISP firmware",
+                         pgm->cfg.port);
     /* The firmware version: needed to tell a genuine STK500's SET_DEVICE_EXT
      * length, and shown when -c stk500v1 finds ArduinoISP. -c avrisp on "AVR ISP"
      * needs neither (two round trips saved). */
     if (!(p->kind == STK_KIND_ARDUINOISP && variant == STK_VARIANT_AVRISP)) {
-        rc = stk_get_param(pgm, STK_PARM_SW_MAJOR, &p->sw_major, err);
+        int rc = stk_get_param(pgm, STK_PARM_SW_MAJOR, &p->sw_major, err);
         if (rc == ISPF_OK)
             rc = stk_get_param(pgm, STK_PARM_SW_MINOR, &p->sw_minor, err);
         if (rc < 0)
-            goto fail;
+            return rc;
     }
     switch (p->kind) {
     case STK_KIND_ARDUINOISP:
@@ -507,9 +637,40 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
      * up to 256 bytes of consecutive pages. */
     pgm->flash_write_max = p->kind == STK_KIND_ARDUINOISP ? STK_MAX_PROG : 0;
     return ISPF_OK;
-fail:
-    stream_close(p->s);
-    p->s = NULL;
+}
+
+static int stk_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int rc = stk_check_xopts(pgm, err);
+    if (rc < 0)
+        return rc;
+    struct stk_conn c;
+    memset(&c, 0, sizeof c);
+    stk_baud_list(pgm, &c);
+    rc = stream_open(&p->s, pgm->cfg.port, c.bauds[0], err);
+    if (rc < 0)
+        return rc;
+    pgm->ext_addr = -1;
+    /* net: the serial line behind the bridge runs at -b, or as ArduinoISP's. */
+    if (stream_is_net(pgm->cfg.port))
+        rc = stream_set_baud(p->s, pgm->cfg.baud > 0 ? pgm->cfg.baud : STK_NET_BAUD, err);
+    for (int i = 0; rc == ISPF_OK && i < c.nbauds && c.answered == 0; i++) {
+        int r = stk_try_baud(pgm, i, &c, err);
+        if (r < 0)
+            rc = r;
+    }
+    if (rc == ISPF_OK && c.answered == 0)
+        rc = stk_no_answer(pgm, &c, err);
+    if (rc == ISPF_OK && !stream_is_net(pgm->cfg.port) && c.answered != c.bauds[0])
+        log_info("the programmer answered at %d baud, not %d: give -b %d to skip the search",
+                 c.answered, c.bauds[0], c.answered);
+    if (rc == ISPF_OK)
+        rc = stk_identify(pgm, err);
+    if (rc < 0) {
+        stream_close(p->s);
+        p->s = NULL;
+    }
     return rc;
 }
 
@@ -604,9 +765,11 @@ static void stk_disable(struct pgm *pgm)
     struct stk_priv *p = stk_priv(pgm);
     struct ispf_error e;
     ispf_error_clear(&e);
-    /* After a failed command, let the rest of its reply arrive and go before
-     * asking the programmer to release the target's RESET. */
-    if (p->desync && stream_drain(p->s, 100, &e) < 0) {
+    /* After a failed command, let the rest of its reply arrive and go (for a
+     * bounded time, and even after Ctrl-C) before asking the programmer to release
+     * the target's RESET. */
+    if (p->desync &&
+        stk_discard(p, 100, clock_now_ms() + STK_DISABLE_DRAIN_MS, NULL, false, &e) < 0) {
         log_warn("could not release the target's RESET: %s", e.msg);
         return;
     }
@@ -732,6 +895,8 @@ static int stk_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
     uint8_t tmp[STK_MAX_READ_AISP + 2];
     uint8_t *t = (start != addr || end != addr + len) ? tmp : NULL;
     for (uint32_t a = start; a < end;) {
+        if (ispf_interrupted())
+            return stk_interrupted(err);
         uint32_t n = end - a;
         if (n > maxn)
             n = maxn & ~1u;
@@ -800,6 +965,8 @@ static int stk_write_flash(struct pgm *pgm, uint32_t addr, const uint8_t *buf, u
     if (chunk > STK_MAX_PROG)
         chunk = STK_MAX_PROG;
     for (uint32_t off = 0; off < len;) {
+        if (ispf_interrupted())
+            return stk_interrupted(err);
         uint32_t a = addr + off;
         uint32_t n = len - off > chunk ? chunk : len - off;
         int rc = pgm_load_ext_addr(pgm, a, err);
@@ -847,6 +1014,8 @@ static int stk_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, 
         off = 1;
     }
     while (off < len) {
+        if (ispf_interrupted())
+            return stk_interrupted(err);
         uint32_t a = addr + off;
         uint32_t n = len - off > STK_EEPROM_CHUNK ? STK_EEPROM_CHUNK : len - off;
         uint16_t w = words ? (uint16_t)(a >> 1) : (uint16_t)a;

@@ -22,6 +22,9 @@ expect_clean_session() {
     [ "$(stat0 "$1" proto.terminal_returns)" = 1 ] || fail "$1: not returned to terminal mode"
     [ "$(stat0 "$1" proto.reset_lost_page)" = 0 ] || fail "$1: RESET released mid-page"
     [ "$(stat0 "$1" proto.cs_commands)" = 0 ] || fail "$1: CS-toggling commands used"
+    [ "$(stat0 "$1" proto.ended_in_binary)" = 0 ] || fail "$1: left in binary mode"
+    [ "$(stat0 "$1" proto.ended_powered)" = 0 ] || fail "$1: supplies left on"
+    [ "$(stat0 "$1" proto.ended_reset_held)" = 0 ] || fail "$1: target RESET left held"
 }
 
 # avrdude verifies a chip state through the STK500v2 emulator (fast, independent).
@@ -188,6 +191,7 @@ case_faults() {
     expect_log "10-pin header, not the 5-pin PIC ICSP header"
     emu_wait
     [ "$(stat0 nt proto.terminal_returns)" = 1 ] || fail "not returned to terminal mode"
+    [ "$(stat0 nt proto.ended_powered)" = 0 ] || fail "no target: supplies left on"
 
     emu_start dead buspirate m32u4 --silent
     ispf dead 10 $BP -p m32u4 -U "flash:w:$CRKBD"

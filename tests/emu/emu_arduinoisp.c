@@ -25,12 +25,19 @@
  *                           DTR low (tty mode);
  *                  firmware=stk500  a genuine STK500 instead: sign-on "AVR STK",
  *                           firmware 2.10, EEPROM LOAD_ADDRESS in bytes, blocks
- *                           over 256 bytes answered FAILED.
+ *                           over 256 bytes answered FAILED;
+ *                  whole=BAUD  behind a bridge that hands a reply over only when it
+ *                           is complete: each reply is sent in one piece, after the
+ *                           time its command and it take on a serial line at BAUD.
+ * Stats: proto.left_progmode (LEAVE_PROGMODE while in programming mode),
+ * proto.ended_in_progmode (connections that ended with the target still held in
+ * programming mode).
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emu/emu.h"
 
@@ -54,9 +61,13 @@ struct aisp {
     uint8_t devicecode;
     uint16_t pagesize, eepromsize;
     bool rst_active_high;
-    bool stk500; /* --opt firmware=stk500 */
-    bool cdc;    /* --opt cdc=1 */
-    bool mute;   /* cdc: the host holds DTR low, output is dropped */
+    bool stk500;             /* --opt firmware=stk500 */
+    bool cdc;                /* --opt cdc=1 */
+    bool mute;               /* cdc: the host holds DTR low, output is dropped */
+    long whole;              /* --opt whole=BAUD: replies whole, after their wire time */
+    unsigned long cmd_bytes; /* whole: host bytes of the current command */
+    uint8_t *reply;          /* whole: the reply being built */
+    size_t reply_len, reply_cap;
 };
 
 static uint8_t aisp_getch(struct aisp *a)
@@ -68,13 +79,47 @@ static uint8_t aisp_getch(struct aisp *a)
         a->closed = true;
         return 0;
     }
+    a->cmd_bytes++;
     return (uint8_t)c;
+}
+
+static void aisp_queue(struct aisp *a, uint8_t b)
+{
+    if (a->reply_len == a->reply_cap) {
+        size_t cap = a->reply_cap ? 2 * a->reply_cap : 4096;
+        uint8_t *r = realloc(a->reply, cap);
+        if (r == NULL) {
+            a->closed = true;
+            return;
+        }
+        a->reply = r;
+        a->reply_cap = cap;
+    }
+    a->reply[a->reply_len++] = b;
+}
+
+/* whole: the command's reply in one write, once the command and the reply would
+ * have crossed the serial line behind the bridge. */
+static void aisp_send_whole(struct aisp *a)
+{
+    if (a->reply_len > 0) {
+        unsigned long long ns = (unsigned long long)(a->cmd_bytes + a->reply_len) * 10ull *
+                                1000000000ull / (unsigned long long)a->whole;
+        struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+        nanosleep(&ts, NULL);
+        emu_write(a->io, a->reply, a->reply_len);
+        emu_stat_add(a->io, "whole_replies", 1);
+    }
+    a->reply_len = 0;
+    a->cmd_bytes = 0;
 }
 
 static void aisp_put(struct aisp *a, uint8_t b)
 {
     if (a->mute)
         emu_stat_add(a->io, "dropped_no_dtr", 1);
+    else if (!a->closed && a->whole > 0)
+        aisp_queue(a, b);
     else if (!a->closed)
         emu_write(a->io, &b, 1);
 }
@@ -361,6 +406,19 @@ static void aisp_universal(struct aisp *a)
     aisp_breply(a, ch);
 }
 
+static void aisp_sign_on(struct aisp *a)
+{
+    if (aisp_getch(a) == AISP_EOP) {
+        aisp_put(a, AISP_INSYNC);
+        for (const char *m = a->stk500 ? "AVR STK" : "AVR ISP"; *m; m++)
+            aisp_put(a, (uint8_t)*m);
+        aisp_put(a, AISP_OK);
+    } else {
+        aisp_err(a, "nosync");
+        aisp_put(a, AISP_NOSYNC);
+    }
+}
+
 static void aisp_command(struct aisp *a, uint8_t ch)
 {
     char key[24];
@@ -372,15 +430,7 @@ static void aisp_command(struct aisp *a, uint8_t ch)
         aisp_empty_reply(a);
         break;
     case '1': /* GET_SIGN_ON */
-        if (aisp_getch(a) == AISP_EOP) {
-            aisp_put(a, AISP_INSYNC);
-            for (const char *m = a->stk500 ? "AVR STK" : "AVR ISP"; *m; m++)
-                aisp_put(a, (uint8_t)*m);
-            aisp_put(a, AISP_OK);
-        } else {
-            aisp_err(a, "nosync");
-            aisp_put(a, AISP_NOSYNC);
-        }
+        aisp_sign_on(a);
         break;
     case 'A': /* GET_PARAMETER */
         aisp_get_version(a, aisp_getch(a));
@@ -425,6 +475,8 @@ static void aisp_command(struct aisp *a, uint8_t ch)
         break;
     case 'Q':
         a->error = 0;
+        if (a->pmode)
+            emu_stat_add(a->io, "left_progmode", 1);
         aisp_end_pmode(a);
         aisp_empty_reply(a);
         break;
@@ -457,6 +509,8 @@ static int aisp_serve(struct emu_io *io, struct avrchip *chip)
     const char *fw = emu_opt(io, "firmware");
     a.cdc = cdc != NULL && cdc[0] == '1';
     a.stk500 = fw != NULL && strcmp(fw, "stk500") == 0;
+    const char *whole = emu_opt(io, "whole");
+    a.whole = whole ? strtol(whole, NULL, 10) : 0;
     for (;;) {
         int c = emu_getc(io);
         if (c < 0)
@@ -469,16 +523,22 @@ static int aisp_serve(struct emu_io *io, struct avrchip *chip)
         }
         /* Arduino's CDC Serial.write drops output while the host holds DTR low */
         a.mute = a.cdc && !emu_dtr(io);
+        a.cmd_bytes = 1;
         aisp_command(&a, (uint8_t)c);
         if (a.closed)
             break;
+        if (a.whole > 0)
+            aisp_send_whole(&a);
         emu_end_reply(io);
     }
+    free(a.reply);
     /* The host is gone. The next connection meets a freshly started sketch (as an
      * Uno's auto-reset on open gives): RESET pin released, address 0, no
      * parameters. */
-    if (a.pmode)
+    if (a.pmode) {
+        emu_stat_add(io, "ended_in_progmode", 1);
         avrchip_set_reset(chip, false);
+    }
     return 0;
 }
 

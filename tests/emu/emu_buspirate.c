@@ -13,6 +13,9 @@
  *   nowtr=1       firmware older than v5.10: no write-then-read without CS (0x05)
  *   needpower=1   the target is powered only from the Bus Pirate's supply (0x4x bit 3)
  *   extpullups=1  the target board pulls MOSI/SCK up (open-drain "hiz" works)
+ * Stats: proto.terminal_returns (0x0F: back to the terminal), and at the end of a
+ * connection proto.ended_in_binary (still in bitbang/SPI mode), proto.ended_powered
+ * (supplies still on), proto.ended_reset_held (CS low: target RESET held).
  * SPI bytes are fed to the chip model in 4-byte instructions; the MISO bytes of a
  * transfer are computed once all of its bytes have arrived.
  */
@@ -172,6 +175,89 @@ static void bpe_bitbang(struct bpe *b, int c)
     emu_end_reply(b->io);
 }
 
+/* 0x04 / 0x05: write-then-read with / without CS. False when the host went away. */
+static bool bpe_wtr(struct bpe *b, int c)
+{
+    uint8_t buf[BPE_BUFFER], miso[BPE_BUFFER];
+    if (c == 0x05 && b->nowtr) {
+        bpe_byte(b, 0x00);
+        return true;
+    }
+    uint8_t hdr[4];
+    if (emu_read(b->io, hdr, 4) < 0)
+        return false;
+    unsigned fw = (unsigned)hdr[0] << 8 | hdr[1], fr = (unsigned)hdr[2] << 8 | hdr[3];
+    if (fw > BPE_BUFFER || fr > BPE_BUFFER) {
+        bpe_byte(b, 0x00); /* the write bytes that follow are read as commands */
+        return true;
+    }
+    if (emu_read(b->io, buf, fw) < 0)
+        return false;
+    if (c == 0x04) {
+        emu_stat_add(b->io, "cs_commands", 1);
+        b->cs_high = false;
+        bpe_update_reset(b);
+    }
+    bpe_clock(b, buf, miso, fw);
+    memset(buf, 0xFF, fr);
+    bpe_clock(b, buf, miso, fr);
+    if (c == 0x04) {
+        b->cs_high = true;
+        bpe_update_reset(b);
+    }
+    bpe_byte(b, 0x01);
+    emu_write(b->io, miso, fr);
+    emu_stat_add(b->io, "write_then_read", 1);
+    return true;
+}
+
+/* 0x06: the AVR extended commands. False when the host went away. */
+static bool bpe_avrext(struct bpe *b)
+{
+    if (!b->avrext) {
+        bpe_byte(b, 0x00);
+        return true;
+    }
+    bpe_byte(b, 0x01);
+    int sub = emu_getc(b->io);
+    if (sub < 0)
+        return false;
+    if (sub == 0x00) {
+        bpe_byte(b, 0x01);
+    } else if (sub == 0x01) {
+        static const uint8_t ver[3] = {0x01, 0x00, 0x01};
+        emu_write(b->io, ver, 3);
+    } else if (sub == 0x02) {
+        uint8_t p[8];
+        if (emu_read(b->io, p, 8) < 0)
+            return false;
+        unsigned long saddr =
+            (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+        unsigned long len =
+            (unsigned long)p[4] << 24 | (unsigned long)p[5] << 16 | (unsigned long)p[6] << 8 | p[7];
+        if (saddr > 0xFFFF || len > 0xFFFF || saddr + len > 0xFFFF) {
+            bpe_byte(b, 0x00);
+            return true;
+        }
+        bpe_byte(b, 0x01);
+        emu_stat_add(b->io, "avr_bulk_reads", 1);
+        for (unsigned long j = saddr; len > 0; j++) {
+            uint8_t ins[4] = {0x20, (uint8_t)(j >> 8), (uint8_t)j, 0x00}, out[4];
+            bpe_clock(b, ins, out, 4);
+            bpe_byte(b, out[3]);
+            if (--len == 0)
+                return true;
+            ins[0] = 0x28;
+            bpe_clock(b, ins, out, 4);
+            bpe_byte(b, out[3]);
+            len--;
+        }
+    } else {
+        bpe_byte(b, 0x00);
+    }
+    return true;
+}
+
 /* Returns false when the host went away. */
 static bool bpe_spi(struct bpe *b, int c)
 {
@@ -196,82 +282,14 @@ static bool bpe_spi(struct bpe *b, int c)
             bpe_byte(b, 0x01);
             break;
         case 0x04:
-        case 0x05: {
-            if (c == 0x05 && b->nowtr) {
-                bpe_byte(b, 0x00);
-                break;
-            }
-            uint8_t hdr[4];
-            if (emu_read(b->io, hdr, 4) < 0)
+        case 0x05:
+            if (!bpe_wtr(b, c))
                 return false;
-            unsigned fw = (unsigned)hdr[0] << 8 | hdr[1], fr = (unsigned)hdr[2] << 8 | hdr[3];
-            if (fw > BPE_BUFFER || fr > BPE_BUFFER) {
-                bpe_byte(b, 0x00); /* the write bytes that follow are read as commands */
-                break;
-            }
-            if (emu_read(b->io, buf, fw) < 0)
-                return false;
-            if (c == 0x04) {
-                emu_stat_add(b->io, "cs_commands", 1);
-                b->cs_high = false;
-                bpe_update_reset(b);
-            }
-            bpe_clock(b, buf, miso, fw);
-            memset(buf, 0xFF, fr);
-            bpe_clock(b, buf, miso, fr);
-            if (c == 0x04) {
-                b->cs_high = true;
-                bpe_update_reset(b);
-            }
-            bpe_byte(b, 0x01);
-            emu_write(b->io, miso, fr);
-            emu_stat_add(b->io, "write_then_read", 1);
             break;
-        }
-        case 0x06: {
-            if (!b->avrext) {
-                bpe_byte(b, 0x00);
-                break;
-            }
-            bpe_byte(b, 0x01);
-            int sub = emu_getc(b->io);
-            if (sub < 0)
+        case 0x06:
+            if (!bpe_avrext(b))
                 return false;
-            if (sub == 0x00) {
-                bpe_byte(b, 0x01);
-            } else if (sub == 0x01) {
-                static const uint8_t ver[3] = {0x01, 0x00, 0x01};
-                emu_write(b->io, ver, 3);
-            } else if (sub == 0x02) {
-                uint8_t p[8];
-                if (emu_read(b->io, p, 8) < 0)
-                    return false;
-                unsigned long saddr = (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
-                                      (unsigned long)p[2] << 8 | p[3];
-                unsigned long len = (unsigned long)p[4] << 24 | (unsigned long)p[5] << 16 |
-                                    (unsigned long)p[6] << 8 | p[7];
-                if (saddr > 0xFFFF || len > 0xFFFF || saddr + len > 0xFFFF) {
-                    bpe_byte(b, 0x00);
-                    break;
-                }
-                bpe_byte(b, 0x01);
-                emu_stat_add(b->io, "avr_bulk_reads", 1);
-                for (unsigned long j = saddr; len > 0; j++) {
-                    uint8_t ins[4] = {0x20, (uint8_t)(j >> 8), (uint8_t)j, 0x00}, out[4];
-                    bpe_clock(b, ins, out, 4);
-                    bpe_byte(b, out[3]);
-                    if (--len == 0)
-                        break;
-                    ins[0] = 0x28;
-                    bpe_clock(b, ins, out, 4);
-                    bpe_byte(b, out[3]);
-                    len--;
-                }
-            } else {
-                bpe_byte(b, 0x00);
-            }
             break;
-        }
         default:
             bpe_byte(b, 0x00);
             break;
@@ -337,6 +355,12 @@ static int bpe_serve(struct emu_io *io, struct avrchip *chip)
         else if (!bpe_spi(&b, c))
             break;
     }
+    if (b.mode != BPE_TERMINAL)
+        emu_stat_add(io, "ended_in_binary", 1);
+    if (b.mode != BPE_TERMINAL && b.power)
+        emu_stat_add(io, "ended_powered", 1);
+    if (b.mode == BPE_SPI && !b.cs_high && bpe_target_live(&b))
+        emu_stat_add(io, "ended_reset_held", 1);
     avrchip_set_reset(chip, false);
     return 0;
 }

@@ -33,6 +33,7 @@ struct ob {
     bool app;         /* the bootloader has left: the application runs, nothing answers */
     uint32_t address; /* byte address */
     uint8_t rampz;
+    bool pmode; /* ENTER_PROGMODE seen, LEAVE_PROGMODE not yet */
     uint8_t buff[512];
 };
 
@@ -73,6 +74,33 @@ static void ob_get_n(struct ob *o, unsigned n)
     ob_verify_space(o);
 }
 
+/* PROG_PAGE: the page is erased, then written. False: nothing more to answer. */
+static bool ob_prog_page(struct ob *o)
+{
+    const struct part *p = o->chip->part;
+    unsigned len = (unsigned)ob_getch(o) << 8;
+    len |= ob_getch(o);
+    uint8_t type = ob_getch(o);
+    for (unsigned i = 0; i < len; i++) {
+        uint8_t b = ob_getch(o);
+        if (i < sizeof o->buff)
+            o->buff[i] = b;
+    }
+    if (!ob_verify_space(o) || o->closed)
+        return false;
+    if (type == 'F' && len <= sizeof o->buff) {
+        uint32_t page = p->flash_page;
+        uint32_t base = (o->address % p->flash_size) & ~(page - 1u);
+        memset(o->chip->flash + base, 0xFF, page); /* page erase */
+        for (unsigned i = 0; i < len && base + i < p->flash_size; i++)
+            o->chip->flash[base + i] = o->buff[i];
+        o->chip->stats.page_writes++;
+    } else {
+        emu_stat_add(o->io, "ignored_writes", 1);
+    }
+    return true;
+}
+
 static void ob_command(struct ob *o, uint8_t ch)
 {
     const struct part *p = o->chip->part;
@@ -111,29 +139,10 @@ static void ob_command(struct ob *o, uint8_t ch)
         ob_put(o, 0x00);
         break;
     }
-    case 0x64: { /* PROG_PAGE */
-        unsigned len = (unsigned)ob_getch(o) << 8;
-        len |= ob_getch(o);
-        uint8_t type = ob_getch(o);
-        for (unsigned i = 0; i < len; i++) {
-            uint8_t b = ob_getch(o);
-            if (i < sizeof o->buff)
-                o->buff[i] = b;
-        }
-        if (!ob_verify_space(o) || o->closed)
+    case 0x64: /* PROG_PAGE */
+        if (!ob_prog_page(o))
             return;
-        if (type == 'F' && len <= sizeof o->buff) {
-            uint32_t page = p->flash_page;
-            uint32_t base = (o->address % p->flash_size) & ~(page - 1u);
-            memset(o->chip->flash + base, 0xFF, page); /* page erase */
-            for (unsigned i = 0; i < len && base + i < p->flash_size; i++)
-                o->chip->flash[base + i] = o->buff[i];
-            o->chip->stats.page_writes++;
-        } else {
-            emu_stat_add(o->io, "ignored_writes", 1);
-        }
         break;
-    }
     case 0x74: { /* READ_PAGE */
         unsigned len = (unsigned)ob_getch(o) << 8;
         len |= ob_getch(o);
@@ -156,8 +165,15 @@ static void ob_command(struct ob *o, uint8_t ch)
             return;
         ob_put(o, OB_OK);
         emu_end_reply(o->io);
+        emu_stat_add(o->io, "left_progmode", 1);
+        o->pmode = false;
         o->app = true;
         return;
+    case 0x50: /* ENTER_PROGMODE: nothing to do but answer */
+        o->pmode = true;
+        if (!ob_verify_space(o))
+            return;
+        break;
     default: /* everything else: EOP, then INSYNC OK */
         if (!ob_verify_space(o))
             return;
@@ -185,6 +201,8 @@ static int ob_serve(struct emu_io *io, struct avrchip *chip)
             break;
         emu_end_reply(io);
     }
+    if (o.pmode)
+        emu_stat_add(io, "ended_in_progmode", 1);
     return 0;
 }
 

@@ -51,10 +51,10 @@ check "the chip holds what ispflash wrote" cmp -s "$WORK/want.bin" "$WORK/got.bi
 
 # What a bootloader cannot do is refused with a reason, and nothing is sent for it.
 PGM=arduino ispf_emu "$st" m328p -U hfuse:w:0xDE:m
-check "fuse write refused (rc $RC)" failed_cleanly
+check "fuse write refused: exit 2 (rc $RC)" failed_with 2
 check "fuse refusal says a bootloader cannot" err_has "need an ISP programmer"
 PGM=arduino ispf_emu "$st" m328p -U "eeprom:r:$WORK/e.hex:i"
-check "EEPROM read refused (rc $RC)" failed_cleanly
+check "EEPROM read refused: exit 2 (rc $RC)" failed_with 2
 check "EEPROM refusal names the reason" err_has "bootloader"
 state_flash "$st" "$WORK/got.bin"
 check "refusals left the flash alone" cmp -s "$WORK/want.bin" "$WORK/got.bin"

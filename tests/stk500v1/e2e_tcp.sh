@@ -47,6 +47,8 @@ check "no NOSYNC/UNKNOWN at the programmer" [ -z "$(stat_of "$st" proto.errors)"
 check "no overflow of the 256-byte buffer" [ -z "$(stat_of "$st" proto.crashes)" ]
 check "no CHIP_ERASE 0x52 sent" [ -z "$(stat_of "$st" proto.cmd_52)" ]
 check "no SET_PARAMETER 0x40 sent" [ -z "$(stat_of "$st" proto.cmd_40)" ]
+check "seed: left programming mode (LEAVE_PROGMODE)" [ "$(stat_of "$st" proto.left_progmode)" -ge 1 ]
+check "seed: the session did not end in programming mode" [ -z "$(stat_of "$st" proto.ended_in_progmode)" ]
 # one LOAD_ADDRESS for the contiguous write, one for the verify read
 la=$(stat_of "$st" proto.cmd_55)
 check "LOAD_ADDRESS only where the auto-increment is wrong (got $la)" [ "$la" -le 2 ]
@@ -104,6 +106,21 @@ st="$WORK/slow.chip"
 ispf_emu "$st" m32u4 -q -U "$WORK/slow.hex"
 EMUOPTS="--pace 9600" PGM=stk500v1 ispf_emu "$st" m32u4 -q -U "flash:v:$WORK/slow.hex:i"
 check "4 KiB verify through a 9600-baud bridge (rc $RC)" ok
+
+# --- a bridge that hands each reply over only when it is complete (19200 baud
+# behind it): a 4096-byte READ_PAGE arrives 2.1 s after it was asked for, all at
+# once; a whole 32 KiB flash read must pass (the reply timeout scales with it) ---
+srec_cat -generate 0 0x8000 -random -o "$WORK/whole.hex" -intel
+st="$WORK/whole.chip"
+ispf_emu "$st" m32u4 -q -U "$WORK/whole.hex"
+check "whole: image written (rc $RC)" ok
+EMUOPTS="--opt whole=19200" ispf_emu "$st" m32u4 -q -U "flash:r:$WORK/wback.bin:r"
+check "whole: 32 KiB read through a whole-reply bridge (rc $RC)" ok
+srec_cat "$WORK/whole.hex" -Intel -fill 0xFF 0 32768 -o "$WORK/wwant.bin" -Binary
+check "whole: read-back matches" cmp -s "$WORK/wwant.bin" "$WORK/wback.bin"
+check "whole: replies came whole" [ "$(stat_of "$st" proto.whole_replies)" -gt 8 ]
+check "whole: READ_PAGE blocks of 4096 bytes (8 for 32 KiB)" [ "$(stat_of "$st" proto.cmd_74)" -le 8 ]
+check "whole: left programming mode" [ "$(stat_of "$st" proto.left_progmode)" -ge 1 ]
 
 # --- -c stk500v1 on a genuine STK500 (emulated): byte-addressed EEPROM -------
 st="$WORK/gen.chip"

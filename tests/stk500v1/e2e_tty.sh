@@ -48,7 +48,7 @@ check "baud search: chip holds the image" cmp -s "$WORK/want.bin" "$WORK/got.bin
 
 # With -b, only that rate is tried, and the message says what to check.
 tty "$WORK/c.chip" --opt baud=19200 -- -c avrisp -b 115200 -U "$HEX"
-check "wrong -b: non-zero, no hang (rc $RC)" failed_cleanly
+check "wrong -b: exit 4, no hang (rc $RC)" failed_with 4
 check "wrong -b: message names the rate and what to check" \
     grep -Eq "no answer.*115200 baud.*baud rate" "$WORK/err"
 
@@ -69,10 +69,10 @@ check "control: DTR high, 14 10" [ "$(tr -d ' \n' <"$WORK/out")" = 1410 ]
 
 # Faults on the tty path
 tty "$WORK/d.chip" --drop-reply 25 -- -c avrisp -U "$HEX"
-check "tty dropped reply: non-zero, no hang (rc $RC)" failed_cleanly
+check "tty dropped reply: exit 4, no hang (rc $RC)" failed_with 4
 check "tty dropped reply: says so" err_has "no complete reply"
 tty "$WORK/d.chip" --unwired -- -c avrisp -U "$HEX"
-check "tty no target: non-zero (rc $RC)" failed_cleanly
+check "tty no target: exit 5 (rc $RC)" failed_with 5
 check "tty no target: says so" err_has "00 00 00"
 
 finish

@@ -19,6 +19,6 @@ check "valgrind clean on a full run (rc $RC)" ok
 emu_start "$WORK/b.chip" m32u4 --garble-reply 30
 run $VG "$BIN" -q -c avrisp -P "net:127.0.0.1:$PORT" -p m32u4 -U "$DATA/real/arduino_Caterina-Micro.hex"
 emu_done
-check "protocol error: non-zero exit (rc $RC)" failed_cleanly
+check "protocol error: exit 4 (rc $RC)" failed_with 4
 check "valgrind clean on a protocol error" [ "$RC" != 99 ]
 finish

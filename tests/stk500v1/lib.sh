@@ -32,7 +32,10 @@ check() {
 
 err_has() { grep -qi -- "$1" "$WORK/err"; }
 ok() { [ "$RC" = 0 ]; }
-failed_cleanly() { [ "$RC" != 0 ] && [ "$RC" != 124 ] && [ "$RC" -lt 128 ]; }
+# failed_with CODE: the run ended with exactly the documented exit code CODE (2 usage,
+# 4 programmer/port, 5 target, 6 verify, ...), not merely non-zero: a sanitizer's
+# exit 23 or a signal must not pass.
+failed_with() { [ "$RC" = "$1" ]; }
 
 finish() {
     echo "$PASS passed, $FAIL failed"

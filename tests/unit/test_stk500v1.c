@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/part.h"
 #include "programmers/backend.h"
 #include "transport/stream.h"
@@ -290,10 +292,66 @@ static void test_sync_garbage(void **state)
     ispf_error_clear(&err);
     int rc = backend_open(&p, "avrisp", &pgm, &err);
     assert_int_equal(rc, ISPF_E_PROTOCOL);
-    assert_non_null(strstr(err.msg, "not as STK500v1"));
-    assert_non_null(strstr(err.msg, "0x00"));
+    assert_non_null(strstr(err.msg, "sends data that is not the STK500v1/ArduinoISP protocol"));
+    assert_non_null(strstr(err.msg, "first 00"));
     free(pgm.priv);
     peer_join(&p); /* the peer ends when the backend closes the connection */
+}
+
+/* A port that keeps sending text (a sketch printing): open ends well within 5 s. */
+static void script_dribble(struct peer *p)
+{
+    for (int i = 0; i < 600; i++) {
+        if (write(p->fd, "hello, hi\n", 10) != 10)
+            return;
+        sleep_ms(10);
+    }
+}
+
+static void test_sync_dribbler(void **state)
+{
+    (void)state;
+    struct peer p = {0};
+    peer_start(&p, script_dribble);
+    struct pgm pgm;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    long long t0 = clock_now_ms();
+    int rc = backend_open(&p, "avrisp", &pgm, &err);
+    long long took = clock_now_ms() - t0;
+    assert_int_equal(rc, ISPF_E_PROTOCOL);
+    assert_non_null(strstr(err.msg, "sends data that is not the"));
+    /* (only the first byte: stream_not_protocol shows just one today) */
+    assert_non_null(strstr(err.msg, "first 68"));
+    assert_true(took < 4000);
+    free(pgm.priv);
+    peer_join(&p); /* the peer's writes fail once the backend closed */
+}
+
+/* Ctrl-C while the programmer stays silent: open stops at once, interrupted. */
+static void script_silent(struct peer *p)
+{
+    while (peer_getc(p) >= 0)
+        ;
+}
+
+static void test_sync_interrupted(void **state)
+{
+    (void)state;
+    struct peer p = {0};
+    peer_start(&p, script_silent);
+    struct pgm pgm;
+    struct ispf_error err;
+    ispf_error_clear(&err);
+    ispf_interrupt_request();
+    long long t0 = clock_now_ms();
+    int rc = backend_open(&p, "avrisp", &pgm, &err);
+    long long took = clock_now_ms() - t0;
+    ispf_interrupt_clear();
+    assert_int_equal(rc, ISPF_E_INTERRUPTED);
+    assert_true(took < 1000);
+    free(pgm.priv);
+    peer_join(&p);
 }
 
 static void test_xopt_rejected(void **state)
@@ -344,6 +402,8 @@ int main(void)
         cmocka_unit_test(test_sync_late_first_answer),
         cmocka_unit_test(test_sync_slow_link),
         cmocka_unit_test(test_sync_garbage),
+        cmocka_unit_test(test_sync_dribbler),
+        cmocka_unit_test(test_sync_interrupted),
         cmocka_unit_test(test_xopt_rejected),
         cmocka_unit_test(test_registry_rows),
     };
