@@ -285,6 +285,19 @@ access)
     done
     ;;
 
+busy)
+    # Another program has claimed the programmer (CLAIMINTERFACE answers EBUSY):
+    # exit 4 naming the device, and the chip is not touched.
+    ref m32u4 "$W/fresh" -n
+    for p in usbtiny usbasp; do
+        cp "$W/fresh" "$W/$p"
+        expect 4 emu "$p" m32u4 "$W/$p" --opt busy=1 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "is in use by another program"
+        has "(bus 1 device 2)"
+        same_chip "$W/$p" "$W/fresh"
+    done
+    ;;
+
 several)
     expect 0 emu usbasp m32u4 "$W/a" --opt devices=2 --opt "state2=$W/b" -- "$BIN" -c usbasp -P usb -p m32u4 -U "$QMK32U4"
     has "2 USBasp programmers are connected"

@@ -24,6 +24,7 @@
  *   ioerr_at=N       vendor request N fails on the wire (EPROTO, a CRC error) and is
  *                    not executed
  *   access=1         the device node cannot be opened (permission denied)
+ *   busy=1           CLAIMINTERFACE fails with EBUSY (another program has claimed it)
  *   devices=2        a second identical programmer (serial EMU2, its own chip,
  *                    saved to state2=FILE)
  *   and the firmware's own options (fw_usbasp.c: caps=0, longaddr=0).
@@ -67,6 +68,7 @@ struct emu_dev {
     bool unplugged;
     struct emu_urb *hung; /* submitted, never completed until the host discards it */
     bool access_denied;
+    bool busy; /* CLAIMINTERFACE answers EBUSY */
     const char *state;
     UMockdevIoctlBase *handler;
 };
@@ -206,6 +208,8 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
         if (c)
             umockdev_ioctl_data_update(c, 0, (guint8 *)&caps, sizeof caps);
         umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_CLAIMINTERFACE && d->busy) {
+        umockdev_ioctl_client_complete(client, -1, EBUSY);
     } else if (request == USBDEVFS_CLAIMINTERFACE || request == USBDEVFS_RELEASEINTERFACE ||
                request == USBDEVFS_SETCONFIGURATION || request == USBDEVFS_SETINTERFACE ||
                request == USBDEVFS_CLEAR_HALT || request == USBDEVFS_RESETEP) {
@@ -575,6 +579,8 @@ int main(int argc, char **argv)
             d->hang_at = strtoul(val, NULL, 0);
         else if (strcmp(key, "access") == 0)
             access_denied = atoi(val) != 0;
+        else if (strcmp(key, "busy") == 0)
+            d->busy = atoi(val) != 0;
         else {
             bool ok = true;
             for (int k = 0; k < EMU_MAX_DEVS && ok; k++)
