@@ -211,6 +211,11 @@ bitclock)
     expect 5 emu usbasp m32u4 "$W/d" --opt max_sck=20000 -- "$BIN" -c usbasp -B 20 -p m32u4 -U "$QMK32U4"
     has "Programming Enable"
     expect 2 "$BIN" -c usbtiny -B 400 -p m32u4 -U "$QMK32U4"
+    # -B is applied once: one warning, one SETISPSCK (10) per CONNECT (1).
+    expect 0 emu usbasp m32u4 "$W/e" --stats "$W/stats" -- "$BIN" -c usbasp -B 4000 -p m32u4 -U "$QMK32U4"
+    [ "$(grep -c "slowest USBasp SCK is 500 Hz" "$W/out")" = 1 ] || fail "-B 4000 warned $(grep -c "slowest USBasp SCK" "$W/out") times, not once"
+    [ "$(stat_of "$W/stats" request_10)" = "$(stat_of "$W/stats" request_1)" ] ||
+        fail "SETISPSCK sent $(stat_of "$W/stats" request_10) times for $(stat_of "$W/stats" request_1) CONNECTs"
     ;;
 
 no_target)
