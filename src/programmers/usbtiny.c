@@ -68,6 +68,10 @@ struct tiny_priv {
     unsigned sck_us;
     bool powered;
     bool poll_bytes_set;
+    /* Read ahead by the last block read; any other request empties it. */
+    uint8_t ra_buf[TINY_MAX_IN];
+    uint32_t ra_addr, ra_len;
+    enum mem_id ra_mem;
 };
 
 static void tiny_sync_stats(struct pgm *pgm)
@@ -109,6 +113,7 @@ static int tiny_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index
                     struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
+    t->ra_len = 0; /* the target may change */
     int rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
     for (int retry = 1; rc == ISPF_E_IO && retry <= TINY_RETRIES; retry++) {
         if (ispf_interrupted())
@@ -134,6 +139,7 @@ static int tiny_powerup(struct pgm *pgm, bool reset_low, struct ispf_error *err)
 static int tiny_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
+    t->ra_len = 0; /* an instruction may write (page commit, erase, fuses) */
     int rc =
         tiny_in(pgm, TINY_SPI, (uint16_t)(cmd[0] | cmd[1] << 8), (uint16_t)(cmd[2] | cmd[3] << 8),
                 res, 4, tiny_timeout_ms(t, 1, 0), "SPI", err);
@@ -251,6 +257,50 @@ static void tiny_disable(struct pgm *pgm)
     t->powered = false;
 }
 
+/* Bytes of mem at addr already read ahead by the last block read: copied to buf. */
+static uint32_t tiny_take_read_ahead(struct tiny_priv *t, enum mem_id mem, uint32_t addr,
+                                     uint8_t *buf, uint32_t len)
+{
+    if (!t->ra_len || t->ra_mem != mem || addr < t->ra_addr || addr >= t->ra_addr + t->ra_len)
+        return 0;
+    uint32_t n = t->ra_addr + t->ra_len - addr;
+    n = n < len ? n : len;
+    memcpy(buf, t->ra_buf + (addr - t->ra_addr), n);
+    return n;
+}
+
+/* One FLASH_READ/EEPROM_READ of chunk bytes at addr (below 0x10000 for flash). A short
+ * tail is read as a full transfer where the memory goes on, and the rest kept for the
+ * next call (the core reads in 4096-byte pieces, not multiples of 255). */
+static int tiny_read_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                           uint32_t chunk, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    uint32_t limit = part_mem_size(pgm->cfg.part, mem);
+    if (mem == MEM_FLASH && limit > 0x10000u)
+        limit = 0x10000u; /* the firmware's counter would wrap to 0 */
+    uint32_t ahead = limit - addr < TINY_MAX_IN ? limit - addr : TINY_MAX_IN;
+    if (ahead < chunk)
+        ahead = chunk;
+    if (mem == MEM_FLASH) {
+        int rc = pgm_load_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+        if (rc)
+            return rc;
+    }
+    uint8_t *into = ahead > chunk ? t->ra_buf : buf;
+    int rc = tiny_in(pgm, mem == MEM_FLASH ? TINY_FLASH_READ : TINY_EEPROM_READ, 0, (uint16_t)addr,
+                     into, (uint16_t)ahead, tiny_timeout_ms(t, ahead, 0),
+                     mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
+    if (rc || into == buf)
+        return rc;
+    memcpy(buf, t->ra_buf, chunk);
+    memmove(t->ra_buf, t->ra_buf + chunk, ahead - chunk);
+    t->ra_mem = mem;
+    t->ra_addr = addr + chunk;
+    t->ra_len = ahead - chunk;
+    return ISPF_OK;
+}
+
 static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
                            uint32_t len, struct ispf_error *err)
 {
@@ -258,25 +308,20 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
     if (mem != MEM_FLASH && mem != MEM_EEPROM)
         return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBtiny: no block reads of %s", mem_name(mem));
     while (len > 0) {
-        int rc;
-        if (mem == MEM_FLASH && addr >= 0x10000u) /* beyond the firmware's 16-bit address */
+        uint32_t got = tiny_take_read_ahead(t, mem, addr, buf, len);
+        if (got == 0 && mem == MEM_FLASH && addr >= 0x10000u) /* beyond the 16-bit address */
             return isp_usb_read_flash_bytes(pgm, addr, buf, len, err);
-        uint32_t chunk = len < TINY_MAX_IN ? len : TINY_MAX_IN;
-        if (mem == MEM_FLASH && addr + chunk > 0x10000u)
-            chunk = 0x10000u - addr; /* the firmware's counter would wrap to 0 */
-        if (mem == MEM_FLASH) {
-            rc = pgm_load_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+        if (got == 0) {
+            got = len < TINY_MAX_IN ? len : TINY_MAX_IN;
+            if (mem == MEM_FLASH && addr + got > 0x10000u)
+                got = 0x10000u - addr;
+            int rc = tiny_read_chunk(pgm, mem, addr, buf, got, err);
             if (rc)
                 return rc;
         }
-        rc = tiny_in(pgm, mem == MEM_FLASH ? TINY_FLASH_READ : TINY_EEPROM_READ, 0, (uint16_t)addr,
-                     buf, (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0),
-                     mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
-        if (rc)
-            return rc;
-        buf += chunk;
-        addr += chunk;
-        len -= chunk;
+        buf += got;
+        addr += got;
+        len -= got;
     }
     return ISPF_OK;
 }
