@@ -3,6 +3,11 @@
  * USBasp firmware emulation (protocols.md section 5), modelled on fischl's
  * v1.04 (2011-05-28): compat/new address mode, the 8-bit page counter, the page
  * commit after the last byte of each page, extended address cache starting at 0.
+ * The page counter is reloaded only by a block with the FIRST flag and counts down
+ * across blocks, so a block may span pages: each page is committed (4C with the
+ * address of its last byte) when its counter runs out inside the block
+ * (protocols.md 5.3; how avrdude's 200-byte blocks cross pages). The firmware's
+ * wait after 4C is not modelled: the chip model completes a page write at once.
  * Variants (--opt):
  *   caps=0      no GETCAPABILITIES (firmware before 2011-05-28 answers nothing)
  *   longaddr=0  no SETLONGADDRESS (before 2011-05-28): addresses are the 16 bits

@@ -153,6 +153,13 @@ asp_old_firmware)
     qmk_usb1286 usbasp readback=0 --opt caps=0 --opt longaddr=0
     expect 0 emu usbasp usb1286 "$W/chip" --opt caps=0 --opt longaddr=0 -- "$BIN" -c usbasp -p usb1286 -U "flash:v:$QMK128"
     has "predates 2011"
+    # One run of pages across 0x10000: blocks below, single instructions above.
+    srec_cat -generate 0xFE00 0x10200 -random -o "$W/cross.hex" -Intel || fail "srec_cat (srecord) is needed"
+    ref usb1286 "$W/ref" -U "$W/cross.hex"
+    rm -f "$W/chip"
+    expect 0 emu usbasp usb1286 "$W/chip" --opt caps=0 --opt longaddr=0 -- "$BIN" -c usbasp -p usb1286 -U "$W/cross.hex"
+    has "flash verified"
+    same_chip "$W/chip" "$W/ref"
     ;;
 
 asp_no_caps)
