@@ -13,8 +13,11 @@
  *                address auto-increments in "new mode", so a SETLONGADDRESS (9) is
  *                only sent when the next block does not continue where the last one
  *                ended (avrdude sends one before every 200-byte block).
- *  - write_page: WRITEFLASH (6) with the page size and FIRST flag; the firmware loads
- *                the page buffer, commits each page itself and waits for it.
+ *  - write_page: runs of up to 127 pages (pgm->flash_write_max) as WRITEFLASH (6)
+ *                blocks of 254 bytes with the page size, FIRST on the run's first
+ *                block only: the firmware loads the page buffer, counts each page's
+ *                bytes down across blocks, commits the page when its counter runs out
+ *                and waits for it (protocols.md 5.3).
  *                WRITEEEPROM (8) for EEPROM (the firmware waits after each byte).
  *                Old firmware cannot address flash at 0x10000 and above: there,
  *                pages are loaded and committed with single ISP instructions.
