@@ -7,9 +7,9 @@
  *  - read_block: FLASH_READ (9) / EEPROM_READ (11), up to 255 bytes per transfer
  *                (the firmware's IN limit); a short tail is read as a full transfer
  *                and the rest kept for the next call (any other request drops it).
- *                The firmware's address counter is 16 bits wide, so flash bytes at 0x10000 and above are read with single
- *                Read Program Memory instructions carrying the full word address
- *                (the AT90USB128x bootloader area; QMK issue #3286).
+ *                The firmware's address counter is 16 bits wide, so flash bytes at 0x10000 and
+ * above are read with single Read Program Memory instructions carrying the full word address (the
+ * AT90USB128x bootloader area; QMK issue #3286).
  *  - write_page: flash: FLASH_WRITE (10) fills the page buffer (one transfer for the
  *                whole page, wIndex = addr & 0xFFFF: only the page-offset bits matter),
  *                then the host commits it with Write Program Memory Page (4C) with the
