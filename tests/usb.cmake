@@ -24,7 +24,7 @@ if(ISPF_WITH_LIBUSB)
   set(ISPF_USB_CASES
       tiny_qmk_usb1286 asp_qmk_usb1286 tiny_wrap_proof asp_old_firmware asp_no_caps above_128k
       real_files_tiny real_files_asp fuses_eeprom_readback slow_sck_auto bitclock
-      no_target unplug stall ioerr hang not_found access several serial_select
+      no_target unplug stall ioerr hang not_found access busy several serial_select
       avrdude_tiny avrdude_asp counts)
   foreach(case ${ISPF_USB_CASES})
     add_test(NAME usb_${case}

@@ -13,8 +13,11 @@
  *                address auto-increments in "new mode", so a SETLONGADDRESS (9) is
  *                only sent when the next block does not continue where the last one
  *                ended (avrdude sends one before every 200-byte block).
- *  - write_page: WRITEFLASH (6) with the page size and FIRST flag; the firmware loads
- *                the page buffer, commits each page itself and waits for it.
+ *  - write_page: runs of up to 127 pages (pgm->flash_write_max) as WRITEFLASH (6)
+ *                blocks of 254 bytes with the page size, FIRST on the run's first
+ *                block only: the firmware loads the page buffer, counts each page's
+ *                bytes down across blocks, commits the page when its counter runs out
+ *                and waits for it (protocols.md 5.3).
  *                WRITEEEPROM (8) for EEPROM (the firmware waits after each byte).
  *                Old firmware cannot address flash at 0x10000 and above: there,
  *                pages are loaded and committed with single ISP instructions.
@@ -27,9 +30,11 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/isp.h"
 #include "ispflash/log.h"
 #include "programmers/backend.h"
+#include "programmers/isp_usb_common.h"
 #include "transport/usb.h"
 
 enum {
@@ -50,6 +55,9 @@ enum {
 #define ASP_FLAG_FIRST 1u
 #define ASP_CAP_3MHZ 0x01000000u
 #define ASP_TIMEOUT_MS 5000u
+/* Pages per write_page call: 127 pages are a whole number of 254-byte blocks for
+ * every power-of-two page size, so only a run's last block is short. */
+#define ASP_RUN_PAGES 127u
 
 /* Identities per registry variant: 0 usbasp, 1 usbasp-clone, 2 nibobee. */
 static const struct usb_id asp_ids_usbasp[] = {
@@ -67,23 +75,23 @@ struct asp_sck {
     const char *text;
 };
 static const struct asp_sck asp_sck_table[] = {
-    {13, 3000000, "3 MHz"},    {12, 1500000, "1.5 MHz"}, {11, 750000, "750 kHz"},
-    {10, 375000, "375 kHz"},   {9, 187500, "187.5 kHz"}, {8, 93750, "93.75 kHz"},
-    {7, 32000, "32 kHz"},      {6, 16000, "16 kHz"},     {5, 8000, "8 kHz"},
-    {4, 4000, "4 kHz"},        {3, 2000, "2 kHz"},       {2, 1000, "1 kHz"},
+    {13, 3000000, "3 MHz"},  {12, 1500000, "1.5 MHz"}, {11, 750000, "750 kHz"},
+    {10, 375000, "375 kHz"}, {9, 187500, "187.5 kHz"}, {8, 93750, "93.75 kHz"},
+    {7, 32000, "32 kHz"},    {6, 16000, "16 kHz"},     {5, 8000, "8 kHz"},
+    {4, 4000, "4 kHz"},      {3, 2000, "2 kHz"},       {2, 1000, "1 kHz"},
     {1, 500, "500 Hz"},
 };
 #define ASP_N_SCK (sizeof asp_sck_table / sizeof asp_sck_table[0])
 #define ASP_SCK_AUTO 0
 /* Tried in turn when the target does not answer and no -B was given. */
-static const uint8_t asp_fallback_sck[] = {9, 6, 2};
+static const unsigned asp_fallback_sck[] = {9, 6, 2};
 
 struct asp_priv {
     struct usb_dev *usb;
     uint32_t caps;
-    bool new_firmware;  /* answered GETCAPABILITIES: has SETLONGADDRESS */
-    uint8_t sck;        /* SETISPSCK option */
-    int64_t fw_addr;    /* the firmware's next address in new mode; -1 = compat mode/unknown */
+    bool new_firmware; /* answered GETCAPABILITIES: has SETLONGADDRESS */
+    uint8_t sck;       /* SETISPSCK option */
+    int64_t fw_addr;   /* the firmware's next address in new mode; -1 = compat mode/unknown */
     bool warned_old;
     bool enabled;
 };
@@ -121,15 +129,14 @@ static int asp_in(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index, 
     struct asp_priv *a = pgm->priv;
     /* ENABLEPROG tries up to 32 times with RESET pulses. */
     unsigned n_instr = req == ASP_ENABLEPROG ? 32u : len;
-    int n = usb_ctrl_in(a->usb, req, value, index, buf, len, asp_timeout_ms(a, n_instr, 0), what,
-                        err);
+    int n =
+        usb_ctrl_in(a->usb, req, value, index, buf, len, asp_timeout_ms(a, n_instr, 0), what, err);
     asp_sync_stats(pgm);
     return n;
 }
 
-static int asp_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
-                   const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
-                   struct ispf_error *err)
+static int asp_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index, const uint8_t *buf,
+                   uint16_t len, unsigned timeout_ms, const char *what, struct ispf_error *err)
 {
     struct asp_priv *a = pgm->priv;
     int rc = usb_ctrl_out(a->usb, req, value, index, buf, len, timeout_ms, what, err);
@@ -137,16 +144,14 @@ static int asp_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
     return rc;
 }
 
-static int asp_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
-                   struct ispf_error *err)
+static int asp_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
     int n = asp_in(pgm, ASP_TRANSMIT, (uint16_t)(cmd[0] | cmd[1] << 8),
                    (uint16_t)(cmd[2] | cmd[3] << 8), res, 4, "TRANSMIT", err);
     if (n < 0)
         return n;
     if (n != 4)
-        return ispf_fail(err, ISPF_E_PROTOCOL, "USBasp answered TRANSMIT with %d bytes, not 4",
-                         n);
+        return ispf_fail(err, ISPF_E_PROTOCOL, "USBasp answered TRANSMIT with %d bytes, not 4", n);
     if (cmd[0] == 0x4D)
         pgm->ext_addr = cmd[2];
     return ISPF_OK;
@@ -171,6 +176,7 @@ static int asp_open(struct pgm *pgm, struct ispf_error *err)
     }
     a->fw_addr = -1;
     pgm->ext_addr = -1;
+    pgm->flash_write_max = ASP_RUN_PAGES * pgm->cfg.part->flash_page;
     int rc = usb_open(&a->usb, ids, n_ids, pgm->cfg.port, name, NULL, err);
     if (rc)
         return rc;
@@ -194,15 +200,8 @@ static int asp_open(struct pgm *pgm, struct ispf_error *err)
         log_dbg("no answer to GETCAPABILITIES: firmware older than 2011-05-28");
     }
 
+    /* -B is applied once, by the core's set_sck() call after open(). */
     a->sck = ASP_SCK_AUTO;
-    if (pgm->cfg.bitclock_us > 0) {
-        rc = pgm->ops->set_sck(pgm, pgm->cfg.bitclock_us, err);
-        if (rc) {
-            usb_close(a->usb);
-            a->usb = NULL;
-            return rc;
-        }
-    }
     return ISPF_OK;
 }
 
@@ -218,16 +217,16 @@ static void asp_close(struct pgm *pgm)
 }
 
 /* SETISPSCK + CONNECT + ENABLEPROG at option sck. *answered: the target echoed. */
-static int asp_try_enable(struct pgm *pgm, uint8_t sck, bool *answered, struct ispf_error *err)
+static int asp_try_enable(struct pgm *pgm, unsigned sck, bool *answered, struct ispf_error *err)
 {
     struct asp_priv *a = pgm->priv;
     uint8_t res[4] = {0, 0, 0, 0};
     *answered = false;
-    int n = asp_in(pgm, ASP_SETISPSCK, sck, 0, res, 1, "SETISPSCK", err);
+    int n = asp_in(pgm, ASP_SETISPSCK, (uint16_t)sck, 0, res, 1, "SETISPSCK", err);
     if (n < 0)
         return n;
     if (n >= 1 && res[0] != 0)
-        log_warn("the USBasp refused SCK option %u (%s)", sck, asp_sck_text(sck));
+        log_warn("the USBasp refused SCK option %u (%s)", sck, asp_sck_text((uint8_t)sck));
     n = asp_in(pgm, ASP_CONNECT, 0, 0, res, 4, "CONNECT", err);
     if (n < 0)
         return n;
@@ -238,54 +237,42 @@ static int asp_try_enable(struct pgm *pgm, uint8_t sck, bool *answered, struct i
         return n;
     if (n == 1 && res[0] == 0) {
         *answered = true;
-        a->sck = sck;
+        a->sck = (uint8_t)sck;
     } else {
-        log_dbg("ENABLEPROG at %s: %d bytes, %02x", asp_sck_text(sck), n, res[0]);
+        log_dbg("ENABLEPROG at %s: %d bytes, %02x", asp_sck_text((uint8_t)sck), n, res[0]);
     }
     return ISPF_OK;
 }
 
+static double asp_period_us(unsigned sck)
+{
+    for (size_t i = 0; i < ASP_N_SCK; i++)
+        if (asp_sck_table[i].id == sck)
+            return 1e6 / asp_sck_table[i].hz;
+    return 1e6 / 375000; /* ASP_SCK_AUTO: the firmware's default */
+}
+
+static void asp_release(struct pgm *pgm)
+{
+    struct ispf_error derr;
+    asp_in(pgm, ASP_DISCONNECT, 0, 0, NULL, 0, "DISCONNECT", &derr);
+}
+
+static const struct isp_usb_clock asp_clock = {
+    .fallback = asp_fallback_sck,
+    .n_fallback = sizeof asp_fallback_sck / sizeof asp_fallback_sck[0],
+    .try_enable = asp_try_enable,
+    .period_us = asp_period_us,
+    .release = asp_release,
+};
+
 static int asp_enable(struct pgm *pgm, struct ispf_error *err)
 {
     struct asp_priv *a = pgm->priv;
-    uint8_t first = a->sck;
-    bool ok;
-    int rc = asp_try_enable(pgm, first, &ok, err);
-    if (rc)
-        return rc;
-    if (!ok && pgm->cfg.bitclock_us <= 0) {
-        for (size_t i = 0; !ok && i < sizeof asp_fallback_sck; i++) {
-            log_dbg("no answer; trying a slower SCK, %s", asp_sck_text(asp_fallback_sck[i]));
-            rc = asp_try_enable(pgm, asp_fallback_sck[i], &ok, err);
-            if (rc)
-                return rc;
-        }
-        if (ok) {
-            double period = 0;
-            for (size_t i = 0; i < ASP_N_SCK; i++)
-                if (asp_sck_table[i].id == a->sck)
-                    period = 1e6 / asp_sck_table[i].hz;
-            log_info("the target did not answer at %s SCK; it did at %s "
-                     "(use -B %.4g next time, or set the fuses for a faster clock)",
-                     asp_sck_text(first), asp_sck_text(a->sck), period);
-        }
-    }
-    if (!ok) {
-        struct ispf_error derr;
-        asp_in(pgm, ASP_DISCONNECT, 0, 0, NULL, 0, "DISCONNECT", &derr);
-        if (pgm->cfg.bitclock_us > 0)
-            return ispf_fail(err, ISPF_E_NO_TARGET,
-                             "the target did not answer Programming Enable at %s SCK (-B %g); "
-                             "a larger -B (slower clock) may help",
-                             asp_sck_text(first), pgm->cfg.bitclock_us);
-        return ispf_fail(err, ISPF_E_NO_TARGET,
-                         "the target did not answer Programming Enable at %s SCK, nor at slower "
-                         "clocks down to %s",
-                         asp_sck_text(first),
-                         asp_sck_text(asp_fallback_sck[sizeof asp_fallback_sck - 1]));
-    }
-    a->enabled = true;
-    return ISPF_OK;
+    int rc = isp_usb_enable(pgm, &asp_clock, a->sck, err);
+    if (rc == ISPF_OK)
+        a->enabled = true;
+    return rc;
 }
 
 static void asp_disable(struct pgm *pgm)
@@ -334,18 +321,7 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
         int rc;
         if (mem == MEM_FLASH && addr >= 0x10000u && !a->new_firmware) {
             asp_warn_old(pgm);
-            uint8_t cmd[4], res[4];
-            rc = pgm_load_ext_addr(pgm, addr, err);
-            if (rc == ISPF_OK) {
-                isp_read_flash(cmd, addr);
-                rc = asp_spi(pgm, cmd, res, err);
-            }
-            if (rc)
-                return rc;
-            *buf++ = res[3];
-            addr++;
-            len--;
-            continue;
+            return isp_usb_read_flash_bytes(pgm, addr, buf, len, err);
         }
         uint32_t chunk = len < ASP_BLOCK ? len : ASP_BLOCK;
         if (!a->new_firmware && mem == MEM_FLASH && addr + chunk > 0x10000u)
@@ -362,8 +338,8 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
         if ((uint32_t)n != chunk) {
             a->fw_addr = -2;
             return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "reading %s at 0x%05x: the USBasp sent %d of %u bytes",
-                             mem_name(mem), addr, n, chunk);
+                             "reading %s at 0x%05x: the USBasp sent %d of %u bytes", mem_name(mem),
+                             addr, n, chunk);
         }
         if (a->fw_addr >= 0)
             a->fw_addr += chunk;
@@ -374,62 +350,29 @@ static int asp_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8
     return ISPF_OK;
 }
 
-/* Old firmware, flash above 64 KiB: load the page buffer and commit it ourselves. */
-static int asp_write_page_raw(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
-                              struct ispf_error *err)
+/* Flash pages addr..addr+len-1 in 254-byte blocks, FIRST on the first only: the
+ * firmware counts the page bytes down across blocks and commits each page when its
+ * counter runs out (protocols.md 5.3). On a stop request the page under way is
+ * finished, then ISPF_E_INTERRUPTED. */
+static int asp_write_flash_blocks(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                                  struct ispf_error *err)
 {
     struct asp_priv *a = pgm->priv;
-    uint8_t cmd[4], res[4];
-    asp_warn_old(pgm);
-    for (uint32_t i = 0; i < len; i++) {
-        isp_load_flash(cmd, addr + i, buf[i]);
-        int rc = asp_spi(pgm, cmd, res, err);
-        if (rc)
-            return rc;
-    }
-    int rc = pgm_load_ext_addr(pgm, addr, err);
-    if (rc == ISPF_OK) {
-        isp_write_flash_page(cmd, addr);
-        rc = asp_spi(pgm, cmd, res, err);
-    }
-    if (rc)
-        return rc;
-    const struct part *p = pgm->cfg.part;
-    clock_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
-    usb_note_written(a->usb, "flash", addr + len - 1);
-    return ISPF_OK;
-}
-
-static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
-                          uint32_t len, struct ispf_error *err)
-{
-    struct asp_priv *a = pgm->priv;
-    const struct part *p = pgm->cfg.part;
-    if (mem != MEM_FLASH && mem != MEM_EEPROM)
-        return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBasp: no paged writes of %s",
-                         mem_name(mem));
-    if (mem == MEM_FLASH && addr >= 0x10000u && !a->new_firmware)
-        return asp_write_page_raw(pgm, addr, buf, len, err);
-
+    uint32_t ps = pgm->cfg.part->flash_page;
     int rc = asp_set_addr(pgm, addr, err);
-    if (rc)
-        return rc;
-    uint32_t done = 0;
-    while (done < len) {
+    for (uint32_t done = 0; rc == ISPF_OK && done < len;) {
         uint32_t chunk = len - done < ASP_BLOCK ? len - done : ASP_BLOCK;
-        uint32_t at = addr + done;
-        if (mem == MEM_FLASH) {
-            uint16_t ps = p->flash_page;
-            uint16_t index = (uint16_t)((ps & 0xFFu) | ((ps >> 8) & 0x0Fu) << 12 |
-                                        (done == 0 ? ASP_FLAG_FIRST : 0u) << 8);
-            /* The firmware commits each full page and waits for it (<= ~10 ms). */
-            rc = asp_out(pgm, ASP_WRITEFLASH, (uint16_t)at, index, buf + done, (uint16_t)chunk,
-                         asp_timeout_ms(a, chunk * 2u, 20u * (chunk / 64u + 1u)), "WRITEFLASH",
-                         err);
-        } else {
-            rc = asp_out(pgm, ASP_WRITEEEPROM, (uint16_t)at, 0, buf + done, (uint16_t)chunk,
-                         asp_timeout_ms(a, chunk, chunk * 20u), "WRITEEEPROM", err);
+        if (ispf_interrupted()) {
+            if (done % ps == 0)
+                return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+            chunk = ps - done % ps; /* finish the page under way, then stop */
         }
+        uint32_t at = addr + done;
+        uint16_t index = (uint16_t)((ps & 0xFFu) | ((ps >> 8) & 0x0Fu) << 12 |
+                                    (done == 0 ? ASP_FLAG_FIRST : 0u) << 8);
+        /* The firmware commits each full page and waits for it (<= ~10 ms). */
+        rc = asp_out(pgm, ASP_WRITEFLASH, (uint16_t)at, index, buf + done, (uint16_t)chunk,
+                     asp_timeout_ms(a, chunk * 2u, 20u * (chunk / ps + 2u)), "WRITEFLASH", err);
         if (rc) {
             a->fw_addr = -2;
             return rc;
@@ -437,12 +380,59 @@ static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const
         if (a->fw_addr >= 0)
             a->fw_addr += chunk;
         done += chunk;
-        if (mem == MEM_EEPROM)
-            usb_note_written(a->usb, "eeprom", at + chunk - 1);
+        if (done >= ps)
+            usb_note_written(a->usb, "flash", addr + done / ps * ps - 1);
     }
-    if (mem == MEM_FLASH) /* committed by the firmware after the page's last byte */
-        usb_note_written(a->usb, "flash", addr + len - 1);
-    return ISPF_OK;
+    return rc;
+}
+
+static int asp_write_eeprom(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                            struct ispf_error *err)
+{
+    struct asp_priv *a = pgm->priv;
+    int rc = asp_set_addr(pgm, addr, err);
+    for (uint32_t done = 0; rc == ISPF_OK && done < len;) {
+        uint32_t chunk = len - done < ASP_BLOCK ? len - done : ASP_BLOCK;
+        uint32_t at = addr + done;
+        rc = asp_out(pgm, ASP_WRITEEEPROM, (uint16_t)at, 0, buf + done, (uint16_t)chunk,
+                     asp_timeout_ms(a, chunk, chunk * 20u), "WRITEEEPROM", err);
+        if (rc) {
+            a->fw_addr = -2;
+            return rc;
+        }
+        if (a->fw_addr >= 0)
+            a->fw_addr += chunk;
+        done += chunk;
+        usb_note_written(a->usb, "eeprom", at + chunk - 1);
+    }
+    return rc;
+}
+
+static int asp_write_page(struct pgm *pgm, enum mem_id mem, uint32_t addr, const uint8_t *buf,
+                          uint32_t len, struct ispf_error *err)
+{
+    struct asp_priv *a = pgm->priv;
+    uint32_t ps = pgm->cfg.part->flash_page;
+    if (mem == MEM_EEPROM)
+        return asp_write_eeprom(pgm, addr, buf, len, err);
+    if (mem != MEM_FLASH)
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBasp: no paged writes of %s", mem_name(mem));
+    if (a->new_firmware || addr + len <= 0x10000u)
+        return asp_write_flash_blocks(pgm, addr, buf, len, err);
+    /* Old firmware cannot address flash from 0x10000: the pages there are loaded and
+     * committed with single ISP instructions. */
+    uint32_t low = addr < 0x10000u ? 0x10000u - addr : 0;
+    int rc = low ? asp_write_flash_blocks(pgm, addr, buf, low, err) : ISPF_OK;
+    if (rc == ISPF_OK)
+        asp_warn_old(pgm);
+    for (uint32_t off = low; rc == ISPF_OK && off < len; off += ps) {
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+        rc = isp_usb_write_page_bytes(pgm, addr + off, buf + off, ps, err);
+        if (rc == ISPF_OK)
+            usb_note_written(a->usb, "flash", addr + off + ps - 1);
+    }
+    return rc;
 }
 
 static int asp_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)

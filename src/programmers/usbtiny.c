@@ -5,10 +5,11 @@
  *
  *  - spi:        request SPI (7), the 4 instruction bytes in wValue/wIndex, 4 bytes back.
  *  - read_block: FLASH_READ (9) / EEPROM_READ (11), up to 255 bytes per transfer
- *                (the firmware's IN limit). The firmware's address counter is 16 bits
- *                wide, so flash bytes at 0x10000 and above are read with single
- *                Read Program Memory instructions carrying the full word address
- *                (the AT90USB128x bootloader area; QMK issue #3286).
+ *                (the firmware's IN limit); a short tail is read as a full transfer
+ *                and the rest kept for the next call (any other request drops it).
+ *                The firmware's address counter is 16 bits wide, so flash bytes at 0x10000 and
+ * above are read with single Read Program Memory instructions carrying the full word address (the
+ * AT90USB128x bootloader area; QMK issue #3286).
  *  - write_page: flash: FLASH_WRITE (10) fills the page buffer (one transfer for the
  *                whole page, wIndex = addr & 0xFFFF: only the page-offset bits matter),
  *                then the host commits it with Write Program Memory Page (4C) with the
@@ -25,9 +26,11 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/isp.h"
 #include "ispflash/log.h"
 #include "programmers/backend.h"
+#include "programmers/isp_usb_common.h"
 #include "transport/usb.h"
 
 enum {
@@ -66,6 +69,10 @@ struct tiny_priv {
     unsigned sck_us;
     bool powered;
     bool poll_bytes_set;
+    /* Read ahead by the last block read; any other request empties it. */
+    uint8_t ra_buf[TINY_MAX_IN];
+    uint32_t ra_addr, ra_len;
+    enum mem_id ra_mem;
 };
 
 static void tiny_sync_stats(struct pgm *pgm)
@@ -90,6 +97,8 @@ static int tiny_in(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index,
      * instruction (a page commit, a fuse write) writes the same bits again, so
      * asking again is safe. */
     for (int retry = 1; n == ISPF_E_IO && retry <= TINY_RETRIES; retry++) {
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         log_warn("%s; retrying (%d of %d)", err->msg, retry, TINY_RETRIES);
         n = usb_ctrl_in(t->usb, req, value, index, buf, len, timeout_ms, what, err);
     }
@@ -105,8 +114,11 @@ static int tiny_out(struct pgm *pgm, uint8_t req, uint16_t value, uint16_t index
                     struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
+    t->ra_len = 0; /* the target may change */
     int rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
     for (int retry = 1; rc == ISPF_E_IO && retry <= TINY_RETRIES; retry++) {
+        if (ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         log_warn("%s; retrying (%d of %d)", err->msg, retry, TINY_RETRIES);
         rc = usb_ctrl_out(t->usb, req, value, index, buf, len, timeout_ms, what, err);
     }
@@ -125,13 +137,13 @@ static int tiny_powerup(struct pgm *pgm, bool reset_low, struct ispf_error *err)
     return rc;
 }
 
-static int tiny_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4],
-                    struct ispf_error *err)
+static int tiny_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
-    int rc = tiny_in(pgm, TINY_SPI, (uint16_t)(cmd[0] | cmd[1] << 8),
-                     (uint16_t)(cmd[2] | cmd[3] << 8), res, 4, tiny_timeout_ms(t, 1, 0), "SPI",
-                     err);
+    t->ra_len = 0; /* an instruction may write (page commit, erase, fuses) */
+    int rc =
+        tiny_in(pgm, TINY_SPI, (uint16_t)(cmd[0] | cmd[1] << 8), (uint16_t)(cmd[2] | cmd[3] << 8),
+                res, 4, tiny_timeout_ms(t, 1, 0), "SPI", err);
     if (rc == ISPF_OK && cmd[0] == 0x4D)
         pgm->ext_addr = cmd[2]; /* keep our view of the extended address right */
     return rc;
@@ -175,10 +187,11 @@ static void tiny_close(struct pgm *pgm)
     t->usb = NULL;
 }
 
-/* One attempt at the current clock: RESET low, wait, Programming Enable, check the echo. */
-static int tiny_try_enable(struct pgm *pgm, bool *answered, struct ispf_error *err)
+/* One attempt at SCK period sck_us: RESET low, wait, Programming Enable, check the echo. */
+static int tiny_try_enable(struct pgm *pgm, unsigned sck_us, bool *answered, struct ispf_error *err)
 {
     uint8_t cmd[4], res[4] = {0, 0, 0, 0};
+    ((struct tiny_priv *)pgm->priv)->sck_us = sck_us;
     *answered = false;
     for (int i = 0; i < TINY_ENABLE_TRIES; i++) {
         int rc;
@@ -199,57 +212,40 @@ static int tiny_try_enable(struct pgm *pgm, bool *answered, struct ispf_error *e
             *answered = true;
             return ISPF_OK;
         }
-        log_dbg("Programming Enable at %u us SCK: got %02x %02x %02x %02x", ((struct tiny_priv *)pgm->priv)->sck_us,
-                res[0], res[1], res[2], res[3]);
+        log_dbg("Programming Enable at %u us SCK: got %02x %02x %02x %02x", sck_us, res[0], res[1],
+                res[2], res[3]);
     }
     return ISPF_OK;
 }
 
+static double tiny_period_us(unsigned sck_us)
+{
+    return sck_us;
+}
+
+static void tiny_release(struct pgm *pgm)
+{
+    struct ispf_error err;
+    tiny_powerup(pgm, false, &err); /* release RESET; the error is being reported */
+}
+
+static const struct isp_usb_clock tiny_clock = {
+    .fallback = tiny_fallback_sck_us,
+    .n_fallback = sizeof tiny_fallback_sck_us / sizeof tiny_fallback_sck_us[0],
+    .try_enable = tiny_try_enable,
+    .period_us = tiny_period_us,
+    .release = tiny_release,
+};
+
 static int tiny_enable(struct pgm *pgm, struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
-    bool ok;
     pgm->ext_addr = -1;
-    unsigned first_sck = t->sck_us;
-    int rc = tiny_try_enable(pgm, &ok, err);
+    unsigned first = t->sck_us;
+    int rc = isp_usb_enable(pgm, &tiny_clock, first, err);
     if (rc)
-        return rc;
-    if (!ok && pgm->cfg.bitclock_us <= 0) {
-        for (size_t i = 0; !ok && i < sizeof tiny_fallback_sck_us / sizeof tiny_fallback_sck_us[0];
-             i++) {
-            if (tiny_fallback_sck_us[i] <= t->sck_us)
-                continue;
-            t->sck_us = tiny_fallback_sck_us[i];
-            log_dbg("no answer; trying a slower SCK, %u us", t->sck_us);
-            rc = tiny_try_enable(pgm, &ok, err);
-            if (rc)
-                return rc;
-        }
-        if (ok)
-            log_info("the target did not answer at %.0f kHz SCK; it did at %.3g kHz "
-                     "(SCK period %u us; use -B %u next time, or set the fuses for a faster clock)",
-                     1000.0 / first_sck, 1000.0 / t->sck_us, t->sck_us, t->sck_us);
-    }
-    if (!ok) {
-        tiny_powerup(pgm, false, err); /* release RESET; error already being reported */
-        t->sck_us = first_sck;
-        if (pgm->cfg.bitclock_us > 0)
-            return ispf_fail(err, ISPF_E_NO_TARGET,
-                             "the target did not answer Programming Enable at SCK period %u us "
-                             "(-B %g); a larger -B (slower clock) may help",
-                             t->sck_us, pgm->cfg.bitclock_us);
-        return ispf_fail(err, ISPF_E_NO_TARGET,
-                         "the target did not answer Programming Enable at %.0f kHz SCK, nor at "
-                         "slower clocks down to %.0f kHz (-B %u)",
-                         1000.0 / first_sck,
-                         1000.0 / tiny_fallback_sck_us[sizeof tiny_fallback_sck_us /
-                                                           sizeof tiny_fallback_sck_us[0] -
-                                                       1],
-                         tiny_fallback_sck_us[sizeof tiny_fallback_sck_us /
-                                                  sizeof tiny_fallback_sck_us[0] -
-                                              1]);
-    }
-    return ISPF_OK;
+        t->sck_us = first;
+    return rc;
 }
 
 static void tiny_disable(struct pgm *pgm)
@@ -262,6 +258,50 @@ static void tiny_disable(struct pgm *pgm)
     t->powered = false;
 }
 
+/* Bytes of mem at addr already read ahead by the last block read: copied to buf. */
+static uint32_t tiny_take_read_ahead(struct tiny_priv *t, enum mem_id mem, uint32_t addr,
+                                     uint8_t *buf, uint32_t len)
+{
+    if (!t->ra_len || t->ra_mem != mem || addr < t->ra_addr || addr >= t->ra_addr + t->ra_len)
+        return 0;
+    uint32_t n = t->ra_addr + t->ra_len - addr;
+    n = n < len ? n : len;
+    memcpy(buf, t->ra_buf + (addr - t->ra_addr), n);
+    return n;
+}
+
+/* One FLASH_READ/EEPROM_READ of chunk bytes at addr (below 0x10000 for flash). A short
+ * tail is read as a full transfer where the memory goes on, and the rest kept for the
+ * next call (the core reads in 4096-byte pieces, not multiples of 255). */
+static int tiny_read_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                           uint32_t chunk, struct ispf_error *err)
+{
+    struct tiny_priv *t = pgm->priv;
+    uint32_t limit = part_mem_size(pgm->cfg.part, mem);
+    if (mem == MEM_FLASH && limit > 0x10000u)
+        limit = 0x10000u; /* the firmware's counter would wrap to 0 */
+    uint32_t ahead = limit - addr < TINY_MAX_IN ? limit - addr : TINY_MAX_IN;
+    if (ahead < chunk)
+        ahead = chunk;
+    if (mem == MEM_FLASH) {
+        int rc = pgm_load_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+        if (rc)
+            return rc;
+    }
+    uint8_t *into = ahead > chunk ? t->ra_buf : buf;
+    int rc = tiny_in(pgm, mem == MEM_FLASH ? TINY_FLASH_READ : TINY_EEPROM_READ, 0, (uint16_t)addr,
+                     into, (uint16_t)ahead, tiny_timeout_ms(t, ahead, 0),
+                     mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
+    if (rc || into == buf)
+        return rc;
+    memcpy(buf, t->ra_buf, chunk);
+    memmove(t->ra_buf, t->ra_buf + chunk, ahead - chunk);
+    t->ra_mem = mem;
+    t->ra_addr = addr + chunk;
+    t->ra_len = ahead - chunk;
+    return ISPF_OK;
+}
+
 static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
                            uint32_t len, struct ispf_error *err)
 {
@@ -269,47 +309,28 @@ static int tiny_read_block(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint
     if (mem != MEM_FLASH && mem != MEM_EEPROM)
         return ispf_fail(err, ISPF_E_UNSUPPORTED, "USBtiny: no block reads of %s", mem_name(mem));
     while (len > 0) {
-        int rc;
-        if (mem == MEM_FLASH && addr >= 0x10000u) {
-            /* Beyond the firmware's 16-bit byte address: one instruction per byte. */
-            uint8_t cmd[4], res[4];
-            rc = pgm_load_ext_addr(pgm, addr, err);
-            if (rc == ISPF_OK) {
-                isp_read_flash(cmd, addr);
-                rc = tiny_spi(pgm, cmd, res, err);
-            }
-            if (rc)
-                return rc;
-            *buf++ = res[3];
-            addr++;
-            len--;
-            continue;
-        }
-        uint32_t chunk = len < TINY_MAX_IN ? len : TINY_MAX_IN;
-        if (mem == MEM_FLASH && addr + chunk > 0x10000u)
-            chunk = 0x10000u - addr; /* the firmware's counter would wrap to 0 */
-        if (mem == MEM_FLASH) {
-            rc = pgm_load_ext_addr(pgm, 0, err); /* the firmware never sends 4D itself */
+        uint32_t got = tiny_take_read_ahead(t, mem, addr, buf, len);
+        if (got == 0 && mem == MEM_FLASH && addr >= 0x10000u) /* beyond the 16-bit address */
+            return isp_usb_read_flash_bytes(pgm, addr, buf, len, err);
+        if (got == 0) {
+            got = len < TINY_MAX_IN ? len : TINY_MAX_IN;
+            if (mem == MEM_FLASH && addr + got > 0x10000u)
+                got = 0x10000u - addr;
+            int rc = tiny_read_chunk(pgm, mem, addr, buf, got, err);
             if (rc)
                 return rc;
         }
-        rc = tiny_in(pgm, mem == MEM_FLASH ? TINY_FLASH_READ : TINY_EEPROM_READ, 0,
-                     (uint16_t)addr, buf, (uint16_t)chunk, tiny_timeout_ms(t, chunk, 0),
-                     mem == MEM_FLASH ? "FLASH_READ" : "EEPROM_READ", err);
-        if (rc)
-            return rc;
-        buf += chunk;
-        addr += chunk;
-        len -= chunk;
+        buf += got;
+        addr += got;
+        len -= got;
     }
     return ISPF_OK;
 }
 
-static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf,
-                                 uint32_t len, struct ispf_error *err)
+static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *buf, uint32_t len,
+                                 struct ispf_error *err)
 {
     struct tiny_priv *t = pgm->priv;
-    const struct part *p = pgm->cfg.part;
     uint32_t done = 0;
     while (done < len) {
         uint32_t chunk = len - done < TINY_MAX_OUT ? len - done : TINY_MAX_OUT;
@@ -320,15 +341,9 @@ static int tiny_write_flash_page(struct pgm *pgm, uint32_t addr, const uint8_t *
             return rc;
         done += chunk;
     }
-    uint8_t cmd[4], res[4];
-    int rc = pgm_load_ext_addr(pgm, addr, err);
-    if (rc == ISPF_OK) {
-        isp_write_flash_page(cmd, addr);
-        rc = tiny_spi(pgm, cmd, res, err);
-    }
+    int rc = isp_usb_commit_page(pgm, addr, err); /* the firmware never sends 4C */
     if (rc)
         return rc;
-    clock_sleep_us(p->flash_delay_us ? p->flash_delay_us : 4500);
     usb_note_written(t->usb, "flash", addr + len - 1);
     return ISPF_OK;
 }

@@ -46,9 +46,8 @@ void usb_close(struct usb_dev *dev)
     (void)dev;
 }
 
-int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
-                uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
-                struct ispf_error *err)
+int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index, uint8_t *buf,
+                uint16_t len, unsigned timeout_ms, const char *what, struct ispf_error *err)
 {
     (void)dev, (void)request, (void)value, (void)index, (void)buf, (void)len, (void)timeout_ms;
     return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
@@ -90,10 +89,10 @@ const char *usb_describe(const struct usb_dev *dev)
 struct usb_dev {
     libusb_context *ctx;
     libusb_device_handle *handle;
-    char name[48];      /* programmer name for messages */
-    char desc[256];     /* "1781:0c9f (bus 1 device 2, serial X)" */
+    char name[48];  /* programmer name for messages */
+    char desc[256]; /* "1781:0c9f (bus 1 device 2, serial X)" */
     bool claimed;
-    bool gone;          /* unplugged: fail further transfers at once */
+    bool gone; /* unplugged: fail further transfers at once */
     bool have_written;
     const char *written_mem;
     uint32_t written_addr;
@@ -126,8 +125,8 @@ static const char *usb_ids_text(const struct usb_id *ids, size_t n, char *buf, s
     size_t pos = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n && pos + 64 < size; i++) {
-        pos += (size_t)snprintf(buf + pos, size - pos, "%s%04x:%04x", i ? " or " : "",
-                                ids[i].vid, ids[i].pid);
+        pos += (size_t)snprintf(buf + pos, size - pos, "%s%04x:%04x", i ? " or " : "", ids[i].vid,
+                                ids[i].pid);
         if (ids[i].vendor || ids[i].product)
             pos += (size_t)snprintf(buf + pos, size - pos, " (\"%s\" \"%s\")",
                                     ids[i].vendor ? ids[i].vendor : "*",
@@ -179,8 +178,8 @@ static bool usb_strings_match(libusb_device_handle *h, const struct libusb_devic
     }
     if (id->product) {
         if (usb_read_string(h, d->iProduct, s, sizeof s) < 0 || strcmp(s, id->product) != 0) {
-            snprintf(why, why_size, "%04x:%04x has product \"%s\", not \"%s\"", id->vid,
-                     id->pid, s, id->product);
+            snprintf(why, why_size, "%04x:%04x has product \"%s\", not \"%s\"", id->vid, id->pid, s,
+                     id->product);
             log_dbg("%s", why);
             return false;
         }
@@ -201,47 +200,69 @@ static bool usb_port_selects(const char *want, const struct usb_seen *seen)
     return false;
 }
 
-int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const char *port,
-             const char *pgm_name, size_t *which, struct ispf_error *err)
-{
-    *out = NULL;
-    const char *want = NULL; /* serial number or bus:dev, NULL = first match */
-    if (port && strcmp(port, "usb") != 0) {
-        if (strncmp(port, "usb:", 4) != 0 || port[4] == '\0')
-            return ispf_fail(err, ISPF_E_USAGE,
-                             "-P %s: %s is a USB programmer; use -P usb (the first one found) or "
-                             "-P usb:SERIAL (the one with that serial number)",
-                             port, pgm_name);
-        want = port + 4;
-    }
-
-    struct usb_dev *dev = calloc(1, sizeof *dev);
-    if (!dev)
-        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
-    snprintf(dev->name, sizeof dev->name, "%s", pgm_name);
-    int rc = libusb_init(&dev->ctx);
-    if (rc < 0) {
-        free(dev);
-        return ispf_fail(err, ISPF_E_IO, "cannot initialise libusb: %s", libusb_strerror(rc));
-    }
-
-    libusb_device **list = NULL;
-    ssize_t n = libusb_get_device_list(dev->ctx, &list);
-    if (n < 0) {
-        libusb_exit(dev->ctx);
-        free(dev);
-        return ispf_fail(err, ISPF_E_IO, "cannot list USB devices: %s",
-                         libusb_strerror((int)n));
-    }
-
+/* What the search saw, for the message when nothing suitable was found. */
+struct usb_search {
+    const char *want; /* serial number or bus:dev, NULL = first match */
     struct usb_seen seen[USB_MAX_LISTED];
-    size_t n_seen = 0, n_matching = 0;
-    int access_rc = 0;
-    struct usb_seen access_dev = {0, 0, 0, 0, ""};
-    int open_errors = 0;
-    char open_error_text[128] = "";
-    char mismatch[2 * USB_STR_MAX + 64] = "";
+    size_t n_seen, n_matching;
+    bool access_denied;
+    struct usb_seen access_dev;
+    int open_errors;
+    char open_error_text[128];
+    char mismatch[2 * USB_STR_MAX + 64];
+};
 
+/* -P: NULL or "usb" = the first match; "usb:X" = serial number or bus:device X. */
+static int usb_parse_port(const char *port, const char *pgm_name, const char **want,
+                          struct ispf_error *err)
+{
+    *want = NULL;
+    if (!port || strcmp(port, "usb") == 0)
+        return ISPF_OK;
+    if (strncmp(port, "usb:", 4) != 0 || port[4] == '\0')
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-P %s: %s is a USB programmer; use -P usb (the first one found) or "
+                         "-P usb:SERIAL (the one with that serial number)",
+                         port, pgm_name);
+    *want = port + 4;
+    return ISPF_OK;
+}
+
+/* Open one device whose VID:PID is id's; returns the handle if its strings match. */
+static libusb_device_handle *usb_try_device(libusb_device *ud,
+                                            const struct libusb_device_descriptor *d,
+                                            const struct usb_id *id, struct usb_seen *s,
+                                            struct usb_search *sr)
+{
+    libusb_device_handle *h = NULL;
+    int rc = libusb_open(ud, &h);
+    if (rc == LIBUSB_ERROR_ACCESS) {
+        log_dbg("%04x:%04x bus %u device %u: permission denied", s->vid, s->pid, s->bus, s->addr);
+        if (!sr->access_denied) {
+            sr->access_denied = true;
+            sr->access_dev = *s;
+        }
+        return NULL;
+    }
+    if (rc < 0) {
+        sr->open_errors++;
+        snprintf(sr->open_error_text, sizeof sr->open_error_text, "%04x:%04x bus %u device %u: %s",
+                 s->vid, s->pid, s->bus, s->addr, libusb_strerror(rc));
+        log_dbg("%s", sr->open_error_text);
+        return NULL;
+    }
+    if (!usb_strings_match(h, d, id, sr->mismatch, sizeof sr->mismatch)) {
+        libusb_close(h);
+        return NULL;
+    }
+    usb_read_string(h, d->iSerialNumber, s->serial, sizeof s->serial);
+    return h;
+}
+
+/* Walk the bus for ids (in order of preference); the device chosen goes to dev. */
+static void usb_find(struct usb_dev *dev, libusb_device **list, ssize_t n, const struct usb_id *ids,
+                     size_t n_ids, size_t *which, struct usb_search *sr)
+{
     for (size_t i = 0; i < n_ids; i++) {
         for (ssize_t k = 0; k < n; k++) {
             struct libusb_device_descriptor d;
@@ -251,95 +272,114 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
                 continue;
             struct usb_seen s = {d.idVendor, d.idProduct, libusb_get_bus_number(list[k]),
                                  libusb_get_device_address(list[k]), ""};
-            libusb_device_handle *h = NULL;
-            rc = libusb_open(list[k], &h);
-            if (rc == LIBUSB_ERROR_ACCESS) {
-                log_dbg("%04x:%04x bus %u device %u: permission denied", s.vid, s.pid, s.bus,
-                        s.addr);
-                if (!access_rc) {
-                    access_rc = rc;
-                    access_dev = s;
-                }
+            libusb_device_handle *h = usb_try_device(list[k], &d, &ids[i], &s, sr);
+            if (!h)
                 continue;
-            }
-            if (rc < 0) {
-                open_errors++;
-                snprintf(open_error_text, sizeof open_error_text,
-                         "%04x:%04x bus %u device %u: %s", s.vid, s.pid, s.bus, s.addr,
-                         libusb_strerror(rc));
-                log_dbg("%s", open_error_text);
-                continue;
-            }
-            if (!usb_strings_match(h, &d, &ids[i], mismatch, sizeof mismatch)) {
+            sr->n_matching++;
+            if (sr->n_seen < USB_MAX_LISTED)
+                sr->seen[sr->n_seen++] = s;
+            if (dev->handle || !usb_port_selects(sr->want, &s)) {
                 libusb_close(h);
                 continue;
             }
-            usb_read_string(h, d.iSerialNumber, s.serial, sizeof s.serial);
-            n_matching++;
-            if (n_seen < USB_MAX_LISTED)
-                seen[n_seen++] = s;
-            if (!dev->handle && usb_port_selects(want, &s)) {
-                dev->handle = h;
-                if (which)
-                    *which = i;
-                snprintf(dev->desc, sizeof dev->desc, "%04x:%04x (bus %u device %u%s%s)", s.vid,
-                         s.pid, s.bus, s.addr, s.serial[0] ? ", serial " : "", s.serial);
-            } else {
-                libusb_close(h);
-            }
+            dev->handle = h;
+            if (which)
+                *which = i;
+            snprintf(dev->desc, sizeof dev->desc, "%04x:%04x (bus %u device %u%s%s)", s.vid, s.pid,
+                     s.bus, s.addr, s.serial[0] ? ", serial " : "", s.serial);
         }
     }
-    libusb_free_device_list(list, 1);
+}
 
-    char idtext[512];
-    if (!dev->handle) {
-        libusb_exit(dev->ctx);
-        free(dev);
-        if (access_rc && n_matching == 0)
-            return usb_access_error(err, pgm_name, access_dev.vid, access_dev.pid, access_dev.bus,
-                                    access_dev.addr);
-        if (want && n_matching > 0) {
-            char found[512];
-            return ispf_fail(err, ISPF_E_NO_DEVICE,
-                             "no %s with serial number \"%s\" found; connected %s programmers:%s",
-                             pgm_name, want, pgm_name,
-                             usb_seen_text(seen, n_seen, found, sizeof found));
-        }
-        if (open_errors)
-            return ispf_fail(err, ISPF_E_IO, "found %s %s but could not open it: %s", pgm_name,
-                             usb_ids_text(ids, n_ids, idtext, sizeof idtext), open_error_text);
-        if (mismatch[0])
-            return ispf_fail(err, ISPF_E_NO_DEVICE,
-                             "no %s found (looked for USB %s): %s. If it is a clone with other "
-                             "strings, a -c id that does not check them (usbasp-clone) takes it",
-                             pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext), mismatch);
+/* Nothing suitable was found: say why, most specific reason first. */
+static int usb_not_found(const struct usb_search *sr, const struct usb_id *ids, size_t n_ids,
+                         const char *pgm_name, struct ispf_error *err)
+{
+    char idtext[512], found[512];
+    const struct usb_seen *a = &sr->access_dev;
+    if (sr->access_denied && sr->n_matching == 0)
+        return usb_access_error(err, pgm_name, a->vid, a->pid, a->bus, a->addr);
+    if (sr->want && sr->n_matching > 0)
         return ispf_fail(err, ISPF_E_NO_DEVICE,
-                         "no %s found (looked for USB %s). Is the programmer plugged in? "
-                         "(lsusb lists what is connected)",
-                         pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext));
-    }
+                         "no %s with serial number \"%s\" found; connected %s programmers:%s",
+                         pgm_name, sr->want, pgm_name,
+                         usb_seen_text(sr->seen, sr->n_seen, found, sizeof found));
+    if (sr->open_errors)
+        return ispf_fail(err, ISPF_E_IO, "found %s %s but could not open it: %s", pgm_name,
+                         usb_ids_text(ids, n_ids, idtext, sizeof idtext), sr->open_error_text);
+    if (sr->mismatch[0])
+        return ispf_fail(err, ISPF_E_NO_DEVICE,
+                         "no %s found (looked for USB %s): %s. If it is a clone with other "
+                         "strings, a -c id that does not check them (usbasp-clone) takes it",
+                         pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext), sr->mismatch);
+    return ispf_fail(err, ISPF_E_NO_DEVICE,
+                     "no %s found (looked for USB %s). Is the programmer plugged in? "
+                     "(lsusb lists what is connected)",
+                     pgm_name, usb_ids_text(ids, n_ids, idtext, sizeof idtext));
+}
 
-    if (!want && n_matching > 1) {
+/* Claim interface 0. On failure the message is made before dev is freed. */
+static int usb_claim(struct usb_dev *dev, struct ispf_error *err)
+{
+    libusb_set_auto_detach_kernel_driver(dev->handle, 1);
+    int rc = libusb_claim_interface(dev->handle, 0);
+    if (rc == 0) {
+        dev->claimed = true;
+        return ISPF_OK;
+    }
+    if (rc == LIBUSB_ERROR_BUSY)
+        return ispf_fail(err, ISPF_E_IO,
+                         "%s %s is in use by another program (another ispflash or avrdude, "
+                         "or a driver); close it and try again",
+                         dev->name, dev->desc);
+    if (rc == LIBUSB_ERROR_NO_DEVICE)
+        return ispf_fail(err, ISPF_E_DISCONNECTED, "%s disconnected while opening it", dev->name);
+    log_dbg("claiming interface 0 failed (%s); continuing with control transfers",
+            libusb_strerror(rc));
+    return ISPF_OK;
+}
+
+int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const char *port,
+             const char *pgm_name, size_t *which, struct ispf_error *err)
+{
+    *out = NULL;
+    struct usb_search sr;
+    memset(&sr, 0, sizeof sr);
+    int rc = usb_parse_port(port, pgm_name, &sr.want, err);
+    if (rc)
+        return rc;
+    struct usb_dev *dev = calloc(1, sizeof *dev);
+    if (!dev)
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+    snprintf(dev->name, sizeof dev->name, "%s", pgm_name);
+    rc = libusb_init(&dev->ctx);
+    if (rc < 0) {
+        free(dev);
+        return ispf_fail(err, ISPF_E_IO, "cannot initialise libusb: %s", libusb_strerror(rc));
+    }
+    libusb_device **list = NULL;
+    ssize_t n = libusb_get_device_list(dev->ctx, &list);
+    if (n < 0) {
+        usb_close(dev);
+        return ispf_fail(err, ISPF_E_IO, "cannot list USB devices: %s", libusb_strerror((int)n));
+    }
+    usb_find(dev, list, n, ids, n_ids, which, &sr);
+    libusb_free_device_list(list, 1);
+    if (!dev->handle) {
+        usb_close(dev);
+        return usb_not_found(&sr, ids, n_ids, pgm_name, err);
+    }
+    if (!sr.want && sr.n_matching > 1) {
         char found[512];
         log_warn("%zu %s programmers are connected; using the first, %s. Choose one with:%s",
-                 n_matching, pgm_name, dev->desc, usb_seen_text(seen, n_seen, found, sizeof found));
+                 sr.n_matching, pgm_name, dev->desc,
+                 usb_seen_text(sr.seen, sr.n_seen, found, sizeof found));
     }
-
-    libusb_set_auto_detach_kernel_driver(dev->handle, 1);
-    rc = libusb_claim_interface(dev->handle, 0);
-    if (rc == LIBUSB_ERROR_BUSY) {
+    rc = usb_claim(dev, err);
+    if (rc) {
         usb_close(dev);
-        return ispf_fail(err, ISPF_E_IO, "%s %s is in use by another program", pgm_name,
-                         dev->desc);
+        return rc;
     }
-    if (rc == 0)
-        dev->claimed = true;
-    else if (rc == LIBUSB_ERROR_NO_DEVICE) {
-        usb_close(dev);
-        return ispf_fail(err, ISPF_E_DISCONNECTED, "%s disconnected while opening it", pgm_name);
-    } else
-        log_dbg("claiming interface 0 failed (%s); continuing with control transfers",
-                libusb_strerror(rc));
     log_dbg("opened %s %s", pgm_name, dev->desc);
     *out = dev;
     return ISPF_OK;
@@ -375,14 +415,14 @@ static int usb_map_error(struct usb_dev *dev, int rc, const char *what, unsigned
                          "%s disconnected during %s (unplugged?); nothing had been written yet",
                          dev->name, what);
     case LIBUSB_ERROR_TIMEOUT:
-        return ispf_fail(err, ISPF_E_TIMEOUT, "%s did not answer %s within %u ms", dev->name,
-                         what, timeout_ms);
+        return ispf_fail(err, ISPF_E_TIMEOUT, "%s did not answer %s within %u ms", dev->name, what,
+                         timeout_ms);
     case LIBUSB_ERROR_PIPE:
-        return ispf_fail(err, ISPF_E_PROTOCOL,
-                         "%s stalled request %s (the firmware refused it)", dev->name, what);
-    case LIBUSB_ERROR_OVERFLOW:
-        return ispf_fail(err, ISPF_E_PROTOCOL, "%s sent more data than asked for in %s",
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s stalled request %s (the firmware refused it)",
                          dev->name, what);
+    case LIBUSB_ERROR_OVERFLOW:
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s sent more data than asked for in %s", dev->name,
+                         what);
     case LIBUSB_ERROR_ACCESS:
         return ispf_fail(err, ISPF_E_ACCESS, "%s: permission denied during %s", dev->name, what);
     case LIBUSB_ERROR_NO_MEM:
@@ -393,15 +433,14 @@ static int usb_map_error(struct usb_dev *dev, int rc, const char *what, unsigned
     }
 }
 
-int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
-                uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
-                struct ispf_error *err)
+int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index, uint8_t *buf,
+                uint16_t len, unsigned timeout_ms, const char *what, struct ispf_error *err)
 {
     if (dev->gone)
         return usb_map_error(dev, LIBUSB_ERROR_NO_DEVICE, what, timeout_ms, err);
     uint8_t type = LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_VENDOR | LIBUSB_RECIPIENT_DEVICE;
-    int rc = libusb_control_transfer(dev->handle, type, request, value, index, buf, len,
-                                     timeout_ms);
+    int rc =
+        libusb_control_transfer(dev->handle, type, request, value, index, buf, len, timeout_ms);
     dev->ctr.transfers++;
     if (rc < 0)
         return usb_map_error(dev, rc, what, timeout_ms, err);
@@ -433,8 +472,8 @@ int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t 
         return usb_map_error(dev, rc, what, timeout_ms, err);
     dev->ctr.bytes_out += (uint64_t)rc;
     if (rc != len)
-        return ispf_fail(err, ISPF_E_PROTOCOL, "%s accepted only %d of %u bytes of %s",
-                         dev->name, rc, len, what);
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s accepted only %d of %u bytes of %s", dev->name,
+                         rc, len, what);
     return ISPF_OK;
 }
 

@@ -153,6 +153,13 @@ asp_old_firmware)
     qmk_usb1286 usbasp readback=0 --opt caps=0 --opt longaddr=0
     expect 0 emu usbasp usb1286 "$W/chip" --opt caps=0 --opt longaddr=0 -- "$BIN" -c usbasp -p usb1286 -U "flash:v:$QMK128"
     has "predates 2011"
+    # One run of pages across 0x10000: blocks below, single instructions above.
+    srec_cat -generate 0xFE00 0x10200 -random -o "$W/cross.hex" -Intel || fail "srec_cat (srecord) is needed"
+    ref usb1286 "$W/ref" -U "$W/cross.hex"
+    rm -f "$W/chip"
+    expect 0 emu usbasp usb1286 "$W/chip" --opt caps=0 --opt longaddr=0 -- "$BIN" -c usbasp -p usb1286 -U "$W/cross.hex"
+    has "flash verified"
+    same_chip "$W/chip" "$W/ref"
     ;;
 
 asp_no_caps)
@@ -211,6 +218,11 @@ bitclock)
     expect 5 emu usbasp m32u4 "$W/d" --opt max_sck=20000 -- "$BIN" -c usbasp -B 20 -p m32u4 -U "$QMK32U4"
     has "Programming Enable"
     expect 2 "$BIN" -c usbtiny -B 400 -p m32u4 -U "$QMK32U4"
+    # -B is applied once: one warning, one SETISPSCK (10) per CONNECT (1).
+    expect 0 emu usbasp m32u4 "$W/e" --stats "$W/stats" -- "$BIN" -c usbasp -B 4000 -p m32u4 -U "$QMK32U4"
+    [ "$(grep -c "slowest USBasp SCK is 500 Hz" "$W/out")" = 1 ] || fail "-B 4000 warned $(grep -c "slowest USBasp SCK" "$W/out") times, not once"
+    [ "$(stat_of "$W/stats" request_10)" = "$(stat_of "$W/stats" request_1)" ] ||
+        fail "SETISPSCK sent $(stat_of "$W/stats" request_10) times for $(stat_of "$W/stats" request_1) CONNECTs"
     ;;
 
 no_target)
@@ -282,6 +294,19 @@ access)
     rules="$(dirname "$0")/../../contrib/udev/60-ispflash.rules"
     for id in '"1781", ATTR{idProduct}=="0c9f"' '"16c0", ATTR{idProduct}=="05dc"' '"03eb", ATTR{idProduct}=="c7b4"'; do
         grep -q "ATTR{idVendor}==$id" "$rules" || fail "$rules lacks $id"
+    done
+    ;;
+
+busy)
+    # Another program has claimed the programmer (CLAIMINTERFACE answers EBUSY):
+    # exit 4 naming the device, and the chip is not touched.
+    ref m32u4 "$W/fresh" -n
+    for p in usbtiny usbasp; do
+        cp "$W/fresh" "$W/$p"
+        expect 4 emu "$p" m32u4 "$W/$p" --opt busy=1 -- "$BIN" -c "$p" -p m32u4 -U "$QMK32U4"
+        has "is in use by another program"
+        has "(bus 1 device 2)"
+        same_chip "$W/$p" "$W/fresh"
     done
     ;;
 

@@ -24,6 +24,7 @@
  *   ioerr_at=N       vendor request N fails on the wire (EPROTO, a CRC error) and is
  *                    not executed
  *   access=1         the device node cannot be opened (permission denied)
+ *   busy=1           CLAIMINTERFACE fails with EBUSY (another program has claimed it)
  *   devices=2        a second identical programmer (serial EMU2, its own chip,
  *                    saved to state2=FILE)
  *   and the firmware's own options (fw_usbasp.c: caps=0, longaddr=0).
@@ -67,6 +68,7 @@ struct emu_dev {
     bool unplugged;
     struct emu_urb *hung; /* submitted, never completed until the host discards it */
     bool access_denied;
+    bool busy; /* CLAIMINTERFACE answers EBUSY */
     const char *state;
     UMockdevIoctlBase *handler;
 };
@@ -102,8 +104,7 @@ static void emu_build_descriptors(struct emu_dev *d)
     put16(dd + 10, d->pid);
     put16(dd + 12, 0x0104);
     dd[14] = 1, dd[15] = 2, dd[16] = d->serial[0] ? 3 : 0, dd[17] = 1;
-    static const uint8_t cfg[18] = {9, 2, 18, 0, 1, 1, 0, 0x80, 50,
-                                    9, 4, 0, 0, 0, 0xFF, 0, 0, 0};
+    static const uint8_t cfg[18] = {9, 2, 18, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 0, 0xFF, 0, 0, 0};
     memcpy(d->config, cfg, sizeof cfg);
 }
 
@@ -184,6 +185,120 @@ static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
     return n;
 }
 
+/* USBDEVFS_SUBMITURB (libusb-1.0): run the control transfer, queue the URB for reaping. */
+static void emu_submit_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
+                           GError **gerr)
+{
+    UMockdevIoctlData *u = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), gerr);
+    if (!u) {
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return;
+    }
+    struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+    if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
+        umockdev_ioctl_client_complete(client, -1, EINVAL);
+        return;
+    }
+    UMockdevIoctlData *b = umockdev_ioctl_data_resolve(u, offsetof(struct usbdevfs_urb, buffer),
+                                                       (gsize)urb->buffer_length, gerr);
+    if (!b) {
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return;
+    }
+    uint8_t setup[8];
+    memcpy(setup, b->data, 8);
+    uint16_t wlen = usbemu_w(setup + 6);
+    if ((int)wlen > urb->buffer_length - 8)
+        wlen = (uint16_t)(urb->buffer_length - 8);
+    uint8_t *data = g_malloc0((gsize)wlen + 8);
+    if (!(setup[0] & 0x80))
+        memcpy(data, b->data + 8, wlen);
+    int n = emu_control(d, setup, data);
+    if (n == -ENODEV) {
+        g_free(data);
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return;
+    }
+    if (n == -ETIMEDOUT) {
+        g_free(data);
+        d->hung = g_new0(struct emu_urb, 1);
+        d->hung->urb = g_object_ref(u);
+        umockdev_ioctl_client_complete(client, 0, 0);
+        return;
+    }
+    int status = n < 0 ? n : 0;
+    int actual = n < 0 ? 0 : (setup[0] & 0x80) ? n : wlen;
+    if ((setup[0] & 0x80) && n > 0)
+        umockdev_ioctl_data_update(b, 8, data, n);
+    g_free(data);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
+                               sizeof status);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length), (guint8 *)&actual,
+                               sizeof actual);
+    struct emu_urb *p = g_new0(struct emu_urb, 1);
+    p->urb = g_object_ref(u);
+    g_queue_push_tail(&d->pending, p);
+    umockdev_ioctl_client_complete(client, 0, 0);
+}
+
+/* USBDEVFS_REAPURB[NDELAY]: hand back the oldest completed URB. */
+static void emu_reap_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
+                         GError **gerr)
+{
+    struct emu_urb *p = g_queue_pop_head(&d->pending);
+    if (!p) {
+        umockdev_ioctl_client_complete(client, -1, EAGAIN);
+        return;
+    }
+    UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), gerr);
+    if (!ptr) {
+        g_object_unref(p->urb);
+        g_free(p);
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return;
+    }
+    umockdev_ioctl_data_set_ptr(ptr, 0, p->urb);
+    g_object_unref(p->urb);
+    g_free(p);
+    umockdev_ioctl_client_complete(client, 0, 0);
+}
+
+/* USBDEVFS_CONTROL (libusb-0.1, avrdude 7.1): a synchronous control transfer. */
+static void emu_sync_control(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
+                             GError **gerr)
+{
+    /* libusb-0.1 (avrdude 7.1): synchronous control transfer. */
+    UMockdevIoctlData *c =
+        umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_ctrltransfer), gerr);
+    if (!c) {
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return;
+    }
+    struct usbdevfs_ctrltransfer *ct = (struct usbdevfs_ctrltransfer *)c->data;
+    uint8_t setup[8] = {ct->bRequestType, ct->bRequest};
+    put16(setup + 2, ct->wValue);
+    put16(setup + 4, ct->wIndex);
+    put16(setup + 6, ct->wLength);
+    uint16_t wlen = ct->wLength;
+    UMockdevIoctlData *db = NULL;
+    if (wlen)
+        db = umockdev_ioctl_data_resolve(c, offsetof(struct usbdevfs_ctrltransfer, data), wlen,
+                                         gerr);
+    uint8_t *data = g_malloc0((gsize)wlen + 8);
+    if (db && !(setup[0] & 0x80))
+        memcpy(data, db->data, wlen);
+    int n = emu_control(d, setup, data);
+    if (n < 0) {
+        g_free(data);
+        umockdev_ioctl_client_complete(client, -1, -n);
+        return;
+    }
+    if ((setup[0] & 0x80) && n > 0 && db)
+        umockdev_ioctl_data_update(db, 0, data, n);
+    g_free(data);
+    umockdev_ioctl_client_complete(client, (setup[0] & 0x80) ? n : wlen, 0);
+}
+
 static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
                                  gpointer user)
 {
@@ -206,6 +321,8 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
         if (c)
             umockdev_ioctl_data_update(c, 0, (guint8 *)&caps, sizeof caps);
         umockdev_ioctl_client_complete(client, 0, 0);
+    } else if (request == USBDEVFS_CLAIMINTERFACE && d->busy) {
+        umockdev_ioctl_client_complete(client, -1, EBUSY);
     } else if (request == USBDEVFS_CLAIMINTERFACE || request == USBDEVFS_RELEASEINTERFACE ||
                request == USBDEVFS_SETCONFIGURATION || request == USBDEVFS_SETINTERFACE ||
                request == USBDEVFS_CLEAR_HALT || request == USBDEVFS_RESETEP) {
@@ -216,8 +333,7 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
             int status = -ENOENT, actual = 0;
             umockdev_ioctl_data_update(d->hung->urb, offsetof(struct usbdevfs_urb, status),
                                        (guint8 *)&status, sizeof status);
-            umockdev_ioctl_data_update(d->hung->urb,
-                                       offsetof(struct usbdevfs_urb, actual_length),
+            umockdev_ioctl_data_update(d->hung->urb, offsetof(struct usbdevfs_urb, actual_length),
                                        (guint8 *)&actual, sizeof actual);
             g_queue_push_tail(&d->pending, d->hung);
             d->hung = NULL;
@@ -235,109 +351,14 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
             umockdev_ioctl_data_update(c, 0, (guint8 *)&ci, sizeof ci);
         umockdev_ioctl_client_complete(client, 0, 0);
     } else if (request == USBDEVFS_SUBMITURB) {
-        UMockdevIoctlData *u =
-            umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), &gerr);
-        if (!u) {
-            umockdev_ioctl_client_complete(client, -1, EFAULT);
-            goto out;
-        }
-        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
-        if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
-            umockdev_ioctl_client_complete(client, -1, EINVAL);
-            goto out;
-        }
-        UMockdevIoctlData *b = umockdev_ioctl_data_resolve(
-            u, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, &gerr);
-        if (!b) {
-            umockdev_ioctl_client_complete(client, -1, EFAULT);
-            goto out;
-        }
-        uint8_t setup[8];
-        memcpy(setup, b->data, 8);
-        uint16_t wlen = usbemu_w(setup + 6);
-        if ((int)wlen > urb->buffer_length - 8)
-            wlen = (uint16_t)(urb->buffer_length - 8);
-        uint8_t *data = g_malloc0((gsize)wlen + 8);
-        if (!(setup[0] & 0x80))
-            memcpy(data, b->data + 8, wlen);
-        int n = emu_control(d, setup, data);
-        if (n == -ENODEV) {
-            g_free(data);
-            umockdev_ioctl_client_complete(client, -1, ENODEV);
-            goto out;
-        }
-        if (n == -ETIMEDOUT) {
-            g_free(data);
-            d->hung = g_new0(struct emu_urb, 1);
-            d->hung->urb = g_object_ref(u);
-            umockdev_ioctl_client_complete(client, 0, 0);
-            goto out;
-        }
-        int status = n < 0 ? n : 0;
-        int actual = n < 0 ? 0 : (setup[0] & 0x80) ? n : wlen;
-        if ((setup[0] & 0x80) && n > 0)
-            umockdev_ioctl_data_update(b, 8, data, n);
-        g_free(data);
-        umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
-                                   sizeof status);
-        umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length),
-                                   (guint8 *)&actual, sizeof actual);
-        struct emu_urb *p = g_new0(struct emu_urb, 1);
-        p->urb = g_object_ref(u);
-        g_queue_push_tail(&d->pending, p);
-        umockdev_ioctl_client_complete(client, 0, 0);
+        emu_submit_urb(d, client, arg, &gerr);
     } else if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) {
-        struct emu_urb *p = g_queue_pop_head(&d->pending);
-        if (!p) {
-            umockdev_ioctl_client_complete(client, -1, EAGAIN);
-            goto out;
-        }
-        UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), &gerr);
-        if (!ptr) {
-            g_object_unref(p->urb);
-            g_free(p);
-            umockdev_ioctl_client_complete(client, -1, EFAULT);
-            goto out;
-        }
-        umockdev_ioctl_data_set_ptr(ptr, 0, p->urb);
-        g_object_unref(p->urb);
-        g_free(p);
-        umockdev_ioctl_client_complete(client, 0, 0);
+        emu_reap_urb(d, client, arg, &gerr);
     } else if (request == USBDEVFS_CONTROL) {
-        /* libusb-0.1 (avrdude 7.1): synchronous control transfer. */
-        UMockdevIoctlData *c =
-            umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_ctrltransfer), &gerr);
-        if (!c) {
-            umockdev_ioctl_client_complete(client, -1, EFAULT);
-            goto out;
-        }
-        struct usbdevfs_ctrltransfer *ct = (struct usbdevfs_ctrltransfer *)c->data;
-        uint8_t setup[8] = {ct->bRequestType, ct->bRequest};
-        put16(setup + 2, ct->wValue);
-        put16(setup + 4, ct->wIndex);
-        put16(setup + 6, ct->wLength);
-        uint16_t wlen = ct->wLength;
-        UMockdevIoctlData *db = NULL;
-        if (wlen)
-            db = umockdev_ioctl_data_resolve(c, offsetof(struct usbdevfs_ctrltransfer, data),
-                                             wlen, &gerr);
-        uint8_t *data = g_malloc0((gsize)wlen + 8);
-        if (db && !(setup[0] & 0x80))
-            memcpy(data, db->data, wlen);
-        int n = emu_control(d, setup, data);
-        if (n < 0) {
-            g_free(data);
-            umockdev_ioctl_client_complete(client, -1, -n);
-            goto out;
-        }
-        if ((setup[0] & 0x80) && n > 0 && db)
-            umockdev_ioctl_data_update(db, 0, data, n);
-        g_free(data);
-        umockdev_ioctl_client_complete(client, (setup[0] & 0x80) ? n : wlen, 0);
+        emu_sync_control(d, client, arg, &gerr);
     } else {
         umockdev_ioctl_client_complete(client, -1, ENOTTY);
     }
-out:
     if (gerr)
         g_error_free(gerr);
     g_mutex_unlock(&d->lock);
@@ -470,17 +491,157 @@ static void emu_write_stats(const char *path, struct emu_dev *d)
         fprintf(stderr, "usb_emu: cannot write %s\n", path);
         return;
     }
-    fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\n",
-            d->emu.transfers, d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions);
+    fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\n", d->emu.transfers,
+            d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions);
     for (int i = 0; i < 256; i++)
         if (d->emu.per_request[i])
             fprintf(f, "request_%d %lu\n", i, d->emu.per_request[i]);
     fclose(f);
 }
 
+/* Device k (serial EMU2 for the second) with a fresh chip; false on error. */
+static bool emu_init_dev(struct emu_dev *d, int k, const struct usbemu_fw *fw,
+                         const struct part *part)
+{
+    struct ispf_error err;
+    g_mutex_init(&d->lock);
+    g_queue_init(&d->pending);
+    d->emu.fw = fw;
+    if (avrchip_init(&d->emu.chip, part, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        return false;
+    }
+    d->bus = 1;
+    d->devnum = (uint8_t)(2 + k);
+    d->vid = fw->vid;
+    d->pid = fw->pid;
+    snprintf(d->vendor, sizeof d->vendor, "%s", fw->vendor);
+    snprintf(d->product, sizeof d->product, "%s", fw->product);
+    if (k == 1)
+        snprintf(d->serial, sizeof d->serial, "EMU2");
+    d->emu.sck_hz = 375000;
+    return true;
+}
+
+/* What main needs from the options besides the devices' own settings. */
+struct emu_setup {
+    int n_devs;
+    const char *state2;
+    bool access_denied;
+};
+
+static bool emu_device_option(struct emu_dev *devs, const struct usbemu_fw *fw,
+                              struct emu_setup *su, const char *key, const char *val);
+
+/* One --opt KEY=VALUE (device options go to the first device); false if unknown. */
+static bool emu_option(struct emu_dev *devs, const struct usbemu_fw *fw, struct emu_setup *su,
+                       const char *opt)
+{
+    char key[64];
+    const char *eq = strchr(opt, '=');
+    const char *val = eq ? eq + 1 : "1";
+    size_t kl = eq ? (size_t)(eq - opt) : strlen(opt);
+    if (kl >= sizeof key) {
+        fprintf(stderr, "usb_emu: option %s is too long\n", opt);
+        return false;
+    }
+    memcpy(key, opt, kl);
+    key[kl] = '\0';
+    if (!emu_device_option(devs, fw, su, key, val)) {
+        fprintf(stderr, "usb_emu: unknown option %s\n", key);
+        return false;
+    }
+    return true;
+}
+
+static bool emu_device_option(struct emu_dev *devs, const struct usbemu_fw *fw,
+                              struct emu_setup *su, const char *key, const char *val)
+{
+    struct emu_dev *d = &devs[0];
+    if (strcmp(key, "devices") == 0)
+        su->n_devs = atoi(val) >= 2 ? 2 : 1;
+    else if (strcmp(key, "state2") == 0)
+        su->state2 = val;
+    else if (strcmp(key, "serial") == 0)
+        snprintf(d->serial, sizeof d->serial, "%s", val);
+    else if (strcmp(key, "vendor") == 0)
+        snprintf(d->vendor, sizeof d->vendor, "%s", val);
+    else if (strcmp(key, "product") == 0)
+        snprintf(d->product, sizeof d->product, "%s", val);
+    else if (strcmp(key, "vid") == 0)
+        d->vid = (uint16_t)strtoul(val, NULL, 0);
+    else if (strcmp(key, "pid") == 0)
+        d->pid = (uint16_t)strtoul(val, NULL, 0);
+    else if (strcmp(key, "unwired") == 0)
+        d->emu.chip.faults.unwired = true;
+    else if (strcmp(key, "max_sck") == 0)
+        d->emu.max_sck = strtoul(val, NULL, 0);
+    else if (strcmp(key, "unplug_after") == 0)
+        d->unplug_after = strtoul(val, NULL, 0);
+    else if (strcmp(key, "stall_at") == 0)
+        d->stall_at = strtoul(val, NULL, 0);
+    else if (strcmp(key, "ioerr_at") == 0)
+        d->ioerr_at = strtoul(val, NULL, 0);
+    else if (strcmp(key, "hang_at") == 0)
+        d->hang_at = strtoul(val, NULL, 0);
+    else if (strcmp(key, "access") == 0)
+        su->access_denied = atoi(val) != 0;
+    else if (strcmp(key, "busy") == 0)
+        d->busy = atoi(val) != 0;
+    else {
+        bool ok = true;
+        for (int k = 0; k < EMU_MAX_DEVS && ok; k++)
+            ok = fw->option(&devs[k].emu, key, val);
+        return ok;
+    }
+    return true;
+}
+
+/* The testbed with the devices; with access_denied the first one's node is mode 000. */
+static UMockdevTestbed *emu_testbed(struct emu_dev *devs, int n_devs, bool access_denied)
+{
+    UMockdevTestbed *tb = umockdev_testbed_new();
+    for (int k = 0; k < n_devs; k++) {
+        emu_build_descriptors(&devs[k]);
+        emu_add_device(tb, &devs[k]);
+    }
+    if (access_denied) {
+        gchar *root = umockdev_testbed_get_root_dir(tb);
+        gchar *node = g_strconcat(root, devs[0].devnode, NULL);
+        if (chmod(node, 0) != 0)
+            fprintf(stderr, "usb_emu: chmod %s: %s\n", node, strerror(errno));
+        g_free(node);
+        g_free(root);
+    }
+    return tb;
+}
+
+/* After the command: the chips to their state files, the counts to stats. */
+static int emu_save(struct emu_dev *devs, int n_devs, const char *state, const char *state2,
+                    const char *stats)
+{
+    struct ispf_error err;
+    int rc = 0;
+    for (int k = 0; k < n_devs; k++)
+        g_mutex_lock(&devs[k].lock);
+    if (state && avrchip_save(&devs[0].emu.chip, state, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
+    if (state2 && n_devs > 1 && avrchip_save(&devs[1].emu.chip, state2, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
+    if (stats)
+        emu_write_stats(stats, &devs[0]);
+    for (int k = 0; k < n_devs; k++)
+        g_mutex_unlock(&devs[k].lock);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    const char *proto = NULL, *part_id = NULL, *state = NULL, *stats = NULL, *state2 = NULL;
+    const char *proto = NULL, *part_id = NULL, *state = NULL, *stats = NULL;
     const char *opts[64];
     int n_opts = 0, cmd_at = -1;
     for (int i = 1; i < argc; i++) {
@@ -515,76 +676,16 @@ int main(int argc, char **argv)
     }
 
     static struct emu_dev devs[EMU_MAX_DEVS];
-    int n_devs = 1;
-    bool access_denied = false;
-    for (int k = 0; k < EMU_MAX_DEVS; k++) {
-        struct emu_dev *d = &devs[k];
-        struct ispf_error err;
-        g_mutex_init(&d->lock);
-        g_queue_init(&d->pending);
-        d->emu.fw = fw;
-        if (avrchip_init(&d->emu.chip, part, &err)) {
-            fprintf(stderr, "usb_emu: %s\n", err.msg);
+    struct emu_setup su = {1, NULL, false};
+    for (int k = 0; k < EMU_MAX_DEVS; k++)
+        if (!emu_init_dev(&devs[k], k, fw, part))
             return 2;
-        }
-        d->bus = 1;
-        d->devnum = (uint8_t)(2 + k);
-        d->vid = fw->vid;
-        d->pid = fw->pid;
-        snprintf(d->vendor, sizeof d->vendor, "%s", fw->vendor);
-        snprintf(d->product, sizeof d->product, "%s", fw->product);
-        if (k == 1)
-            snprintf(d->serial, sizeof d->serial, "EMU2");
-        d->emu.sck_hz = 375000;
-    }
-    for (int i = 0; i < n_opts; i++) {
-        char key[64];
-        const char *eq = strchr(opts[i], '=');
-        const char *val = eq ? eq + 1 : "1";
-        size_t kl = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
-        if (kl >= sizeof key)
-            return emu_usage();
-        memcpy(key, opts[i], kl);
-        key[kl] = '\0';
-        struct emu_dev *d = &devs[0];
-        if (strcmp(key, "devices") == 0)
-            n_devs = atoi(val) >= 2 ? 2 : 1;
-        else if (strcmp(key, "state2") == 0)
-            state2 = val;
-        else if (strcmp(key, "serial") == 0)
-            snprintf(d->serial, sizeof d->serial, "%s", val);
-        else if (strcmp(key, "vendor") == 0)
-            snprintf(d->vendor, sizeof d->vendor, "%s", val);
-        else if (strcmp(key, "product") == 0)
-            snprintf(d->product, sizeof d->product, "%s", val);
-        else if (strcmp(key, "vid") == 0)
-            d->vid = (uint16_t)strtoul(val, NULL, 0);
-        else if (strcmp(key, "pid") == 0)
-            d->pid = (uint16_t)strtoul(val, NULL, 0);
-        else if (strcmp(key, "unwired") == 0)
-            d->emu.chip.faults.unwired = true;
-        else if (strcmp(key, "max_sck") == 0)
-            d->emu.max_sck = strtoul(val, NULL, 0);
-        else if (strcmp(key, "unplug_after") == 0)
-            d->unplug_after = strtoul(val, NULL, 0);
-        else if (strcmp(key, "stall_at") == 0)
-            d->stall_at = strtoul(val, NULL, 0);
-        else if (strcmp(key, "ioerr_at") == 0)
-            d->ioerr_at = strtoul(val, NULL, 0);
-        else if (strcmp(key, "hang_at") == 0)
-            d->hang_at = strtoul(val, NULL, 0);
-        else if (strcmp(key, "access") == 0)
-            access_denied = atoi(val) != 0;
-        else {
-            bool ok = true;
-            for (int k = 0; k < EMU_MAX_DEVS && ok; k++)
-                ok = fw->option(&devs[k].emu, key, val);
-            if (!ok) {
-                fprintf(stderr, "usb_emu: unknown option %s\n", key);
-                return 2;
-            }
-        }
-    }
+    for (int i = 0; i < n_opts; i++)
+        if (!emu_option(devs, fw, &su, opts[i]))
+            return 2;
+    int n_devs = su.n_devs;
+    const char *state2 = su.state2;
+    bool access_denied = su.access_denied;
     struct ispf_error err;
     if (state && access(state, F_OK) == 0 && avrchip_load(&devs[0].emu.chip, state, &err)) {
         fprintf(stderr, "usb_emu: %s\n", err.msg);
@@ -595,19 +696,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    UMockdevTestbed *tb = umockdev_testbed_new();
-    for (int k = 0; k < n_devs; k++) {
-        emu_build_descriptors(&devs[k]);
-        emu_add_device(tb, &devs[k]);
-    }
-    if (access_denied) {
-        gchar *root = umockdev_testbed_get_root_dir(tb);
-        gchar *node = g_strconcat(root, devs[0].devnode, NULL);
-        if (chmod(node, 0) != 0)
-            fprintf(stderr, "usb_emu: chmod %s: %s\n", node, strerror(errno));
-        g_free(node);
-        g_free(root);
-    }
+    /* Kept until exit: it holds the devices the command uses. */
+    UMockdevTestbed *tb = emu_testbed(devs, n_devs, access_denied);
 
     struct emu_run run = {g_main_loop_new(NULL, FALSE), 0};
     GPid pid;
@@ -623,21 +713,8 @@ int main(int argc, char **argv)
     g_main_loop_run(run.loop);
     g_main_loop_unref(run.loop);
 
-    int rc = 0;
-    for (int k = 0; k < n_devs; k++)
-        g_mutex_lock(&devs[k].lock);
-    if (state && avrchip_save(&devs[0].emu.chip, state, &err)) {
-        fprintf(stderr, "usb_emu: %s\n", err.msg);
-        rc = 2;
-    }
-    if (state2 && n_devs > 1 && avrchip_save(&devs[1].emu.chip, state2, &err)) {
-        fprintf(stderr, "usb_emu: %s\n", err.msg);
-        rc = 2;
-    }
-    if (stats)
-        emu_write_stats(stats, &devs[0]);
-    for (int k = 0; k < n_devs; k++)
-        g_mutex_unlock(&devs[k].lock);
+    int rc = emu_save(devs, n_devs, state, state2, stats);
+    (void)tb;
     if (rc)
         return rc;
     if (WIFEXITED(run.status))
