@@ -123,39 +123,61 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what, struc
     }
 }
 
+/* The spi() fallback of read_block: one Read Program Memory / Read EEPROM a byte. */
+static int pgm_read_bytes(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
+                          uint32_t n, struct ispf_error *err)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t cmd[4], res[4];
+        int rc = ISPF_OK;
+        if (mem == MEM_FLASH) {
+            rc = pgm_load_ext_addr(pgm, addr + i, err);
+            isp_read_flash(cmd, addr + i);
+        } else {
+            isp_read_eeprom(cmd, addr + i);
+        }
+        if (rc == ISPF_OK)
+            rc = pgm_spi(pgm, cmd, res, err);
+        if (rc)
+            return rc;
+        buf[i] = res[3];
+    }
+    return ISPF_OK;
+}
+
+/* Read chunks: large where the link is fast (fewer round trips), small where it is
+ * slow, so an interruption is noticed within about PGM_READ_SLOW_MS. A chunk starts at
+ * PGM_READ_CHUNK_MIN bytes and doubles while one takes less than PGM_READ_FAST_MS. */
+#define PGM_READ_CHUNK_MIN 1024u
+#define PGM_READ_CHUNK_MAX 4096u
+#define PGM_READ_FAST_MS 250
+#define PGM_READ_SLOW_MS 1000
+
+static uint32_t pgm_next_chunk(uint32_t chunk, long long took_ms)
+{
+    if (took_ms < PGM_READ_FAST_MS && chunk < PGM_READ_CHUNK_MAX)
+        return chunk * 2u;
+    if (took_ms > PGM_READ_SLOW_MS && chunk > PGM_READ_CHUNK_MIN)
+        return chunk / 2u;
+    return chunk;
+}
+
 int pgm_read(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
              pgm_progress_fn progress, void *ctx, struct ispf_error *err)
 {
-    /* Chunks small enough that a 19200-baud link notices an interruption within ~1 s. */
-    const uint32_t chunk = 1024;
+    uint32_t chunk = PGM_READ_CHUNK_MIN;
     for (uint32_t done = 0; done < len;) {
         uint32_t n = len - done < chunk ? len - done : chunk;
-        int rc;
         if (ispf_interrupted())
             return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted at 0x%05x (%u of %u bytes read)",
                              addr + done, done, len);
-        if (pgm->ops->read_block) {
-            rc = pgm->ops->read_block(pgm, mem, addr + done, buf + done, n, err);
-            if (rc)
-                return rc;
-        } else {
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t a = addr + done + i;
-                uint8_t cmd[4], res[4];
-                if (mem == MEM_FLASH) {
-                    rc = pgm_load_ext_addr(pgm, a, err);
-                    if (rc)
-                        return rc;
-                    isp_read_flash(cmd, a);
-                } else {
-                    isp_read_eeprom(cmd, a);
-                }
-                rc = pgm_spi(pgm, cmd, res, err);
-                if (rc)
-                    return rc;
-                buf[done + i] = res[3];
-            }
-        }
+        long long t0 = clock_now_ms();
+        int rc = pgm->ops->read_block
+                     ? pgm->ops->read_block(pgm, mem, addr + done, buf + done, n, err)
+                     : pgm_read_bytes(pgm, mem, addr + done, buf + done, n, err);
+        if (rc)
+            return rc;
+        chunk = pgm_next_chunk(chunk, clock_now_ms() - t0);
         done += n;
         if (progress)
             progress(ctx, done, len);

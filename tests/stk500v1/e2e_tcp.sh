@@ -119,8 +119,17 @@ check "whole: 32 KiB read through a whole-reply bridge (rc $RC)" ok
 srec_cat "$WORK/whole.hex" -Intel -fill 0xFF 0 32768 -o "$WORK/wwant.bin" -Binary
 check "whole: read-back matches" cmp -s "$WORK/wwant.bin" "$WORK/wback.bin"
 check "whole: replies came whole" [ "$(stat_of "$st" proto.whole_replies)" -gt 8 ]
-check "whole: READ_PAGE blocks of 4096 bytes (8 for 32 KiB)" [ "$(stat_of "$st" proto.cmd_74)" -le 8 ]
+# the core reads 1024-byte chunks where one takes 0.25-1 s (19200 baud: 0.53 s)
+check "whole: READ_PAGE blocks of 1024 bytes (32 for 32 KiB)" [ "$(stat_of "$st" proto.cmd_74)" -le 32 ]
 check "whole: left programming mode" [ "$(stat_of "$st" proto.left_progmode)" -ge 1 ]
+# at 4800 baud (-b 4800: the speed behind the bridge) one 1024-byte READ_PAGE reply
+# arrives 2.1 s after it was asked for
+head -c 1024 /dev/urandom > "$WORK/weep.bin"
+ispf_emu "$st" m32u4 -q -U "eeprom:w:$WORK/weep.bin:r"
+check "whole: EEPROM written (rc $RC)" ok
+EMUOPTS="--opt whole=4800" ispf_emu "$st" m32u4 -q -b 4800 -U "eeprom:r:$WORK/weepback.bin:r"
+check "whole: 1 KiB EEPROM read in one 2.1 s reply at 4800 baud (rc $RC)" ok
+check "whole: EEPROM read-back matches" cmp -s "$WORK/weep.bin" "$WORK/weepback.bin"
 
 # --- -c stk500v1 on a genuine STK500 (emulated): byte-addressed EEPROM -------
 st="$WORK/gen.chip"
