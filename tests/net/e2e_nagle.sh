@@ -11,8 +11,9 @@ ISPF=$1 EMU=$2 BRIDGE=$3/bridge.py CHATTER=$3/chatter.py PROTO=$4 PGM=$5
 . "$(dirname "$0")/lib.sh"
 # Size: the Nagle bug would take >= 8x the timeout below.
 case $PROTO in
-buspirate) SIZE=0x1000 TMO=10 ;; # bug: ~48 s
-*) SIZE=0x4000 TMO=8 ;;          # bug: ~9 s (avrisp), ~15 s (stk500v2)
+buspirate) SIZE=0x1000 TMO=10 ;; # bug: > 60 s
+stk500v2) SIZE=0x4000 TMO=8 ;;   # bug: > 10 s
+*) SIZE=0x7000 TMO=6 ;;          # ArduinoISP, bug: ~12 s
 esac
 srec_cat -generate 0 $SIZE -random -o "$W/img.hex" -intel >/dev/null 2>&1 || {
     echo "srec_cat (package srecord) is needed"; exit 1; }
