@@ -171,8 +171,8 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
                              port, host, serv, TCP_CONNECT_TIMEOUT_MS);
         if (e == ECONNREFUSED)
             return ispf_fail(err, ISPF_E_NO_DEVICE,
-                             "%s: connection refused by %s:%s: nothing listens there (is the "
-                             "bridge or ser2net running, and is the port right?)",
+                             "%s: cannot connect to %s:%s: connection refused, nothing listens "
+                             "there (is the bridge or ser2net running, and is the port right?)",
                              port, host, serv);
         return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot connect to %s:%s: %s", port, host, serv,
                          strerror(e));
