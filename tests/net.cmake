@@ -15,3 +15,9 @@ add_test(NAME net_waits
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/net/e2e_waits.sh
                  $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_NET_TOOLS})
 set_tests_properties(net_waits PROPERTIES TIMEOUT 120 LABELS "net;e2e")
+# STK500v2 against a chatty port: needs stk2_receive to give up on a port that
+# never sends a frame (src/programmers/stk500v2.c, issue 10 section 2).
+add_test(NAME net_waits_stk500v2
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/net/e2e_waits.sh
+                 $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_NET_TOOLS} stk500v2)
+set_tests_properties(net_waits_stk500v2 PROPERTIES TIMEOUT 120 LABELS "net;e2e")
