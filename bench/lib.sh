@@ -4,6 +4,7 @@
 # net: (bench_stk500v1.sh, bench_stk500v2_buspirate.sh). Source it after setting
 #   BUILD         the build directory (ispflash, tests/ispf-emu)
 #   EMU_LIFETIME  seconds an emulator may live at most
+# A run that fails ends the benchmark with exit 1, naming the run.
 # It checks the tools, makes the work directory $W (removed on exit) with
 # $W/rand.hex, and defines start_emu, stop_emu, stat_of, now_ms and bench_run.
 
@@ -62,6 +63,11 @@ bench_run() {
     rc=$?
     t1=$(now_ms)
     stop_emu
-    [ $rc = 0 ] || { echo "$tool failed in $name:" >&2; cat "$W/$name.$tool.log" >&2; }
+    # A failed run fails the benchmark: its counts are partial, no ratio is honest.
+    if [ $rc != 0 ] || [ ! -s "$W/$name.$tool.stats" ]; then
+        echo "BENCHMARK FAILED: the $tool run '$name' (-c $pgm) exited $rc:" >&2
+        cat "$W/$name.$tool.log" >&2
+        exit 1
+    fi
     echo $((t1 - t0)) >"$W/$name.$tool.ms"
 }

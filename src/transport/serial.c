@@ -16,6 +16,7 @@
 
 #define LOG_PREFIX "serial"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 
@@ -174,8 +175,11 @@ static int serial_read_some(struct stream *s, uint8_t *buf, size_t len, int time
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
             long long left = deadline - clock_now_ms();
             int pr = poll(&pfd, 1, left > 0 ? (int)left : 0);
-            if (pr < 0 && errno == EINTR)
-                continue;
+            if (pr < 0 && errno == EINTR) {
+                if (ispf_interrupted())
+                    return 0; /* nothing read: the caller decides (stream.h) */
+                continue;     /* the time left is recomputed from the deadline */
+            }
             if (pr < 0)
                 return ispf_fail(err, ISPF_E_IO, "%s: poll failed: %s", s->port, strerror(errno));
             if (pr == 0)

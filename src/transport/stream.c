@@ -11,6 +11,7 @@
 
 #define LOG_PREFIX "stream"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 
@@ -82,6 +83,10 @@ int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, stru
                 ispf_log_bytes(LOG_PREFIX, "rx", buf, got);
             return n;
         }
+        if (n == 0 && got == 0 && ispf_interrupted() && clock_now_ms() < deadline)
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+        if (n == 0 && got > 0 && clock_now_ms() < deadline)
+            continue; /* cut short by a request to stop: finish the reply under way */
         if (n == 0) {
             if (got > 0)
                 ispf_log_bytes(LOG_PREFIX, "rx", buf, got);
@@ -100,19 +105,22 @@ int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err)
 {
     uint8_t junk[256];
     size_t total = 0;
+    long long deadline = clock_now_ms() + STREAM_DRAIN_MAX_MS;
     for (;;) {
         int n = s->ops->read_some(s, junk, sizeof junk, quiet_ms, err);
         if (n < 0)
             return n;
         if (n == 0)
-            break;
+            break; /* quiet (or cut short by a request to stop: only discarding) */
         s->rx += (uint64_t)n;
+        if (total < sizeof s->junk)
+            memcpy(s->junk + total, junk,
+                   (size_t)n < sizeof s->junk - total ? (size_t)n : sizeof s->junk - total);
         total += (size_t)n;
+        s->njunk = total;
         ispf_log_bytes(LOG_PREFIX, "drained", junk, (size_t)n);
-        if (total > 1u << 20)
-            return ispf_fail(err, ISPF_E_PROTOCOL,
-                             "%s: the programmer keeps sending data (over 1 MiB discarded)",
-                             s->port);
+        if (total > STREAM_DRAIN_MAX_BYTES || clock_now_ms() >= deadline)
+            return stream_not_protocol(s, "programmer's", s->junk, total, err);
     }
     return ISPF_OK;
 }
@@ -136,13 +144,14 @@ int stream_wire_ms(const struct stream *s, size_t nbytes)
     return (int)((bits + (unsigned long long)s->baud - 1u) / (unsigned long long)s->baud);
 }
 
-int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk,
-                        size_t njunk, struct ispf_error *err)
+int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk, size_t njunk,
+                        struct ispf_error *err)
 {
     char first[3 * 8 + 1] = "";
     size_t show = njunk < 8 ? njunk : 8;
+    size_t at = 0;
     for (size_t i = 0; i < show; i++)
-        snprintf(first + 3 * i, sizeof first - 3 * i, "%s%02X", i ? " " : "", junk[i]);
+        at += (size_t)snprintf(first + at, sizeof first - at, "%s%02X", i ? " " : "", junk[i]);
     return ispf_fail(err, ISPF_E_PROTOCOL,
                      "%s sends data that is not the %s protocol (%zu byte%s, first %s%s). "
                      "Is this the programmer's port (-P), and its speed (-b)? A sketch that "

@@ -35,11 +35,13 @@ struct stream_ops {
 
 struct stream {
     const struct stream_ops *ops;
-    char *port;       /* copy of the port string, for messages */
-    void *impl;       /* implementation state */
-    uint64_t tx, rx;  /* byte counters */
-    int baud;         /* link speed: the serial baud rate; for TCP the speed of the
-                       * serial line assumed behind the bridge (what open was given) */
+    char *port;      /* copy of the port string, for messages */
+    void *impl;      /* implementation state */
+    uint64_t tx, rx; /* byte counters */
+    uint8_t junk[8]; /* first bytes the last failed stream_drain discarded */
+    size_t njunk;    /* how many it discarded in all */
+    int baud;        /* link speed: the serial baud rate; for TCP the speed of the
+                      * serial line assumed behind the bridge (what open was given) */
 };
 
 /* Open port at baud (ignored for TCP). *out is freed by stream_close. */
@@ -47,10 +49,21 @@ int stream_open(struct stream **out, const char *port, int baud, struct ispf_err
 void stream_close(struct stream *s);
 int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_error *err);
 /* Read exactly len bytes within timeout_ms in total. A short read is ISPF_E_TIMEOUT
- * naming how many bytes arrived. */
-int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
-                struct ispf_error *err);
-/* Discard input that arrives within quiet_ms (0 = only what is already buffered). */
+ * naming how many bytes arrived. After a request to stop (ispf_interrupted(), a
+ * signal arriving during the wait) a read that has received nothing yet returns
+ * ISPF_E_INTERRUPTED; one that has begun is finished, so the protocol stays in step. */
+int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, struct ispf_error *err);
+/* Discard input until nothing arrives for quiet_ms (0 = only what is already
+ * buffered). Every drain ends: if the port is still sending after
+ * STREAM_DRAIN_MAX_MS in all, or sent more than STREAM_DRAIN_MAX_BYTES, it returns
+ * ISPF_E_PROTOCOL (the only ISPF_E_PROTOCOL a drain returns) with the generic
+ * stream_not_protocol() message; s->junk/s->njunk then hold the first discarded
+ * bytes and the count, so a protocol can say which protocol it expected:
+ *     if (rc == ISPF_E_PROTOCOL)
+ *         rc = stream_not_protocol(s, "STK500v2", s->junk, s->njunk, err);
+ * A request to stop only ends the discarding early (ISPF_OK). */
+#define STREAM_DRAIN_MAX_MS 1000
+#define STREAM_DRAIN_MAX_BYTES (1u << 20)
 int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err);
 int stream_set_baud(struct stream *s, int baud, struct ispf_error *err);
 int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err);
@@ -61,8 +74,8 @@ int stream_wire_ms(const struct stream *s, size_t nbytes);
  * wrong -P, a sketch printing, a wrong -b): ISPF_E_PROTOCOL, naming the port, the
  * protocol, how many such bytes arrived and the first of them, and asking whether it
  * is the right port and speed. */
-int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk,
-                        size_t njunk, struct ispf_error *err);
+int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk, size_t njunk,
+                        struct ispf_error *err);
 /* True if port names a TCP endpoint ("net:..."). */
 int stream_is_net(const char *port);
 

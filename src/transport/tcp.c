@@ -18,6 +18,7 @@
 
 #define LOG_PREFIX "tcp"
 #include "base/clock.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
 
@@ -59,7 +60,30 @@ bad:
     return ispf_fail(err, ISPF_E_USAGE, "bad network port '%s': expected net:HOST:PORT", port);
 }
 
-static int tcp_connect_one(const struct addrinfo *ai, int *out, int *saved_errno)
+/* Wait until fd is ready for events or deadline (clock_now_ms) passes. EINTR does
+ * not restart the full wait: the time left is recomputed. Returns poll's result,
+ * 0 on timeout, or -2 when the user asked to stop (interrupt.h). */
+static int tcp_poll_until(int fd, short events, long long deadline)
+{
+    for (;;) {
+        long long left = deadline - clock_now_ms();
+        if (left < 0)
+            left = 0;
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr >= 0)
+            return pr;
+        if (errno != EINTR)
+            return -1;
+        if (ispf_interrupted())
+            return -2;
+    }
+}
+
+/* Connect to one address before deadline. Returns the socket, or -1 with
+ * *saved_errno (ETIMEDOUT when the share of time ran out, EINTR on a request to
+ * stop). */
+static int tcp_connect_one(const struct addrinfo *ai, long long deadline, int *saved_errno)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
@@ -73,33 +97,54 @@ static int tcp_connect_one(const struct addrinfo *ai, int *out, int *saved_errno
         return -1;
     }
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        if (errno != EINPROGRESS) {
-            *saved_errno = errno;
+        if (errno != EINPROGRESS && errno != EINTR) {
+            *saved_errno = errno; /* ECONNREFUSED here, or at once below */
             close(fd);
             return -1;
         }
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        int pr;
-        do
-            pr = poll(&pfd, 1, TCP_CONNECT_TIMEOUT_MS);
-        while (pr < 0 && errno == EINTR);
-        if (pr == 0) {
-            *saved_errno = ETIMEDOUT;
-            close(fd);
-            return -1;
-        }
+        int pr = tcp_poll_until(fd, POLLOUT, deadline);
         int soerr = 0;
         socklen_t sl = sizeof soerr;
-        if (pr < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
-            *saved_errno = soerr != 0 ? soerr : errno;
+        if (pr <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
+            *saved_errno = pr == 0 ? ETIMEDOUT : pr == -2 ? EINTR : soerr != 0 ? soerr : errno;
             close(fd);
             return -1;
         }
     }
+    /* Our commands leave at once (no Nagle on our side). */
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    *out = fd;
-    return 0;
+    return fd;
+}
+
+/* Try every address of res within one overall deadline: each one gets an equal
+ * share of the time left, so a silent first address (an IPv6 ::1 dropped by a
+ * firewall) cannot use up the time of the next. A refused connection moves on at
+ * once. Returns the socket or -1 with *e of the most telling failure. */
+static int tcp_connect_all(struct addrinfo *res, int *e)
+{
+    long long deadline = clock_now_ms() + TCP_CONNECT_TIMEOUT_MS;
+    int n = 0, worst = 0;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+        n++;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next, n--) {
+        long long left = deadline - clock_now_ms();
+        if (left <= 0)
+            break;
+        int one_e = 0;
+        int fd = tcp_connect_one(ai, clock_now_ms() + left / n, &one_e);
+        if (fd >= 0)
+            return fd;
+        if (one_e == EINTR) {
+            *e = EINTR;
+            return -1;
+        }
+        /* A refusal says more than a timeout or an unreachable family. */
+        if (worst == 0 || one_e == ECONNREFUSED || (worst != ECONNREFUSED && one_e == ETIMEDOUT))
+            worst = one_e;
+    }
+    *e = worst != 0 ? worst : ETIMEDOUT;
+    return -1;
 }
 
 static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_error *err)
@@ -115,15 +160,20 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
     if (gai != 0)
         return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot resolve '%s' port '%s': %s", port, host,
                          serv, gai_strerror(gai));
-    int fd = -1, e = 0;
-    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
-        if (tcp_connect_one(ai, &fd, &e) < 0)
-            fd = -1;
+    int e = 0;
+    int fd = tcp_connect_all(res, &e);
     freeaddrinfo(res);
     if (fd < 0) {
+        if (e == EINTR)
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         if (e == ETIMEDOUT)
             return ispf_fail(err, ISPF_E_TIMEOUT, "%s: no answer connecting to %s:%s within %d ms",
                              port, host, serv, TCP_CONNECT_TIMEOUT_MS);
+        if (e == ECONNREFUSED)
+            return ispf_fail(err, ISPF_E_NO_DEVICE,
+                             "%s: cannot connect to %s:%s: connection refused, nothing listens "
+                             "there (is the bridge or ser2net running, and is the port right?)",
+                             port, host, serv);
         return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot connect to %s:%s: %s", port, host, serv,
                          strerror(e));
     }
@@ -181,11 +231,39 @@ static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct is
                              "%s: the programmer accepted no data for %d ms (%zu of %zu bytes "
                              "sent)",
                              s->port, TCP_WRITE_TIMEOUT_MS, done, len);
-        struct pollfd pfd = {.fd = t->fd, .events = POLLOUT};
-        if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+        /* A command half sent is finished even after a request to stop. */
+        if (tcp_poll_until(t->fd, POLLOUT, deadline) == -1)
             return ispf_fail(err, ISPF_E_IO, "%s: poll failed: %s", s->port, strerror(errno));
     }
     return ISPF_OK;
+}
+
+/*
+ * No round trip may wait on our delayed ACK. A bridge that leaves Nagle's
+ * algorithm on (ser2net forwards bytes as they come off the serial line, so a
+ * reply arrives in pieces) holds every piece after the first until we ACK the
+ * first one; Linux delays that ACK (~40 ms, "pingpong" mode after we sent a
+ * command) hoping to piggyback it on our next data, which we send only after the
+ * whole reply: each round trip then costs a delayed-ACK timeout (measured: a
+ * 2 KiB Bus Pirate write+verify 24 s instead of 0.4 s).
+ * TCP_QUICKACK is not sticky on Linux (the kernel re-enters delayed-ACK mode on
+ * its own), so it is re-armed after every read (this sends an ACK that is
+ * pending for what just arrived) and before every wait (the next piece is ACKed
+ * at once). Measured with ispf-emu --split 2 and tests/tools/bridge.py: either
+ * placement alone removes the delay; both are kept, each costs one syscall.
+ * Other systems: there is no per-socket equivalent on macOS or the BSDs (the
+ * delay there is the sysctl net.inet.tcp.delayed_ack, up to 100 ms); Windows has
+ * SIO_TCP_SET_ACK_FREQUENCY (frequency 1) through WSAIoctl. There the fix
+ * belongs to the bridge: TCP_NODELAY on its socket (ser2net: "nodelay" option).
+ */
+static void tcp_quickack(int fd)
+{
+#ifdef TCP_QUICKACK
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#else
+    (void)fd;
+#endif
 }
 
 static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout_ms,
@@ -195,8 +273,10 @@ static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout
     long long deadline = clock_now_ms() + timeout_ms;
     for (;;) {
         ssize_t n = recv(t->fd, buf, len, 0);
-        if (n > 0)
+        if (n > 0) {
+            tcp_quickack(t->fd);
             return (int)n;
+        }
         if (n == 0)
             return tcp_gone(s, 0, err);
         if (errno == EINTR)
@@ -206,12 +286,13 @@ static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout
                 return tcp_gone(s, errno, err);
             return ispf_fail(err, ISPF_E_IO, "%s: read failed: %s", s->port, strerror(errno));
         }
-        long long left = deadline - clock_now_ms();
-        if (left <= 0)
+        if (deadline - clock_now_ms() <= 0)
             return 0;
-        struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
-        int pr = poll(&pfd, 1, (int)left);
-        if (pr < 0 && errno != EINTR)
+        tcp_quickack(t->fd);
+        int pr = tcp_poll_until(t->fd, POLLIN, deadline);
+        if (pr == -2)
+            return 0; /* a request to stop: nothing read, the caller decides */
+        if (pr < 0)
             return ispf_fail(err, ISPF_E_IO, "%s: poll failed: %s", s->port, strerror(errno));
     }
 }

@@ -65,6 +65,7 @@ struct emu_io {
     size_t cur_sent; /* bytes of the current reply already flushed */
     const struct emu_faults *faults;
     unsigned pace_baud; /* --pace: send no faster than this line speed */
+    unsigned split;     /* --split N: each flush in N writes, Nagle left on */
     const char *const *opts;
     size_t n_opts;
     const char *lines_file; /* tty mode: where the shim records DTR/RTS */
@@ -143,7 +144,13 @@ static void emu_flush(struct emu_io *io, bool end)
         io->out[0] ^= 0xFF;
     if (end && f->truncate_reply && nr == f->truncate_reply)
         n = (io->cur_sent + n) / 2 > io->cur_sent ? (io->cur_sent + n) / 2 - io->cur_sent : 0;
-    emu_send(io, io->out, n);
+    if (io->split > 1 && n > 1) { /* a ser2net-like bridge: the reply in pieces */
+        size_t piece = (n + io->split - 1) / io->split;
+        for (size_t off = 0; off < n; off += piece)
+            emu_send(io, io->out + off, n - off < piece ? n - off : piece);
+    } else {
+        emu_send(io, io->out, n);
+    }
     io->cur_sent += io->outlen;
     io->outlen = 0;
 }
@@ -315,6 +322,7 @@ struct emu_args {
     bool once;
     unsigned lifetime; /* seconds, 0 = unlimited */
     unsigned pace;     /* --pace BAUD */
+    unsigned split;    /* --split N */
     struct emu_faults faults;
     struct avrchip_faults chip_faults;
     char **cmd; /* tty mode: child command */
@@ -384,6 +392,8 @@ static void emu_usage(void)
             "  --once          exit after the first TCP client\n"
             "  --lifetime S    exit after S seconds whatever happens (test guard)\n"
             "  --pace BAUD     send no faster than a serial line at BAUD (a slow bridge)\n"
+            "  --split N       send each reply in N writes with Nagle left on (TCP; a\n"
+            "                  bridge such as ser2net without TCP_NODELAY)\n"
             "  --opt K=V       protocol option (repeatable)\n"
             "  faults: --drop-reply N --garble-reply N --truncate-reply N --close-after-rx N\n"
             "          --silent --unwired --stuck ADDR:MASK --busy N\n"
@@ -414,6 +424,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_SHIM,
         OPT_LIFETIME,
         OPT_PACE,
+        OPT_SPLIT,
     };
     static const struct option lo[] = {
         {"proto", required_argument, 0, OPT_PROTO},
@@ -436,6 +447,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"shim", required_argument, 0, OPT_SHIM},
         {"lifetime", required_argument, 0, OPT_LIFETIME},
         {"pace", required_argument, 0, OPT_PACE},
+        {"split", required_argument, 0, OPT_SPLIT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -512,6 +524,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         case OPT_PACE:
             a->pace = (unsigned)emu_number(optarg, "--pace");
             break;
+        case OPT_SPLIT:
+            a->split = (unsigned)emu_number(optarg, "--split");
+            break;
         default:
             emu_usage();
         }
@@ -585,7 +600,8 @@ static int emu_run_tcp(const struct emu_args *a, const struct emu_proto *proto,
             continue;
         fcntl(cfd, F_SETFD, FD_CLOEXEC);
         int one = 1;
-        setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (a->split <= 1) /* --split: Nagle stays on, as on a bridge that never sets it */
+            setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         io->fd = cfd;
         io->closed = false;
         io->inpos = io->inlen = 0;
@@ -765,6 +781,7 @@ int main(int argc, char **argv)
     io.fd = -1;
     io.faults = &a.faults;
     io.pace_baud = a.pace;
+    io.split = a.split;
     io.opts = a.opts;
     io.n_opts = a.n_opts;
 
