@@ -128,11 +128,9 @@ static int write_all(const char *path, const char *buf, size_t len, struct ispf_
 {
     if (strcmp(path, "-") == 0) {
         if (len && fwrite(buf, 1, len, stdout) != len)
-            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s",
-                             strerror(errno));
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
         if (fflush(stdout) != 0)
-            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s",
-                             strerror(errno));
+            return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
         return ISPF_OK;
     }
     FILE *f = fopen(path, "wb");
@@ -265,136 +263,154 @@ static void show_char(unsigned char c, char buf[8])
         snprintf(buf, 8, "0x%02X", c);
 }
 
+/* One S-record line decoded: its type, the bytes after "Sn" and where the address ends. */
+struct srec_line {
+    unsigned type, alen;
+    size_t nbytes;
+    uint8_t rec[256];
+};
+
+/* The characters of a line: start code, type, hex digits, whole bytes. */
+static int srec_check_chars(const char *s, size_t ll, const char *fn, unsigned ln,
+                            struct ispf_error *err)
+{
+    char cb[8];
+    if (s[0] != 'S') {
+        show_char((unsigned char)s[0], cb);
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: missing start code 'S' (the line starts with %s)", fn, ln, cb);
+    }
+    if (ll < 2 || s[1] < '0' || s[1] > '9' || s[1] == '4') {
+        show_char(ll < 2 ? ' ' : (unsigned char)s[1], cb);
+        return ispf_fail(err, ISPF_E_INPUT, "%s:%u: unknown S-record type %s", fn, ln, cb);
+    }
+    for (size_t i = 2; i < ll; i++) {
+        if (!rec_is_hex((unsigned char)s[i])) {
+            show_char((unsigned char)s[i], cb);
+            return ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn, ln,
+                             cb, i + 1);
+        }
+    }
+    if ((ll - 2) % 2)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: odd number of hex digits (%zu): a record is whole bytes", fn, ln,
+                         ll - 2);
+    return ISPF_OK;
+}
+
+/* Decode a line into *r: sizes, length field and checksum checked. */
+static int srec_decode(const char *s, size_t ll, const char *fn, unsigned ln, struct srec_line *r,
+                       struct ispf_error *err)
+{
+    int rc = srec_check_chars(s, ll, fn, ln, err);
+    if (rc)
+        return rc;
+    unsigned type = (unsigned)(s[1] - '0');
+    size_t nbytes = (ll - 2) / 2;
+    unsigned alen = (type == 0 || type == 1 || type == 5 || type == 9) ? 2
+                    : (type == 2 || type == 6 || type == 8)            ? 3
+                                                                       : 4;
+    if (nbytes < 2 + alen || nbytes > 256)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: record has %zu bytes, an S%u record needs "
+                         "%u to 256",
+                         fn, ln, nbytes, type, 2 + alen);
+    unsigned sum = 0;
+    for (size_t i = 0; i < nbytes; i++) {
+        r->rec[i] = (uint8_t)rec_hex_byte(s + 2 + 2 * i);
+        if (i + 1 < nbytes)
+            sum += r->rec[i];
+    }
+    if ((unsigned)r->rec[0] + 1 != nbytes)
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s:%u: length field says %u bytes follow but the line holds %zu", fn, ln,
+                         r->rec[0], nbytes - 1);
+    unsigned expected = 0xFFu - (sum & 0xFF);
+    if (expected != r->rec[nbytes - 1])
+        return ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum: expected 0x%02X, found 0x%02X",
+                         fn, ln, expected, r->rec[nbytes - 1]);
+    r->type = type;
+    r->alen = alen;
+    r->nbytes = nbytes;
+    return ISPF_OK;
+}
+
+/* The reader's state across lines. */
+struct srec_reader {
+    struct image *img;
+    struct rec_ranges ranges;
+    const char *fn;
+    unsigned ln, end_line, ndata;
+};
+
+/* Apply a decoded record: store data, check a count record, note the termination. */
+static int srec_apply(struct srec_reader *rd, const struct srec_line *r, struct ispf_error *err)
+{
+    uint64_t addr = 0;
+    for (unsigned i = 0; i < r->alen; i++)
+        addr = addr << 8 | r->rec[1 + i];
+    const uint8_t *data = r->rec + 1 + r->alen;
+    unsigned dlen = (unsigned)(r->nbytes - 2 - r->alen);
+    const char *fn = rd->fn;
+    unsigned ln = rd->ln, type = r->type;
+    switch (type) {
+    case 0:
+        return ISPF_OK; /* header */
+    case 1:
+    case 2:
+    case 3:
+        rd->ndata++;
+        if (dlen == 0)
+            return ISPF_OK;
+        return rec_store(rd->img, &rd->ranges, addr, data, dlen, fn, ln, err);
+    case 5:
+    case 6:
+        if (dlen != 0)
+            return ispf_fail(err, ISPF_E_INPUT, "%s:%u: S%u count record must not carry data", fn,
+                             ln, type);
+        if (addr != (rd->ndata & (type == 5 ? 0xFFFFu : 0xFFFFFFu)))
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "%s:%u: count record says %llu data records, the file has %u", fn, ln,
+                             (unsigned long long)addr, rd->ndata);
+        return ISPF_OK;
+    default: /* 7, 8, 9: termination with start address */
+        if (dlen != 0)
+            return ispf_fail(err, ISPF_E_INPUT, "%s:%u: S%u termination record must not carry data",
+                             fn, ln, type);
+        rd->end_line = ln;
+        return ISPF_OK;
+    }
+}
+
 static int srec_parse(struct image *img, const char *text, size_t len, const char *fn,
                       struct ispf_error *err)
 {
-    struct rec_ranges ranges = {.what = "S-records"};
-    uint8_t rec[256];
-    unsigned ln = 0, end_line = 0, ndata = 0;
+    struct srec_reader rd = {.img = img, .ranges = {.what = "S-records"}, .fn = fn};
+    struct srec_line r;
     size_t pos = 0;
     int rc = ISPF_OK;
-    char cb[8];
 
     image_clear(img);
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
-    while (pos < len) {
+    while (rc == ISPF_OK && pos < len) {
         size_t ll;
         const char *s = rec_next_line(text, len, &pos, &ll);
-        ln++;
+        rd.ln++;
         if (ll == 0)
             continue;
-        if (end_line) {
+        if (rd.end_line)
             rc = ispf_fail(err, ISPF_E_INPUT,
                            "%s:%u: data after the termination record (the file ended at line %u)",
-                           fn, ln, end_line);
-            goto out;
-        }
-        if (s[0] != 'S') {
-            show_char((unsigned char)s[0], cb);
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: missing start code 'S' (the line starts with %s)", fn, ln, cb);
-            goto out;
-        }
-        if (ll < 2 || s[1] < '0' || s[1] > '9' || s[1] == '4') {
-            show_char(ll < 2 ? ' ' : (unsigned char)s[1], cb);
-            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: unknown S-record type %s", fn, ln, cb);
-            goto out;
-        }
-        unsigned type = (unsigned)(s[1] - '0');
-        for (size_t i = 2; i < ll; i++) {
-            if (!rec_is_hex((unsigned char)s[i])) {
-                show_char((unsigned char)s[i], cb);
-                rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: non-hex character %s at column %zu", fn,
-                               ln, cb, i + 1);
-                goto out;
-            }
-        }
-        size_t digits = ll - 2;
-        if (digits % 2) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: odd number of hex digits (%zu): a record is whole bytes", fn, ln,
-                           digits);
-            goto out;
-        }
-        size_t nbytes = digits / 2;
-        unsigned alen = (type == 0 || type == 1 || type == 5 || type == 9) ? 2
-                        : (type == 2 || type == 6 || type == 8)            ? 3
-                                                                           : 4;
-        if (nbytes < 2 + alen || nbytes > 256) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: record has %zu bytes, an S%u record needs "
-                           "%u to 256",
-                           fn, ln, nbytes, type, 2 + alen);
-            goto out;
-        }
-        unsigned sum = 0;
-        for (size_t i = 0; i < nbytes; i++) {
-            rec[i] = (uint8_t)rec_hex_byte(s + 2 + 2 * i);
-            if (i + 1 < nbytes)
-                sum += rec[i];
-        }
-        if ((unsigned)rec[0] + 1 != nbytes) {
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s:%u: length field says %u bytes follow but the line holds %zu", fn,
-                           ln, rec[0], nbytes - 1);
-            goto out;
-        }
-        unsigned expected = 0xFFu - (sum & 0xFF);
-        if (expected != rec[nbytes - 1]) {
-            rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum: expected 0x%02X, found 0x%02X",
-                           fn, ln, expected, rec[nbytes - 1]);
-            goto out;
-        }
-        uint64_t addr = 0;
-        for (unsigned i = 0; i < alen; i++)
-            addr = addr << 8 | rec[1 + i];
-        const uint8_t *data = rec + 1 + alen;
-        unsigned dlen = (unsigned)(nbytes - 2 - alen);
-        switch (type) {
-        case 0:
-            break; /* header */
-        case 1:
-        case 2:
-        case 3: {
-            ndata++;
-            if (dlen == 0)
-                break;
-            rc = rec_store(img, &ranges, addr, data, dlen, fn, ln, err);
-            if (rc)
-                goto out;
-            break;
-        }
-        case 5:
-        case 6:
-            if (dlen != 0) {
-                rc = ispf_fail(err, ISPF_E_INPUT, "%s:%u: S%u count record must not carry data", fn,
-                               ln, type);
-                goto out;
-            }
-            if (addr != (ndata & (type == 5 ? 0xFFFFu : 0xFFFFFFu))) {
-                rc = ispf_fail(err, ISPF_E_INPUT,
-                               "%s:%u: count record says %llu data records, the file has %u", fn,
-                               ln, (unsigned long long)addr, ndata);
-                goto out;
-            }
-            break;
-        default: /* 7, 8, 9: termination with start address */
-            if (dlen != 0) {
-                rc = ispf_fail(err, ISPF_E_INPUT,
-                               "%s:%u: S%u termination record must not carry data", fn, ln, type);
-                goto out;
-            }
-            end_line = ln;
-            break;
-        }
+                           fn, rd.ln, rd.end_line);
+        else if ((rc = srec_decode(s, ll, fn, rd.ln, &r, err)) == ISPF_OK)
+            rc = srec_apply(&rd, &r, err);
     }
-    if (!end_line && ndata == 0)
-        rc =
-            ispf_fail(err, ISPF_E_INPUT,
-                      "%s:%u: no S-record data or termination record in the file", fn, ln ? ln : 1);
-out:
-    rec_ranges_free(&ranges);
+    if (rc == ISPF_OK && !rd.end_line && rd.ndata == 0)
+        rc = ispf_fail(err, ISPF_E_INPUT,
+                       "%s:%u: no S-record data or termination record in the file", fn,
+                       rd.ln ? rd.ln : 1);
+    rec_ranges_free(&rd.ranges);
     return rc;
 }
 
@@ -491,82 +507,74 @@ static bool imm_sep(char c)
 }
 
 /* Parse one value token [s, s+n). Returns 0 and sets *val, or fills err. */
+/* 'c' or an escape ('\n' '\t' '\r' '\0' '\\' '\''): true and *c when valid. */
+static bool imm_char(const char *s, size_t n, unsigned char *c)
+{
+    static const char esc_in[] = "ntr0\\'";
+    static const char esc_out[] = "\n\t\r\0\\'";
+    if (n == 3 && s[2] == '\'' && s[1] != '\\') {
+        *c = (unsigned char)s[1];
+        return true;
+    }
+    if (n == 4 && s[1] == '\\' && s[3] == '\'' && s[2] != '\0') {
+        const char *e = strchr(esc_in, s[2]);
+        if (e == NULL)
+            return false;
+        *c = (unsigned char)esc_out[e - esc_in];
+        return true;
+    }
+    return false;
+}
+
+/* A number in decimal, 0x hex, 0b binary or 0 octal: 1 and *v (saturated at
+ * 0xFFFFFFFF), or 0 when it is not such a number. */
+static int imm_number(const char *s, size_t n, unsigned long long *v)
+{
+    unsigned base = 10;
+    size_t i = 0;
+    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, i = 2;
+    else if (n >= 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        base = 2, i = 2;
+    else if (n >= 2 && s[0] == '0')
+        base = 8, i = 1;
+    if (i == n)
+        return 0;
+    *v = 0;
+    for (; i < n; i++) {
+        int d = rec_hexval((unsigned char)s[i]);
+        if (d < 0 || (unsigned)d >= base)
+            return 0;
+        *v = *v * base + (unsigned)d;
+        if (*v > 0xFFFFFFFFull)
+            *v = 0xFFFFFFFFull;
+    }
+    return 1;
+}
+
 static int imm_value(const char *s, size_t n, uint8_t *val, struct ispf_error *err)
 {
     int shown = n > 40 ? 40 : (int)n;
     const char *more = n > 40 ? "..." : "";
     unsigned long long v = 0;
-    bool overflow = false;
 
     if (s[0] == '\'') {
-        /* Character constant: 'c' or an escape such as '\n'. */
         unsigned char c = 0;
-        bool ok = false;
-        if (n == 3 && s[2] == '\'' && s[1] != '\\') {
-            c = (unsigned char)s[1];
-            ok = true;
-        } else if (n == 4 && s[1] == '\\' && s[3] == '\'') {
-            ok = true;
-            switch (s[2]) {
-            case 'n':
-                c = '\n';
-                break;
-            case 't':
-                c = '\t';
-                break;
-            case 'r':
-                c = '\r';
-                break;
-            case '0':
-                c = '\0';
-                break;
-            case '\\':
-                c = '\\';
-                break;
-            case '\'':
-                c = '\'';
-                break;
-            default:
-                ok = false;
-            }
-        }
-        if (!ok)
+        if (!imm_char(s, n, &c))
             return ispf_fail(err, ISPF_E_INPUT,
                              "immediate value %.*s%s is not a valid character constant", shown, s,
                              more);
         *val = c;
         return ISPF_OK;
     }
-
-    unsigned base = 10;
-    size_t i = 0;
-    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    } else if (n >= 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
-        base = 2;
-        i = 2;
-    } else if (n >= 2 && s[0] == '0') {
-        base = 8;
-        i = 1;
+    if (imm_number(s, n, &v)) {
+        if (v > 255)
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "immediate value '%.*s%s' does not fit in a byte (0 to 255)", shown, s,
+                             more);
+        *val = (uint8_t)v;
+        return ISPF_OK;
     }
-    if (i == n)
-        goto not_number;
-    for (; i < n; i++) {
-        int d = rec_hexval((unsigned char)s[i]);
-        if (d < 0 || (unsigned)d >= base)
-            goto not_number;
-        v = v * base + (unsigned)d;
-        if (v > 0xFFFFFFFFull)
-            overflow = true, v = 0xFFFFFFFFull;
-    }
-    if (overflow || v > 255)
-        return ispf_fail(err, ISPF_E_INPUT,
-                         "immediate value '%.*s%s' does not fit in a byte (0 to 255)", shown, s,
-                         more);
-    *val = (uint8_t)v;
-    return ISPF_OK;
-not_number:
     if (s[0] == '-')
         return ispf_fail(err, ISPF_E_INPUT,
                          "immediate value '%.*s%s' does not fit in a byte (0 to 255)", shown, s,

@@ -124,8 +124,8 @@ int pgm_wait_ready(struct pgm *pgm, uint32_t timeout_us, const char *what, struc
 }
 
 /* The spi() fallback of read_block: one Read Program Memory / Read EEPROM a byte. */
-static int pgm_read_bytes(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
-                          uint32_t n, struct ispf_error *err)
+static int pgm_read_bytes(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t n,
+                          struct ispf_error *err)
 {
     for (uint32_t i = 0; i < n; i++) {
         uint8_t cmd[4], res[4];

@@ -178,11 +178,68 @@ static void chip_commit_eeprom_page(struct avrchip *c, uint32_t addr)
 static int chip_fuse_index_for_write(uint8_t b2)
 {
     switch (b2) {
-    case 0xA0: return 0;
-    case 0xA8: return 1;
-    case 0xA4: return 2;
-    case 0xE0: return 3;
-    default: return -1;
+    case 0xA0:
+        return 0;
+    case 0xA8:
+        return 1;
+    case 0xA4:
+        return 2;
+    case 0xE0:
+        return 3;
+    default:
+        return -1;
+    }
+}
+
+/* AC xx: Programming Enable (53), Chip Erase (80), fuse and lock writes. */
+static void chip_ac_instruction(struct avrchip *c, const uint8_t in[4], uint8_t out[4])
+{
+    const struct part *p = c->part;
+    if (in[1] == 0x53) {
+        out[2] = 0x53;
+        return;
+    }
+    if (in[1] == 0x80) {
+        avrchip_erase_state(c);
+        chip_mark_busy(c);
+        return;
+    }
+    int idx = chip_fuse_index_for_write(in[1]);
+    if (idx == 3 && p->fuse[3].present) {
+        c->fuse[3] &= in[3]; /* lock bits are only ever programmed; erase clears them */
+        c->stats.fuse_writes++;
+    } else if (idx >= 0 && p->fuse[idx].present && !chip_write_locked(c)) {
+        c->fuse[idx] = in[3]; /* fuses are rewritten whole, both directions */
+        c->stats.fuse_writes++;
+    }
+    chip_mark_busy(c);
+}
+
+/* A0 read, C0 write, C1 load page buffer, C2 commit page: the EEPROM. */
+static void chip_eeprom_instruction(struct avrchip *c, const uint8_t in[4], uint8_t out[4],
+                                    uint32_t word)
+{
+    const struct part *p = c->part;
+    switch (in[0]) {
+    case 0xA0:
+        if (p->eeprom_size)
+            out[3] = chip_read_locked(c) ? 0x00 : c->eeprom[word % p->eeprom_size];
+        break;
+    case 0xC0:
+        if (p->eeprom_size && !chip_write_locked(c))
+            c->eeprom[word % p->eeprom_size] = in[3];
+        chip_mark_busy(c);
+        break;
+    case 0xC1:
+        if (p->eeprom_page) {
+            uint32_t off = in[2] & (p->eeprom_page - 1u);
+            c->epagebuf[off] = in[3];
+            c->epageloaded[off] = 1;
+        }
+        break;
+    default: /* C2 */
+        chip_commit_eeprom_page(c, word);
+        break;
     }
 }
 
@@ -212,22 +269,7 @@ void avrchip_spi(struct avrchip *c, const uint8_t in[4], uint8_t out[4])
     uint32_t word = (uint32_t)in[1] << 8 | in[2];
     switch (in[0]) {
     case 0xAC:
-        if (in[1] == 0x53) {
-            out[2] = 0x53;
-        } else if (in[1] == 0x80) {
-            avrchip_erase_state(c);
-            chip_mark_busy(c);
-        } else {
-            int idx = chip_fuse_index_for_write(in[1]);
-            if (idx == 3 && p->fuse[3].present) {
-                c->fuse[3] &= in[3]; /* lock bits are only ever programmed; erase clears them */
-                c->stats.fuse_writes++;
-            } else if (idx >= 0 && p->fuse[idx].present && !chip_write_locked(c)) {
-                c->fuse[idx] = in[3]; /* fuses are rewritten whole, both directions */
-                c->stats.fuse_writes++;
-            }
-            chip_mark_busy(c);
-        }
+        chip_ac_instruction(c, in, out);
         break;
     case 0xF0: /* poll RDY/BSY */
         out[3] = c->busy_left ? 0x01 : 0x00;
@@ -253,23 +295,10 @@ void avrchip_spi(struct avrchip *c, const uint8_t in[4], uint8_t out[4])
         chip_commit_page(c, word);
         break;
     case 0xA0:
-        if (p->eeprom_size)
-            out[3] = chip_read_locked(c) ? 0x00 : c->eeprom[word % p->eeprom_size];
-        break;
     case 0xC0:
-        if (p->eeprom_size && !chip_write_locked(c))
-            c->eeprom[word % p->eeprom_size] = in[3];
-        chip_mark_busy(c);
-        break;
     case 0xC1:
-        if (p->eeprom_page) {
-            uint32_t off = in[2] & (p->eeprom_page - 1u);
-            c->epagebuf[off] = in[3];
-            c->epageloaded[off] = 1;
-        }
-        break;
     case 0xC2:
-        chip_commit_eeprom_page(c, word);
+        chip_eeprom_instruction(c, in, out, word);
         break;
     case 0x50:
         out[3] = avrchip_fuse_read(c, in[1] == 0x08 ? 2 : 0);
@@ -331,12 +360,13 @@ int avrchip_load(struct avrchip *c, const char *path, struct ispf_error *err)
     const struct part *fp = part_find(id);
     if (fp != p) {
         fclose(f);
-        return ispf_fail(err, ISPF_E_INPUT,
-                         "chip state %s is a simulated %s, not %s (delete the file to start a fresh chip)",
-                         path, fp ? fp->name : id, p->name);
+        return ispf_fail(
+            err, ISPF_E_INPUT,
+            "chip state %s is a simulated %s, not %s (delete the file to start a fresh chip)", path,
+            fp ? fp->name : id, p->name);
     }
-    if (fsz != p->flash_size || esz != p->eeprom_size ||
-        fread(c->flash, 1, fsz, f) != fsz || fread(c->eeprom, 1, esz, f) != esz) {
+    if (fsz != p->flash_size || esz != p->eeprom_size || fread(c->flash, 1, fsz, f) != fsz ||
+        fread(c->eeprom, 1, esz, f) != esz) {
         fclose(f);
         return ispf_fail(err, ISPF_E_INPUT, "chip state %s is truncated or damaged", path);
     }
