@@ -203,10 +203,50 @@ if [ -x "$EMU" ]; then
     check "avrisp SIGINT: exit 8 (got $RC)" [ "$RC" = 8 ]
     check "avrisp SIGINT: within 2 s (took $LAT ms)" [ "$LAT" -lt 2000 ]
     check "avrisp SIGINT: says flash is written, not verified" \
-        grep -q "interrupted: flash written, not verified: reading flash back at 0x00000: interrupted at 0x" err
+        grep -Eq "interrupted: flash written, not verified: reading flash back at 0x[0-9a-f]*: interrupted" err
     wait "$epid" # --once: it exits after the client, writing its stats
     # STK_LEAVE_PROGMODE is command 0x51 (the emulator counts each command).
     check "avrisp SIGINT: the programmer got LEAVE_PROGMODE" grep -Eq "^proto.cmd_51 [1-9]" e.stats
+fi
+
+
+# SIG in the middle of a paced 28 KiB write through the STK500v2 and Bus Pirate
+# emulators: exit 8 within 2 s, and the emulator saw the client leave programming
+# mode (STK500v2: LEAVE_PROGMODE_ISP; Bus Pirate: RESET released, supplies off,
+# back in the terminal).
+# emu_interrupt PROTO PGM SIG DELAY_S: sets RC, LAT; the emulator's stats in e.stats.
+emu_interrupt() {
+    rm -f port e.chip e.stats
+    "$EMU" --proto "$1" --part m32u4 --listen 127.0.0.1:0 --port-file port \
+        --state e.chip --stats e.stats --pace 115200 --lifetime 60 --once >/dev/null 2>emu.err &
+    epid=$!
+    for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+    timeout --foreground 60 "$BIN" -c "$2" -P "net:127.0.0.1:$(cat port)" -p m32u4 \
+        -U flash:w:img.bin:r >out 2>err &
+    pid=$!
+    sleep "$4"
+    kill "-$3" "$pid"
+    t0=$(now_ms)
+    wait "$pid"
+    RC=$?
+    LAT=$(($(now_ms) - t0))
+    wait "$epid"
+}
+if [ -x "$EMU" ]; then
+    for sig in INT TERM; do
+        emu_interrupt stk500v2 stk500v2 "$sig" 1
+        check "stk500v2 SIG$sig: exit 8 (got $RC)" [ "$RC" = 8 ]
+        check "stk500v2 SIG$sig: within 2 s (took $LAT ms)" [ "$LAT" -lt 2000 ]
+        check "stk500v2 SIG$sig: the message says what was written" grep -Eq "interrupted: flash (0x00000-0x[0-9a-f]* written, the rest not; the chip is incomplete|written, not verified: reading flash back at 0x[0-9a-f]*: interrupted)" err
+        check "stk500v2 SIG$sig: LEAVE_PROGMODE_ISP received" grep -Eq "^proto.left_progmode [1-9]" e.stats
+        check "stk500v2 SIG$sig: not left in programming mode" sh -c '! grep -q "^proto.ended_in_progmode" e.stats'
+        emu_interrupt buspirate buspirate "$sig" 1
+        check "buspirate SIG$sig: exit 8 (got $RC)" [ "$RC" = 8 ]
+        check "buspirate SIG$sig: within 2 s (took $LAT ms)" [ "$LAT" -lt 2000 ]
+        check "buspirate SIG$sig: back in the terminal" grep -Eq "^proto.terminal_returns [1-9]" e.stats
+        check "buspirate SIG$sig: supplies off, RESET released, not in binary mode" \
+            sh -c '! grep -Eq "^proto.ended_(in_binary|powered|reset_held)" e.stats'
+    done
 fi
 
 finish

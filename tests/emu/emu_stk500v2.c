@@ -33,6 +33,8 @@
  *                   auto: also again whenever the counter crosses a 64K-word
  *                     boundary (as LUFA's AVRISP-MKII firmware does)
  * Messages are counted from 1, every well-formed frame counts.
+ * Stats: proto.left_progmode (LEAVE_PROGMODE_ISP while in programming mode),
+ * proto.ended_in_progmode (connections that ended with the target still in it).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -417,6 +419,8 @@ static size_t v2e_execute(struct v2e *e, const uint8_t *b, size_t len, uint8_t *
     case 0x10: /* ENTER_PROGMODE_ISP */
         return v2e_enter_progmode(e, b, len, ans);
     case 0x11: /* LEAVE_PROGMODE_ISP */
+        if (e->chip->reset_low)
+            emu_stat_add(e->io, "left_progmode", 1);
         avrchip_set_reset(e->chip, false);
         e->acc_n = 0;
         return 2;
@@ -548,6 +552,8 @@ static int v2e_serve(struct emu_io *io, struct avrchip *chip)
         size_t n = v2e_execute(&e, body, size, ans);
         v2e_answer(&e, seq, ans, n);
     }
+    if (chip->reset_low) /* the client went away with the target in programming mode */
+        emu_stat_add(io, "ended_in_progmode", 1);
     avrchip_set_reset(chip, false);
     return 0;
 }
