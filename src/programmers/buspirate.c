@@ -50,10 +50,9 @@ struct bp_priv {
     bool has_wtr;    /* 0x05 write-then-read without CS */
     bool has_avrext; /* 0x06 AVR extended commands */
     bool in_spi;
-    bool in_binary; /* bitbang or SPI mode reached: close must return to terminal */
-    size_t last_tx; /* bytes of the last command, for its reply's timeout */
-    size_t junk;    /* bytes seen while entering binary mode */
-    uint8_t junk_first[8];
+    bool in_binary;          /* bitbang or SPI mode reached: close must return to terminal */
+    size_t last_tx;          /* bytes of the last command, for its reply's timeout */
+    struct stream_junk junk; /* bytes seen while entering binary mode */
 };
 
 static struct bp_priv *bp_priv(struct pgm *pgm)
@@ -105,41 +104,15 @@ static int bp_interrupted(struct ispf_error *err)
     return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
 }
 
-static void bp_junk_add(struct bp_priv *bp, uint8_t c)
-{
-    if (bp->junk < sizeof bp->junk_first)
-        bp->junk_first[bp->junk] = c;
-    bp->junk++;
-}
-
-/* Drop input until quiet_ms pass without a byte or until the deadline (or, when
- * counting, BP_JUNK_MAX bytes): never past the deadline however the port keeps
- * sending. Counted bytes go to bp->junk. */
+/* stream_discard, counting what it drops into bp->junk when count. */
 static int bp_discard(struct pgm *pgm, int quiet_ms, long long deadline, bool count,
                       bool interruptible, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    for (;;) {
-        if (interruptible && ispf_interrupted())
-            return bp_interrupted(err);
-        long long left = deadline - clock_now_ms();
-        if (left <= 0 || (count && bp->junk >= BP_JUNK_MAX))
-            return ISPF_OK;
-        uint8_t c;
-        struct ispf_error e;
-        ispf_error_clear(&e);
-        int rc = stream_read(bp->s, &c, 1, left < quiet_ms ? (int)left : quiet_ms, &e);
-        bp_sync_stats(pgm);
-        if (rc == ISPF_E_TIMEOUT)
-            return ISPF_OK;
-        if (rc < 0) {
-            if (err != NULL)
-                *err = e;
-            return rc;
-        }
-        if (count)
-            bp_junk_add(bp, c);
-    }
+    int rc = stream_discard(bp->s, quiet_ms, deadline, count ? &bp->junk : NULL, BP_JUNK_MAX,
+                            interruptible, err);
+    bp_sync_stats(pgm);
+    return rc;
 }
 
 static long long bp_min_deadline(long long deadline, int ms)
@@ -174,7 +147,7 @@ static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, boo
     long long t0 = clock_now_ms();
     for (;;) {
         long el = (long)(clock_now_ms() - t0);
-        if (el >= timeout_ms || (count && bp->junk >= BP_JUNK_MAX))
+        if (el >= timeout_ms || (count && bp->junk.n >= BP_JUNK_MAX))
             return ispf_fail(err, ISPF_E_TIMEOUT, "timeout");
         uint8_t c;
         struct ispf_error e2;
@@ -188,7 +161,7 @@ static int bp_expect_text(struct pgm *pgm, const char *want, int timeout_ms, boo
             return rc;
         }
         if (count)
-            bp_junk_add(bp, c);
+            stream_junk_add(&bp->junk, &c, 1);
         if (c == (uint8_t)want[match]) {
             if (++match == wl)
                 return ISPF_OK;
@@ -240,7 +213,7 @@ static int bp_parse_xopts(struct pgm *pgm, struct ispf_error *err)
 static int bp_enter_bitbang(struct pgm *pgm, long long deadline, struct ispf_error *err)
 {
     struct bp_priv *bp = bp_priv(pgm);
-    bp->junk = 0;
+    bp->junk.n = 0;
     /* Stale input, then leave any terminal sub-menu and forget what it printed. */
     int rc = bp_discard(pgm, 0, bp_min_deadline(deadline, 100), true, true, err);
     if (rc == ISPF_OK)
@@ -256,7 +229,7 @@ static int bp_enter_bitbang(struct pgm *pgm, long long deadline, struct ispf_err
         long long left = deadline - clock_now_ms();
         if (ispf_interrupted())
             return bp_interrupted(err);
-        if (left <= 0 || bp->junk >= BP_JUNK_MAX)
+        if (left <= 0 || bp->junk.n >= BP_JUNK_MAX)
             break;
         rc = bp_write(pgm, zeros, sizeof zeros, err);
         if (rc)
@@ -270,8 +243,8 @@ static int bp_enter_bitbang(struct pgm *pgm, long long deadline, struct ispf_err
         if (rc != ISPF_E_TIMEOUT)
             return ispf_error_prefix(err, "Bus Pirate on %s", bp->s->port);
     }
-    if (bp->junk > 0) {
-        rc = stream_not_protocol(bp->s, "Bus Pirate", bp->junk_first, bp->junk, err);
+    if (bp->junk.n > 0) {
+        rc = stream_not_protocol(bp->s, "Bus Pirate", bp->junk.first, bp->junk.n, err);
         size_t l = strlen(err->msg);
         snprintf(err->msg + l, sizeof err->msg - l,
                  " (20 zero bytes did not bring up binary mode, \"BBIO1\"; power-cycle a Bus "

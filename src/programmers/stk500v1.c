@@ -91,12 +91,6 @@ enum stk_kind {
 /* net: without -b: the serial speed assumed behind the bridge (ArduinoISP's). */
 #define STK_NET_BAUD 19200
 
-/* Bytes that are not the protocol, for the "is this the right port?" message. */
-struct stk_junk {
-    size_t n;         /* how many arrived */
-    uint8_t first[8]; /* the first of them */
-};
-
 struct stk_priv {
     struct stream *s;
     enum stk_kind kind;
@@ -240,45 +234,10 @@ fail:
 
 enum stk_sync_result { STK_SYNC_OK, STK_SYNC_SILENT, STK_SYNC_GARBAGE };
 
-static void stk_junk_add(struct stk_junk *j, uint8_t b)
-{
-    if (j == NULL)
-        return;
-    if (j->n < sizeof j->first)
-        j->first[j->n] = b;
-    j->n++;
-}
-
-/* Read and drop input until quiet_ms pass without a byte, the deadline passes or
- * (with j) STK_JUNK_MAX bytes were counted in j: never past the deadline, however
- * the port keeps sending. */
-static int stk_discard(struct stk_priv *p, int quiet_ms, long long deadline, struct stk_junk *j,
-                       bool interruptible, struct ispf_error *err)
-{
-    for (;;) {
-        if (interruptible && ispf_interrupted())
-            return stk_interrupted(err);
-        long long left = deadline - clock_now_ms();
-        if (left <= 0 || (j != NULL && j->n >= STK_JUNK_MAX))
-            return ISPF_OK;
-        uint8_t b;
-        struct ispf_error e;
-        ispf_error_clear(&e);
-        int rc = stream_read(p->s, &b, 1, left < quiet_ms ? (int)left : quiet_ms, &e);
-        if (rc == ISPF_E_TIMEOUT)
-            return ISPF_OK;
-        if (rc < 0) {
-            if (err != NULL)
-                *err = e;
-            return rc;
-        }
-        stk_junk_add(j, b);
-    }
-}
-
 /* Read one "14 10" answer to GET_SYNC within tmo ms. 1: got it, 0: nothing came,
  * 2: something else came (added to j), <0: transport error. */
-static int stk_sync_reply(struct stk_priv *p, int tmo, struct stk_junk *j, struct ispf_error *err)
+static int stk_sync_reply(struct stk_priv *p, int tmo, struct stream_junk *j,
+                          struct ispf_error *err)
 {
     uint8_t b[2];
     struct ispf_error e;
@@ -290,7 +249,7 @@ static int stk_sync_reply(struct stk_priv *p, int tmo, struct stk_junk *j, struc
         *err = e;
         return rc;
     }
-    stk_junk_add(j, b[0]); /* taken back below if it is the answer */
+    stream_junk_add(j, &b[0], 1); /* taken back below if it is the answer */
     if (b[0] != STK_INSYNC)
         return 2;
     rc = stream_read(p->s, &b[1], 1, tmo, &e);
@@ -305,7 +264,7 @@ static int stk_sync_reply(struct stk_priv *p, int tmo, struct stk_junk *j, struc
             j->n--;
         return 1;
     }
-    stk_junk_add(j, b[1]);
+    stream_junk_add(j, &b[1], 1);
     return 2;
 }
 
@@ -326,14 +285,14 @@ static int stk_collect_late(struct stk_priv *p, unsigned n, int tmo, long long d
         if (r != 1)
             break; /* lost (sent while the programmer was not listening) or junk */
     }
-    return stk_discard(p, 50, deadline, NULL, true, err);
+    return stream_discard(p->s, 50, deadline, NULL, STK_JUNK_MAX, true, err);
 }
 
 /* GET_SYNC until a 14 10 answers the last one sent, or budget_ms runs out, or the
  * port has sent STK_JUNK_MAX bytes that are not STK500v1 (kept in j). No fixed
  * drains: the first attempts wait briefly, later ones longer. */
-static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, struct stk_junk *j,
-                    struct ispf_error *err)
+static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res,
+                    struct stream_junk *j, struct ispf_error *err)
 {
     static const uint8_t sync[2] = {STK_GET_SYNC, STK_EOP};
     static const int steps[] = {60, 100, 150, 250, 400, 600};
@@ -344,7 +303,8 @@ static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, s
     *res = STK_SYNC_SILENT;
     /* Stale input: what is already there, for at most 100 ms of a chatty port. */
     long long stale = clock_now_ms() + 100;
-    int rc = stk_discard(p, 0, stale < deadline ? stale : deadline, j, true, err);
+    int rc =
+        stream_discard(p->s, 0, stale < deadline ? stale : deadline, j, STK_JUNK_MAX, true, err);
     if (rc < 0)
         return rc;
     for (int i = 0;; i++) {
@@ -370,7 +330,7 @@ static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, s
             /* Not STK500v1, or leftovers: let them go while they come (never past
              * the deadline), then try again. */
             *res = STK_SYNC_GARBAGE;
-            rc = stk_discard(p, 20, deadline, j, true, err);
+            rc = stream_discard(p->s, 20, deadline, j, STK_JUNK_MAX, true, err);
             if (rc < 0)
                 return rc;
             sent = 0;
@@ -390,7 +350,7 @@ static int stk_sync(struct pgm *pgm, int budget_ms, enum stk_sync_result *res, s
 
 /* GET_SIGN_ON: "AVR ISP" (ArduinoISP), "AVR STK" (STK500), nothing (bootloaders
  * answer 14 10). What a failed sign-on brought goes to j. */
-static int stk_signon(struct pgm *pgm, struct stk_junk *j, struct ispf_error *err)
+static int stk_signon(struct pgm *pgm, struct stream_junk *j, struct ispf_error *err)
 {
     static const uint8_t cmd[2] = {STK_GET_SIGN_ON, STK_EOP};
     struct stk_priv *p = stk_priv(pgm);
@@ -404,7 +364,7 @@ static int stk_signon(struct pgm *pgm, struct stk_junk *j, struct ispf_error *er
     if (rc < 0)
         return stk_context(err, rc, "GET_SIGN_ON");
     if (b != STK_INSYNC) {
-        stk_junk_add(j, b);
+        stream_junk_add(j, &b, 1);
         return ispf_fail(err, ISPF_E_PROTOCOL, "unexpected byte 0x%02x in the reply to GET_SIGN_ON",
                          b);
     }
@@ -416,10 +376,9 @@ static int stk_signon(struct pgm *pgm, struct stk_junk *j, struct ispf_error *er
         if (b == STK_OK)
             break;
         if (n + 1 >= sizeof p->signon) {
-            stk_junk_add(j, STK_INSYNC);
-            for (size_t i = 0; i < n; i++)
-                stk_junk_add(j, (uint8_t)p->signon[i]);
-            stk_junk_add(j, b);
+            stream_junk_add(j, (const uint8_t[]){STK_INSYNC}, 1);
+            stream_junk_add(j, (const uint8_t *)p->signon, n);
+            stream_junk_add(j, &b, 1);
             return ispf_fail(err, ISPF_E_PROTOCOL, "sign-on string too long: not STK500v1");
         }
         p->signon[n++] = (char)b;
@@ -477,7 +436,7 @@ struct stk_conn {
     int nbauds;
     int answered; /* the speed that answered, 0 if none */
     bool garbage; /* something answered, but not as STK500v1 */
-    struct stk_junk junk;
+    struct stream_junk junk;
 };
 
 /* The speeds to try: -b or the registry default; without -b on a serial port, the
@@ -768,8 +727,8 @@ static void stk_disable(struct pgm *pgm)
     /* After a failed command, let the rest of its reply arrive and go (for a
      * bounded time, and even after Ctrl-C) before asking the programmer to release
      * the target's RESET. */
-    if (p->desync &&
-        stk_discard(p, 100, clock_now_ms() + STK_DISABLE_DRAIN_MS, NULL, false, &e) < 0) {
+    if (p->desync && stream_discard(p->s, 100, clock_now_ms() + STK_DISABLE_DRAIN_MS, NULL,
+                                    STK_JUNK_MAX, false, &e) < 0) {
         log_warn("could not release the target's RESET: %s", e.msg);
         return;
     }

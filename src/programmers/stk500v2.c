@@ -76,8 +76,7 @@ struct stk2_priv {
     bool no_spi_multi; /* the firmware answered CMD_UNKNOWN to SPI_MULTI */
     /* Bytes that arrived but were no answer, since the count was last reset
      * (sign-on): how many, and the first of them. */
-    size_t njunk, njunk_kept;
-    uint8_t junk[16];
+    struct stream_junk junk;
 };
 
 static struct stk2_priv *stk2_priv(struct pgm *pgm)
@@ -96,14 +95,6 @@ static void stk2_note_loaded(struct stk2_priv *st, uint32_t raw)
     st->addr = raw;
     st->addr_known = true;
     st->loaded_bank = (raw >> 16) & 0xFFu;
-}
-
-/* Note bytes that arrived but were no answer (for the "not the protocol" error). */
-static void stk2_note_junk(struct stk2_priv *st, const uint8_t *buf, size_t n)
-{
-    for (size_t i = 0; i < n && st->njunk_kept < sizeof st->junk; i++)
-        st->junk[st->njunk_kept++] = buf[i];
-    st->njunk += n;
 }
 
 /* Receive the answer with sequence number seq by deadline (clock_now_ms), however
@@ -132,7 +123,7 @@ static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, l
         for (size_t i = 0; i < want && r == STK2_RX_MORE; i++) {
             r = stk2_rx_feed(rx, buf[i]);
             if (rx->skipped > skipped) /* the byte was no part of an answer */
-                stk2_note_junk(st, buf + i, rx->skipped - skipped);
+                stream_junk_add(&st->junk, buf + i, rx->skipped - skipped);
             skipped = rx->skipped;
         }
         if (r == STK2_RX_DONE) {
@@ -146,28 +137,6 @@ static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, l
             return 1;
     }
     return rc;
-}
-
-/* Discard input until quiet_ms pass without a byte, for at most max_ms: a port that
- * keeps sending cannot hold this up. Bytes discarded count as junk. */
-static int stk2_drain(struct stk2_priv *st, int quiet_ms, int max_ms, struct ispf_error *err)
-{
-    long long end = clock_now_ms() + max_ms;
-    uint8_t c;
-    while (!ispf_interrupted()) {
-        long long left = end - clock_now_ms();
-        if (left <= 0)
-            break;
-        int rc = stream_read(st->s, &c, 1, quiet_ms < left ? quiet_ms : (int)left, err);
-        if (rc == ISPF_E_TIMEOUT) {
-            ispf_error_clear(err);
-            break;
-        }
-        if (rc)
-            return rc;
-        stk2_note_junk(st, &c, 1);
-    }
-    return ISPF_OK;
 }
 
 /* True for commands that move the programmer's address counter. */
@@ -319,7 +288,7 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         if (stk2_cmd_uses_addr(body[0]))
             st->addr_known = false;
         restore = moves_addr;
-        rc = stk2_drain(st, 20, 100, err);
+        rc = stream_discard(st->s, 20, clock_now_ms() + 100, &st->junk, SIZE_MAX, false, err);
         stk2_sync_stats(pgm);
         if (rc)
             return ispf_error_prefix(err, "after a failed %s", name);
@@ -402,12 +371,12 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
     struct stk2_priv *st = stk2_priv(pgm);
     uint8_t body[1] = {STK2_CMD_SIGN_ON};
     struct stk2_rx ans;
-    st->njunk = st->njunk_kept = 0;
+    st->junk.n = 0;
     int timeout = stk2_timeout_for(st, body, 1, STK2_SIGNON_TIMEOUT_MS);
     long long overall = clock_now_ms() + STK2_SIGNON_TOTAL_MS;
     int rc = stk2_exchange(pgm, body, 1, &ans, STK2_SIGNON_TRIES, timeout, overall, err);
-    if ((rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->njunk > 0)
-        return stream_not_protocol(st->s, "STK500v2", st->junk, st->njunk, err);
+    if ((rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->junk.n > 0)
+        return stream_not_protocol(st->s, "STK500v2", st->junk.first, st->junk.n, err);
     if (rc == ISPF_E_TIMEOUT)
         return ispf_fail(err, ISPF_E_TIMEOUT,
                          "no STK500v2 programmer answers on %s (no answer to SIGN_ON within "
@@ -450,8 +419,9 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
     int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
     if (rc)
         return rc;
-    st->njunk = st->njunk_kept = 0;
-    rc = stk2_drain(st, 0, 100, err); /* what the port sent before we asked */
+    st->junk.n = 0;
+    rc = stream_discard(st->s, 0, clock_now_ms() + 100, &st->junk, SIZE_MAX, false,
+                        err); /* what the port sent before we asked */
     if (rc == ISPF_OK)
         rc = stk2_sign_on(pgm, err);
     if (rc == ISPF_OK && ispf_log_enabled(ISPF_LOG_DEBUG)) {

@@ -101,28 +101,39 @@ int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, stru
     return ISPF_OK;
 }
 
-int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err)
+void stream_junk_add(struct stream_junk *j, const uint8_t *buf, size_t n)
 {
-    uint8_t junk[256];
-    size_t total = 0;
-    long long deadline = clock_now_ms() + STREAM_DRAIN_MAX_MS;
+    if (j == NULL)
+        return;
+    for (size_t i = 0; i < n && j->n + i < sizeof j->first; i++)
+        j->first[j->n + i] = buf[i];
+    j->n += n;
+}
+
+int stream_discard(struct stream *s, int quiet_ms, long long deadline_ms, struct stream_junk *j,
+                   size_t max, bool interruptible, struct ispf_error *err)
+{
     for (;;) {
-        int n = s->ops->read_some(s, junk, sizeof junk, quiet_ms, err);
-        if (n < 0)
-            return n;
-        if (n == 0)
-            break; /* quiet (or cut short by a request to stop: only discarding) */
-        s->rx += (uint64_t)n;
-        if (total < sizeof s->junk)
-            memcpy(s->junk + total, junk,
-                   (size_t)n < sizeof s->junk - total ? (size_t)n : sizeof s->junk - total);
-        total += (size_t)n;
-        s->njunk = total;
-        ispf_log_bytes(LOG_PREFIX, "drained", junk, (size_t)n);
-        if (total > STREAM_DRAIN_MAX_BYTES || clock_now_ms() >= deadline)
-            return stream_not_protocol(s, "programmer's", s->junk, total, err);
+        if (interruptible && ispf_interrupted())
+            return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
+        long long left = deadline_ms - clock_now_ms();
+        if (left <= 0 || (j != NULL && j->n >= max))
+            return ISPF_OK;
+        uint8_t b;
+        struct ispf_error e;
+        ispf_error_clear(&e);
+        int rc = stream_read(s, &b, 1, left < quiet_ms ? (int)left : quiet_ms, &e);
+        if (rc == ISPF_E_TIMEOUT)
+            return ISPF_OK;
+        if (rc == ISPF_E_INTERRUPTED && !interruptible)
+            return ISPF_OK; /* a stop cut the quiet wait short: nothing more to drop */
+        if (rc < 0) {
+            if (err != NULL)
+                *err = e;
+            return rc;
+        }
+        stream_junk_add(j, &b, 1);
     }
-    return ISPF_OK;
 }
 
 int stream_set_baud(struct stream *s, int baud, struct ispf_error *err)

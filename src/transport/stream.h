@@ -8,6 +8,7 @@
 #ifndef ISPFLASH_STREAM_H
 #define ISPFLASH_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,8 +39,6 @@ struct stream {
     char *port;      /* copy of the port string, for messages */
     void *impl;      /* implementation state */
     uint64_t tx, rx; /* byte counters */
-    uint8_t junk[8]; /* first bytes the last failed stream_drain discarded */
-    size_t njunk;    /* how many it discarded in all */
     int baud;        /* link speed: the serial baud rate; for TCP the speed of the
                       * serial line assumed behind the bridge (what open was given) */
 };
@@ -53,18 +52,21 @@ int stream_write(struct stream *s, const uint8_t *buf, size_t len, struct ispf_e
  * signal arriving during the wait) a read that has received nothing yet returns
  * ISPF_E_INTERRUPTED; one that has begun is finished, so the protocol stays in step. */
 int stream_read(struct stream *s, uint8_t *buf, size_t len, int timeout_ms, struct ispf_error *err);
-/* Discard input until nothing arrives for quiet_ms (0 = only what is already
- * buffered). Every drain ends: if the port is still sending after
- * STREAM_DRAIN_MAX_MS in all, or sent more than STREAM_DRAIN_MAX_BYTES, it returns
- * ISPF_E_PROTOCOL (the only ISPF_E_PROTOCOL a drain returns) with the generic
- * stream_not_protocol() message; s->junk/s->njunk then hold the first discarded
- * bytes and the count, so a protocol can say which protocol it expected:
- *     if (rc == ISPF_E_PROTOCOL)
- *         rc = stream_not_protocol(s, "STK500v2", s->junk, s->njunk, err);
- * A request to stop only ends the discarding early (ISPF_OK). */
-#define STREAM_DRAIN_MAX_MS 1000
-#define STREAM_DRAIN_MAX_BYTES (1u << 20)
-int stream_drain(struct stream *s, int quiet_ms, struct ispf_error *err);
+/* Bytes a port sent that are not the protocol: how many, and the first of them
+ * (for stream_not_protocol). */
+struct stream_junk {
+    size_t n;
+    uint8_t first[8];
+};
+/* Count n bytes into j (NULL: nothing). */
+void stream_junk_add(struct stream_junk *j, const uint8_t *buf, size_t n);
+/* Read and drop input until quiet_ms pass without a byte (0: only what is already
+ * there), the clock_now_ms() time deadline_ms passes, or (with j) max bytes are
+ * counted in j: it never waits past the deadline, however the port keeps sending.
+ * ISPF_OK then; a transport error (its message in *err when err is not NULL); with
+ * interruptible, ISPF_E_INTERRUPTED once a stop was requested (ispflash/interrupt.h). */
+int stream_discard(struct stream *s, int quiet_ms, long long deadline_ms, struct stream_junk *j,
+                   size_t max, bool interruptible, struct ispf_error *err);
 int stream_set_baud(struct stream *s, int baud, struct ispf_error *err);
 int stream_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *err);
 /* Milliseconds that nbytes take on the link at s->baud (10 bits a byte), rounded up;
