@@ -38,7 +38,7 @@ struct dryrun_priv {
     struct part fake_part; /* copy of the part when signature= is given */
     const char *state_path;
     int lock_fd;       /* FILE.lock, flock'ed while the run uses the state (-1: none) */
-    bool dirty;        /* an instruction that changes the chip was clocked */
+    bool new_state;    /* no state file yet: it is written even if the chip stays fresh */
     unsigned delay_us; /* -x delay_us=N */
 };
 
@@ -80,21 +80,6 @@ static void dryrun_unlock(struct dryrun_priv *d)
     if (d->lock_fd >= 0)
         close(d->lock_fd); /* releases the flock */
     d->lock_fd = -1;
-}
-
-/* Instructions that change what the state file holds. */
-static bool dryrun_changes_chip(const uint8_t cmd[4])
-{
-    switch (cmd[0]) {
-    case 0x4C: /* write flash page */
-    case 0xC0: /* write EEPROM byte */
-    case 0xC2: /* write EEPROM page */
-        return true;
-    case 0xAC: /* chip erase (0x80), fuse and lock writes (0xA0 0xA8 0xA4 0xE0) */
-        return (cmd[1] & 0x80) != 0;
-    default:
-        return false;
-    }
 }
 
 static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf_error *err)
@@ -158,7 +143,7 @@ static int dryrun_open(struct pgm *pgm, struct ispf_error *err)
     if (rc == ISPF_OK && d->state_path)
         rc = dryrun_lock(d, err);
     if (rc == ISPF_OK && d->state_path && access(d->state_path, F_OK) != 0)
-        d->dirty = true; /* a new state file is written even if the chip stays fresh */
+        d->new_state = true;
     else if (rc == ISPF_OK && d->state_path) {
         d->chip.part = pgm->cfg.part; /* state files are keyed by the real part */
         rc = avrchip_load(&d->chip, d->state_path, err);
@@ -176,9 +161,10 @@ static int dryrun_open(struct pgm *pgm, struct ispf_error *err)
 static void dryrun_close(struct pgm *pgm)
 {
     struct dryrun_priv *d = pgm->priv;
-    if (d->state_path && !d->dirty)
+    bool save = d->new_state || d->chip.modified;
+    if (d->state_path && !save)
         log_dbg("chip unchanged: %s not rewritten", d->state_path);
-    if (d->state_path && d->dirty) {
+    if (d->state_path && save) {
         struct ispf_error err;
         ispf_error_clear(&err);
         const struct part *p = d->chip.part;
@@ -221,8 +207,6 @@ static int dryrun_spi(struct pgm *pgm, const uint8_t cmd[4], uint8_t res[4], str
     struct dryrun_priv *d = pgm->priv;
     if (d->delay_us)
         clock_sleep_us(d->delay_us);
-    if (dryrun_changes_chip(cmd) && d->chip.reset_low && !d->chip.isp_dead)
-        d->dirty = true;
     avrchip_spi(&d->chip, cmd, res);
     pgm->stats.commands++;
     pgm->stats.bytes_tx += 4;

@@ -129,9 +129,12 @@ void avrchip_set_reset(struct avrchip *c, bool low)
     memset(c->pagebuf, 0xFF, c->part->flash_page ? c->part->flash_page : 2);
 }
 
+/* Every write instruction ends here: its write cycle starts, and the chip counts as
+ * modified (what the dryrun state file needs to know). */
 static void chip_mark_busy(struct avrchip *c)
 {
     c->busy_left = c->faults.busy_polls;
+    c->modified = true;
 }
 
 static uint32_t chip_flash_index(const struct avrchip *c, uint32_t word, bool high)

@@ -25,13 +25,13 @@
 #include "ispflash/part.h"
 
 struct avrchip_faults {
-    bool unwired;          /* nothing connected: MISO always reads 0x00 */
-    bool has_stuck;        /* a flash cell whose stuck_mask bits cannot be cleared */
+    bool unwired;   /* nothing connected: MISO always reads 0x00 */
+    bool has_stuck; /* a flash cell whose stuck_mask bits cannot be cleared */
     uint32_t stuck_addr;
     uint8_t stuck_mask;
-    unsigned busy_polls;   /* RDY/BSY reports busy this many polls after each write */
-    bool no_xtal;          /* nothing on XTAL1/XTAL2: fuses selecting an external clock
-                            * source stop the chip, so ISP no longer answers */
+    unsigned busy_polls; /* RDY/BSY reports busy this many polls after each write */
+    bool no_xtal;        /* nothing on XTAL1/XTAL2: fuses selecting an external clock
+                          * source stop the chip, so ISP no longer answers */
 };
 
 struct avrchip_stats {
@@ -44,14 +44,16 @@ struct avrchip {
     uint8_t *eeprom;
     uint8_t fuse[4]; /* lfuse, hfuse, efuse, lock as stored (existing bits only matter) */
     uint8_t calibration[4];
-    uint8_t *pagebuf;      /* flash page buffer (flash_page bytes) */
-    uint8_t *epagebuf;     /* EEPROM page buffer */
-    uint8_t *epageloaded;  /* which EEPROM page-buffer bytes were loaded */
-    uint8_t ext_addr;      /* Load Extended Address byte */
-    bool reset_low;        /* RESET held active by the programmer */
-    bool prog_enabled;     /* Programming Enable accepted since reset */
-    bool isp_dead;         /* fuses latched at reset disable ISP */
+    uint8_t *pagebuf;     /* flash page buffer (flash_page bytes) */
+    uint8_t *epagebuf;    /* EEPROM page buffer */
+    uint8_t *epageloaded; /* which EEPROM page-buffer bytes were loaded */
+    uint8_t ext_addr;     /* Load Extended Address byte */
+    bool reset_low;       /* RESET held active by the programmer */
+    bool prog_enabled;    /* Programming Enable accepted since reset */
+    bool isp_dead;        /* fuses latched at reset disable ISP */
     unsigned busy_left;
+    bool modified; /* a write instruction (flash, EEPROM, erase, fuse, lock) ran
+                    * since the chip was made or loaded */
     struct avrchip_faults faults;
     struct avrchip_stats stats;
 };
