@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/atomic_file.h"
 #include "core/records.h"
 #include "ispflash/image.h"
 
@@ -133,17 +134,16 @@ static int write_all(const char *path, const char *buf, size_t len, struct ispf_
             return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
         return ISPF_OK;
     }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return ispf_fail(err, ISPF_E_IO, "cannot create %s: %s", path, strerror(errno));
-    if (len && fwrite(buf, 1, len, f) != len) {
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, path, err);
+    if (rc)
+        return rc;
+    if (len && fwrite(buf, 1, len, af.f) != len) {
         int e = errno;
-        fclose(f);
+        atomic_file_abort(&af);
         return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(e));
     }
-    if (fclose(f) != 0)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
-    return ISPF_OK;
+    return atomic_file_commit(&af, err);
 }
 
 /* ---- detection ---- */

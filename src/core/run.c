@@ -5,14 +5,11 @@
  * See include/ispflash/run.h. Talks to the user only through ispf_log().
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "ispflash/log.h"
 #include "ispflash/run.h"
 
@@ -405,87 +402,29 @@ static void run_put_values(const struct image *img, char fmt, FILE *f)
 static int run_save_values(const struct image *img, const char *path, char fmt,
                            struct ispf_error *err)
 {
-    bool out = strcmp(path, "-") == 0;
-    FILE *f = out ? stdout : fopen(path, "w");
-    if (!f)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
-    run_put_values(img, fmt, f);
-    if (out) {
+    if (strcmp(path, "-") == 0) {
+        run_put_values(img, fmt, stdout);
         if (fflush(stdout) != 0 || ferror(stdout))
             return ispf_fail(err, ISPF_E_IO, "writing to standard output: %s", strerror(errno));
         return ISPF_OK;
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(errno));
-    return ISPF_OK;
-}
-
-/* An output file is written to a temporary file next to it, flushed to disk and renamed
- * over the target only when complete: a failed or interrupted save keeps the old file. */
-static int run_tmp_create(const char *path, mode_t mode, char *tmp, size_t n,
-                          struct ispf_error *err)
-{
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path + 1) : 0;
-    if (snprintf(tmp, n, "%.*s.%s.ispflash-XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
-        (int)n)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: name too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return ispf_fail(err, ISPF_E_IO,
-                         "cannot write %s: cannot create a temporary file "
-                         "next to it: %s",
-                         path, strerror(errno));
-    if (fchmod(fd, mode) != 0)
-        ispf_log(ISPF_LOG_DEBUG, RUN_LOG, "%s: fchmod: %s", tmp, strerror(errno));
-    close(fd);
-    return ISPF_OK;
-}
-
-static int run_tmp_commit(const char *tmp, const char *path, struct ispf_error *err)
-{
-    int fd = open(tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    close(fd);
-    if (rename(tmp, path) != 0)
-        return ispf_fail(err, ISPF_E_IO, "cannot write %s: rename: %s", path, strerror(errno));
-    return ISPF_OK;
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, path, err);
+    if (rc)
+        return rc;
+    run_put_values(img, fmt, af.f);
+    return atomic_file_commit(&af, err);
 }
 
 static enum image_format run_out_format(char fmt);
 
+/* Output files are written whole or not at all (base/atomic_file.h, also inside
+ * image_save): a failed or interrupted read keeps the previous file. */
 static int run_save(const struct image *img, const char *path, char fmt, struct ispf_error *err)
 {
-    bool values = strchr("hdob", fmt) || fmt == 'm';
-    struct stat st;
-    /* Standard output, and devices or pipes named as files (/dev/null): written directly. */
-    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
-        return values ? run_save_values(img, path, fmt, err)
-                      : image_save(img, path, run_out_format(fmt), err);
-    /* Through a symbolic link to its target; the old file's permissions are kept. */
-    char real[PATH_MAX];
-    if (realpath(path, real))
-        path = real;
-    mode_t um = umask(0);
-    umask(um);
-    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~um);
-    char tmp[4096];
-    int rc = run_tmp_create(path, mode, tmp, sizeof tmp, err);
-    if (rc)
-        return rc;
-    rc = values ? run_save_values(img, tmp, fmt, err)
-                : image_save(img, tmp, run_out_format(fmt), err);
-    if (rc == ISPF_OK)
-        rc = run_tmp_commit(tmp, path, err);
-    if (rc)
-        unlink(tmp);
-    return rc;
+    if (strchr("hdob", fmt) || fmt == 'm')
+        return run_save_values(img, path, fmt, err);
+    return image_save(img, path, run_out_format(fmt), err);
 }
 
 static enum image_format run_out_format(char fmt)
