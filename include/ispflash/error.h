@@ -32,7 +32,7 @@ enum ispf_status {
 #define ISPF_ERRMSG_MAX 4096
 
 struct ispf_error {
-    int code;                   /* last enum ispf_status set, ISPF_OK if none */
+    int code;                  /* last enum ispf_status set, ISPF_OK if none */
     char msg[ISPF_ERRMSG_MAX]; /* complete sentence(s), no trailing newline */
 };
 

@@ -16,10 +16,10 @@
 #define IMAGE_MAX_SIZE (16u * 1024u * 1024u)
 
 struct image {
-    uint8_t *data; /* data[a] is meaningful where used[a] != 0 */
-    uint8_t *used; /* 1 where address a holds a byte */
-    uint32_t cap;  /* allocated length of data/used */
-    uint32_t end;  /* one past the highest used address, 0 when empty */
+    uint8_t *data;  /* data[a] is meaningful where used[a] != 0 */
+    uint8_t *used;  /* 1 where address a holds a byte */
+    uint32_t cap;   /* allocated length of data/used */
+    uint32_t end;   /* one past the highest used address, 0 when empty */
     uint32_t count; /* number of used addresses */
 };
 
@@ -47,11 +47,11 @@ bool image_equal(const struct image *a, const struct image *b);
 
 /* File formats (-U ...:fmt). */
 enum image_format {
-    IMAGE_FMT_AUTO = 0, /* 'a' or omitted: detect Intel HEX vs raw binary */
-    IMAGE_FMT_IHEX,     /* 'i' */
-    IMAGE_FMT_RAW,      /* 'r' */
+    IMAGE_FMT_AUTO = 0,  /* 'a' or omitted: detect Intel HEX vs raw binary */
+    IMAGE_FMT_IHEX,      /* 'i' */
+    IMAGE_FMT_RAW,       /* 'r' */
     IMAGE_FMT_IMMEDIATE, /* 'm': the "file name" is a list of values */
-    IMAGE_FMT_SREC,     /* 's' Motorola S-record (optional) */
+    IMAGE_FMT_SREC,      /* 's' Motorola S-record (optional) */
 };
 
 /* Map a -U format letter to a format; returns -1 for an unknown letter. */

@@ -22,9 +22,18 @@ static inline void isp_set(uint8_t cmd[4], uint8_t a, uint8_t b, uint8_t c, uint
     cmd[3] = d;
 }
 
-static inline void isp_prog_enable(uint8_t cmd[4]) { isp_set(cmd, 0xAC, 0x53, 0x00, 0x00); }
-static inline void isp_chip_erase(uint8_t cmd[4]) { isp_set(cmd, 0xAC, 0x80, 0x00, 0x00); }
-static inline void isp_poll(uint8_t cmd[4]) { isp_set(cmd, 0xF0, 0x00, 0x00, 0x00); }
+static inline void isp_prog_enable(uint8_t cmd[4])
+{
+    isp_set(cmd, 0xAC, 0x53, 0x00, 0x00);
+}
+static inline void isp_chip_erase(uint8_t cmd[4])
+{
+    isp_set(cmd, 0xAC, 0x80, 0x00, 0x00);
+}
+static inline void isp_poll(uint8_t cmd[4])
+{
+    isp_set(cmd, 0xF0, 0x00, 0x00, 0x00);
+}
 
 /* Flash byte address -> read instruction (20 low byte / 28 high byte, word address). */
 static inline void isp_read_flash(uint8_t cmd[4], uint32_t byteaddr)

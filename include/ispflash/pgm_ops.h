@@ -34,9 +34,9 @@
 
 /* What the user asked for, handed to open(). */
 struct pgm_config {
-    const char *port;   /* -P as given, NULL if not given */
-    int baud;           /* -b, 0 = not given (use entry->default_baud) */
-    double bitclock_us; /* -B SCK period in microseconds, 0 = not given */
+    const char *port;         /* -P as given, NULL if not given */
+    int baud;                 /* -b, 0 = not given (use entry->default_baud) */
+    double bitclock_us;       /* -B SCK period in microseconds, 0 = not given */
     const struct part *part;  /* the part selected with -p (never NULL) */
     const char *const *xopts; /* -x values, e.g. "state=chip.bin" */
     size_t n_xopts;
@@ -45,7 +45,7 @@ struct pgm_config {
 /* Counters a backend may update, shown at -v and used by benchmarks. */
 struct pgm_stats {
     uint64_t bytes_tx, bytes_rx; /* bytes on the wire */
-    uint64_t commands;          /* protocol commands / control transfers */
+    uint64_t commands;           /* protocol commands / control transfers */
 };
 
 /* pgm->flags, set by a backend in open() when they apply. */
@@ -61,11 +61,11 @@ struct pgm {
     struct pgm_config cfg;
     void *priv;
     struct pgm_stats stats;
-    unsigned flags;            /* enum pgm_flag, set by open() */
-    int ext_addr;              /* Load Extended Address byte last sent to the target,
-                                * -1 = unknown; the core resets it at every enable() */
-    uint32_t flash_write_max;  /* set by open(): most bytes of consecutive flash pages one
-                                * write_page call accepts (0 = one page) */
+    unsigned flags;           /* enum pgm_flag, set by open() */
+    int ext_addr;             /* Load Extended Address byte last sent to the target,
+                               * -1 = unknown; the core resets it at every enable() */
+    uint32_t flash_write_max; /* set by open(): most bytes of consecutive flash pages one
+                               * write_page call accepts (0 = one page) */
 };
 
 struct programmer_ops {
@@ -104,8 +104,8 @@ struct programmer_ops {
     /* Optional. Read len bytes of mem (MEM_FLASH or MEM_EEPROM) starting at addr
      * into buf. Any addr/len inside the memory; the backend chunks as its wire
      * protocol needs. NULL: the core reads byte by byte through spi(). */
-    int (*read_block)(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf,
-                      uint32_t len, struct ispf_error *err);
+    int (*read_block)(struct pgm *pgm, enum mem_id mem, uint32_t addr, uint8_t *buf, uint32_t len,
+                      struct ispf_error *err);
 
     /* Optional. Write and commit data.
      *  MEM_FLASH: addr is page-aligned and len is one page (part flash_page), or a

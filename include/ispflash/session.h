@@ -39,8 +39,7 @@ struct session;
 /* Open the programmer, enter programming mode, read and check the signature.
  * 00 00 00 / FF FF FF: ISPF_E_NO_TARGET (never overridable). Another part's
  * signature: ISPF_E_SIGNATURE naming it, unless cfg->force. */
-int session_open(struct session **out, const struct session_config *cfg,
-                 struct ispf_error *err);
+int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err);
 /* Leave programming mode and close the programmer. NULL is fine. */
 void session_close(struct session *s);
 

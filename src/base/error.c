@@ -58,23 +58,41 @@ int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...)
 const char *ispf_strerror(int code)
 {
     switch (code) {
-    case ISPF_OK: return "success";
-    case ISPF_E_USAGE: return "usage error";
-    case ISPF_E_INPUT: return "bad input";
-    case ISPF_E_NOMEM: return "out of memory";
-    case ISPF_E_IO: return "input/output error";
-    case ISPF_E_TIMEOUT: return "timeout";
-    case ISPF_E_PROTOCOL: return "protocol error";
-    case ISPF_E_NO_DEVICE: return "programmer not found";
-    case ISPF_E_ACCESS: return "permission denied";
-    case ISPF_E_DISCONNECTED: return "programmer disconnected";
-    case ISPF_E_NO_TARGET: return "no target answers";
-    case ISPF_E_SIGNATURE: return "wrong device signature";
-    case ISPF_E_VERIFY: return "verification failed";
-    case ISPF_E_UNSUPPORTED: return "not supported";
-    case ISPF_E_REFUSED: return "refused by a safety check";
-    case ISPF_E_TARGET: return "target error";
-    case ISPF_E_INTERRUPTED: return "interrupted";
-    default: return "unknown error";
+    case ISPF_OK:
+        return "success";
+    case ISPF_E_USAGE:
+        return "usage error";
+    case ISPF_E_INPUT:
+        return "bad input";
+    case ISPF_E_NOMEM:
+        return "out of memory";
+    case ISPF_E_IO:
+        return "input/output error";
+    case ISPF_E_TIMEOUT:
+        return "timeout";
+    case ISPF_E_PROTOCOL:
+        return "protocol error";
+    case ISPF_E_NO_DEVICE:
+        return "programmer not found";
+    case ISPF_E_ACCESS:
+        return "permission denied";
+    case ISPF_E_DISCONNECTED:
+        return "programmer disconnected";
+    case ISPF_E_NO_TARGET:
+        return "no target answers";
+    case ISPF_E_SIGNATURE:
+        return "wrong device signature";
+    case ISPF_E_VERIFY:
+        return "verification failed";
+    case ISPF_E_UNSUPPORTED:
+        return "not supported";
+    case ISPF_E_REFUSED:
+        return "refused by a safety check";
+    case ISPF_E_TARGET:
+        return "target error";
+    case ISPF_E_INTERRUPTED:
+        return "interrupted";
+    default:
+        return "unknown error";
     }
 }

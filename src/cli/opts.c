@@ -108,20 +108,47 @@ enum {
 static bool cli_parse_flag(struct cli_opts *o, int c)
 {
     switch (c) {
-    case 's': o->opt_s = true; return true; /* avrdude's obsolete safemode switches */
-    case 'u': o->opt_u = true; return true;
-    case 'e': o->erase = true; return true;
-    case 'D': o->no_erase = true; return true;
-    case 'V': o->no_verify = true; return true;
-    case 'n': o->no_write = true; return true;
-    case 'F': o->force = true; return true;
-    case 'v': o->verbose++; return true;
-    case 'q': o->quiet++; return true;
-    case 'h': o->help = true; return true;
-    case OPT_VERSION: o->version = true; return true;
-    case OPT_FUSES: o->list_fuses = true; return true;
-    case OPT_UNSAFE_FUSES: o->unsafe_fuses = true; return true;
-    default: return false;
+    case 's':
+        o->opt_s = true;
+        return true; /* avrdude's obsolete safemode switches */
+    case 'u':
+        o->opt_u = true;
+        return true;
+    case 'e':
+        o->erase = true;
+        return true;
+    case 'D':
+        o->no_erase = true;
+        return true;
+    case 'V':
+        o->no_verify = true;
+        return true;
+    case 'n':
+        o->no_write = true;
+        return true;
+    case 'F':
+        o->force = true;
+        return true;
+    case 'v':
+        o->verbose++;
+        return true;
+    case 'q':
+        o->quiet++;
+        return true;
+    case 'h':
+        o->help = true;
+        return true;
+    case OPT_VERSION:
+        o->version = true;
+        return true;
+    case OPT_FUSES:
+        o->list_fuses = true;
+        return true;
+    case OPT_UNSAFE_FUSES:
+        o->unsafe_fuses = true;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -130,12 +157,24 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
 {
     char *end;
     switch (c) {
-    case 'c': o->programmer = arg; return 0;
-    case 'p': o->part = arg; return 0;
-    case 'P': o->port = arg; return 0;
-    case 'C': o->config = arg; return 0; /* avrdude's config file: ignored */
-    case 'l': o->logfile = arg; return 0;
-    case OPT_BOOTLOADER: o->bootloader = arg; return 0;
+    case 'c':
+        o->programmer = arg;
+        return 0;
+    case 'p':
+        o->part = arg;
+        return 0;
+    case 'P':
+        o->port = arg;
+        return 0;
+    case 'C':
+        o->config = arg;
+        return 0; /* avrdude's config file: ignored */
+    case 'l':
+        o->logfile = arg;
+        return 0;
+    case OPT_BOOTLOADER:
+        o->bootloader = arg;
+        return 0;
     case 'b':
         errno = 0;
         o->baud = (int)strtol(arg, &end, 10);
@@ -174,7 +213,8 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
         }
         o->jtag = arg;
         return 0;
-    default: return 1;
+    default:
+        return 1;
     }
 }
 

@@ -94,8 +94,8 @@ static int session_check_signature(struct session *s, struct ispf_error *err)
     char names[128] = "";
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, "%s%s (-p %s)", i ? " or " : "",
-                 found[i]->name, found[i]->id);
+        snprintf(names + len, sizeof names - len, "%s%s (-p %s)", i ? " or " : "", found[i]->name,
+                 found[i]->id);
     }
     if (s->cfg.force) {
         log_warn("device signature %s is %s, not %s; going on because of -F", got,
@@ -119,8 +119,7 @@ static int session_check_signature(struct session *s, struct ispf_error *err)
                      got, p->signature[0], p->signature[1], p->signature[2], p->name);
 }
 
-int session_open(struct session **out, const struct session_config *cfg,
-                 struct ispf_error *err)
+int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err)
 {
     struct session *s = calloc(1, sizeof *s);
     if (!s)
@@ -195,7 +194,8 @@ int session_chip_erase(struct session *s, struct ispf_error *err)
     }
     if (s->pgm->flags & PGM_FLAG_BOOTLOADER) {
         log_info("%s is a bootloader: it has no chip erase, and erases each flash page as "
-                 "it writes it", s->pgm->entry->id);
+                 "it writes it",
+                 s->pgm->entry->id);
         return ISPF_OK;
     }
     uint8_t cmd[4], res[4];
@@ -226,8 +226,8 @@ int session_check_fits(const struct part *p, enum mem_id mem, const struct image
     uint32_t from = size, start, len;
     image_next_segment(img, &from, &start, &len);
     if (mem_is_fuse(mem))
-        return ispf_fail(err, ISPF_E_INPUT, "%s: %s is one byte, but %u values were given",
-                         source, mem_name(mem), img->count);
+        return ispf_fail(err, ISPF_E_INPUT, "%s: %s is one byte, but %u values were given", source,
+                         mem_name(mem), img->count);
     return ispf_fail(err, ISPF_E_INPUT,
                      "%s: address 0x%05x does not fit: %s of %s is %u bytes (0x0000-0x%04x)",
                      source, start, mem_name(mem), p->name, size, size - 1);
@@ -244,8 +244,7 @@ static bool session_page_data(const struct image *img, uint32_t a, uint32_t page
     return !all_ff;
 }
 
-static int session_write_flash(struct session *s, const struct image *img,
-                               struct ispf_error *err)
+static int session_write_flash(struct session *s, const struct image *img, struct ispf_error *err)
 {
     const struct part *p = s->cfg.part;
     uint32_t page = p->flash_page;
@@ -268,9 +267,11 @@ static int session_write_flash(struct session *s, const struct image *img,
             if (written)
                 rc = ispf_fail(err, ISPF_E_INTERRUPTED,
                                "interrupted: flash 0x%05x-0x%05x written, the rest not; the "
-                               "chip is incomplete", first, written - 1);
+                               "chip is incomplete",
+                               first, written - 1);
             else
-                rc = ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted: no flash page written "
+                rc = ispf_fail(err, ISPF_E_INTERRUPTED,
+                               "interrupted: no flash page written "
                                "yet; the chip is incomplete");
             break;
         }
@@ -305,13 +306,11 @@ static int session_write_flash(struct session *s, const struct image *img,
     }
     free(buf);
     if (rc == ISPF_OK)
-        log_dbg("flash: %u pages written, %u all-0xFF pages skipped", npages - skipped,
-                skipped);
+        log_dbg("flash: %u pages written, %u all-0xFF pages skipped", npages - skipped, skipped);
     return rc;
 }
 
-static int session_write_eeprom(struct session *s, const struct image *img,
-                                struct ispf_error *err)
+static int session_write_eeprom(struct session *s, const struct image *img, struct ispf_error *err)
 {
     session_progress_begin(s, "Writing eeprom", img->count);
     uint32_t from = 0, start, len, done = 0;
@@ -340,8 +339,7 @@ static int session_read_fuse_chip(struct session *s, enum mem_id mem, uint8_t *v
 {
     const struct fuse_byte *fb = part_fuse(s->cfg.part, mem);
     if (!fb || !fb->present)
-        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name,
-                         mem_name(mem));
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name, mem_name(mem));
     uint8_t cmd[4], res[4];
     isp_read_fuse(cmd, mem);
     int rc = pgm_spi(s->pgm, cmd, res, err);
@@ -367,8 +365,8 @@ int session_read_range(struct session *s, enum mem_id mem, uint32_t addr, uint8_
 {
     uint32_t size = part_mem_size(s->cfg.part, mem);
     if ((mem != MEM_FLASH && mem != MEM_EEPROM) || addr > size || len > size - addr)
-        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: 0x%05x+%u is not readable",
-                         mem_name(mem), addr, len);
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: 0x%05x+%u is not readable", mem_name(mem),
+                         addr, len);
     int rc = pgm_read(s->pgm, mem, addr, buf, len, NULL, NULL, err);
     if (rc)
         return ispf_error_prefix(err, "reading %s at 0x%05x", mem_name(mem), addr);
@@ -380,8 +378,7 @@ static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
 {
     const struct fuse_byte *fb = part_fuse(s->cfg.part, mem);
     if (!fb || !fb->present)
-        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name,
-                         mem_name(mem));
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name, mem_name(mem));
     uint8_t used = fb->used, cur;
     if (want & (uint8_t)~used)
         log_dbg("%s: bits 0x%02x do not exist on %s and are written as 1", mem_name(mem),
@@ -394,7 +391,8 @@ static int session_write_fuse(struct session *s, enum mem_id mem, uint8_t want,
             log_info("%s is already 0x%02x, not written", mem_name(mem), cur);
         else
             log_info("%s reads 0x%02x: the bits that exist (0x%02x) already match 0x%02x, not "
-                     "written", mem_name(mem), cur, used, want);
+                     "written",
+                     mem_name(mem), cur, used, want);
         return ISPF_OK;
     }
     uint8_t cmd[4], res[4];
@@ -425,8 +423,10 @@ int session_write(struct session *s, enum mem_id mem, const struct image *img,
         return ISPF_OK;
     }
     switch (mem) {
-    case MEM_FLASH: return session_write_flash(s, img, err);
-    case MEM_EEPROM: return session_write_eeprom(s, img, err);
+    case MEM_FLASH:
+        return session_write_flash(s, img, err);
+    case MEM_EEPROM:
+        return session_write_eeprom(s, img, err);
     case MEM_LFUSE:
     case MEM_HFUSE:
     case MEM_EFUSE:
@@ -460,8 +460,7 @@ int session_read(struct session *s, enum mem_id mem, struct image *img, struct i
 {
     uint32_t size = part_mem_size(s->cfg.part, mem);
     if (size == 0)
-        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name,
-                         mem_name(mem));
+        return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s has no %s", s->cfg.part->name, mem_name(mem));
     uint8_t *buf = malloc(size);
     if (!buf)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
@@ -520,7 +519,8 @@ int session_verify(struct session *s, enum mem_id mem, const struct image *img,
             s->base = done;
             rc = pgm_read(s->pgm, mem, start, buf, len, session_progress_cb, s, err);
             if (rc)
-                ispf_error_prefix(err, "reading %s back at 0x%05x", mem_name(mem), start);
+                ispf_error_prefix(err, "reading %s back (0x%05x-0x%05x)", mem_name(mem), start,
+                                  start + len - 1);
         }
         for (uint32_t i = 0; rc == ISPF_OK && i < len; i++) {
             uint8_t want = img->data[start + i];

@@ -20,27 +20,31 @@ static const struct pgm_entry registry_table[] = {
     /* BACKEND ROWS BELOW (keep alphabetical within a protocol family) */
     /* USBasp protocol (usbasp.c); variant: 0 fischl.de ids, 1 any 16C0:05DC, 2 NIBObee */
     {"nibobee", "NIBObee (USBasp protocol, 16C0:092F)", &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 2},
-    {"usbasp", "USBasp, fischl.de firmware and compatibles (16C0:05DC \"www.fischl.de\" \"USBasp\", or 03EB:C7B4)",
+    {"usbasp",
+     "USBasp, fischl.de firmware and compatibles (16C0:05DC \"www.fischl.de\" \"USBasp\", or "
+     "03EB:C7B4)",
      &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 0},
     {"usbasp-clone", "USBasp clone: any 16C0:05DC device, vendor/product strings not checked",
      &pgm_usbasp_ops, PGM_TRANSPORT_USB, 0, 1},
     /* USBtiny protocol (usbtiny.c); variant: index of the preferred USB id */
-    {"arduinoisp", "Arduino ISP (USBtiny protocol, 2341:0049)", &pgm_usbtiny_ops,
-     PGM_TRANSPORT_USB, 0, 1},
+    {"arduinoisp", "Arduino ISP (USBtiny protocol, 2341:0049)", &pgm_usbtiny_ops, PGM_TRANSPORT_USB,
+     0, 1},
     {"arduinoisporg", "Arduino.org ISP (USBtiny protocol, 2A03:0049)", &pgm_usbtiny_ops,
      PGM_TRANSPORT_USB, 0, 2},
-    {"ehajo-isp", "eHaJo ISP (USBtiny protocol, 16D0:0BA5)", &pgm_usbtiny_ops, PGM_TRANSPORT_USB,
-     0, 3},
+    {"ehajo-isp", "eHaJo ISP (USBtiny protocol, 16D0:0BA5)", &pgm_usbtiny_ops, PGM_TRANSPORT_USB, 0,
+     3},
     {"iseavrprog", "iSeeU AVR programmer (USBtiny protocol, 1209:6570)", &pgm_usbtiny_ops,
      PGM_TRANSPORT_USB, 0, 4},
-    {"usbtiny", "USBtinyISP, SparkFun Pocket AVR (1781:0C9F; also finds the other USBtiny-protocol ids)",
+    {"usbtiny",
+     "USBtinyISP, SparkFun Pocket AVR (1781:0C9F; also finds the other USBtiny-protocol ids)",
      &pgm_usbtiny_ops, PGM_TRANSPORT_USB, 0, 0},
     /* STK500v1 family (stk500v1.c); variant: 0 ArduinoISP, 1 STK500, 2 bootloader */
     {"arduino", "Arduino bootloader (Optiboot-class, STK500v1 subset, DTR/RTS reset)",
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 115200, 2},
     {"arduino_as_isp", "Arduino running the ArduinoISP sketch (STK500v1, 19200 baud)",
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 19200, 0},
-    {"avrisp", "ArduinoISP firmware: Pro Micro / Teensy 2.0 with QMK's ISP hex, ArduinoISP "
+    {"avrisp",
+     "ArduinoISP firmware: Pro Micro / Teensy 2.0 with QMK's ISP hex, ArduinoISP "
      "sketch (STK500v1, 19200 baud)",
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 19200, 0},
     {"stk500v1", "STK500 version 1 protocol (115200 baud; ArduinoISP is detected)",
@@ -48,9 +52,10 @@ static const struct pgm_entry registry_table[] = {
     /* STK500v2 family (stk500v2.c): the programmer type comes from SIGN_ON */
     {"avrisp2", "AVRISP mkII-compatible STK500v2 programmer on a serial port (115200 baud)",
      &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
-    {"avrispv2", "Atmel AVRISP with v2 firmware, STK500v2 clones (115200 baud)",
-     &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
-    {"stk500v2", "STK500 version 2 protocol: STK500, Arduino-based STK500v2 ISPs, ScratchMonkey "
+    {"avrispv2", "Atmel AVRISP with v2 firmware, STK500v2 clones (115200 baud)", &pgm_stk500v2_ops,
+     PGM_TRANSPORT_SERIAL, 115200, 0},
+    {"stk500v2",
+     "STK500 version 2 protocol: STK500, Arduino-based STK500v2 ISPs, ScratchMonkey "
      "(115200 baud)",
      &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
     /* Bus Pirate binary SPI mode (buspirate.c) */
@@ -84,8 +89,8 @@ size_t pgm_registry_suggest(const char *id, const struct pgm_entry **out, size_t
     if (!id || !out)
         return 0;
     for (size_t i = 0; i < N; i++)
-        dist[i] = suggest_distance(id, strlen(id), registry_table[i].id,
-                                   strlen(registry_table[i].id));
+        dist[i] =
+            suggest_distance(id, strlen(id), registry_table[i].id, strlen(registry_table[i].id));
     /* up to three edits (suggest_distance counts half-steps) */
     size_t n = suggest_pick(dist, N, 6, idx, max < N ? max : N);
     for (size_t k = 0; k < n; k++)

@@ -122,42 +122,73 @@ size_t stk2_rx_pending(const struct stk2_rx *rx)
 const char *stk2_cmd_name(uint8_t cmd)
 {
     switch (cmd) {
-    case STK2_CMD_SIGN_ON: return "SIGN_ON";
-    case STK2_CMD_SET_PARAMETER: return "SET_PARAMETER";
-    case STK2_CMD_GET_PARAMETER: return "GET_PARAMETER";
-    case STK2_CMD_LOAD_ADDRESS: return "LOAD_ADDRESS";
-    case STK2_CMD_ENTER_PROGMODE_ISP: return "ENTER_PROGMODE_ISP";
-    case STK2_CMD_LEAVE_PROGMODE_ISP: return "LEAVE_PROGMODE_ISP";
-    case STK2_CMD_CHIP_ERASE_ISP: return "CHIP_ERASE_ISP";
-    case STK2_CMD_PROGRAM_FLASH_ISP: return "PROGRAM_FLASH_ISP";
-    case STK2_CMD_READ_FLASH_ISP: return "READ_FLASH_ISP";
-    case STK2_CMD_PROGRAM_EEPROM_ISP: return "PROGRAM_EEPROM_ISP";
-    case STK2_CMD_READ_EEPROM_ISP: return "READ_EEPROM_ISP";
-    case STK2_CMD_PROGRAM_FUSE_ISP: return "PROGRAM_FUSE_ISP";
-    case STK2_CMD_READ_FUSE_ISP: return "READ_FUSE_ISP";
-    case STK2_CMD_PROGRAM_LOCK_ISP: return "PROGRAM_LOCK_ISP";
-    case STK2_CMD_READ_LOCK_ISP: return "READ_LOCK_ISP";
-    case STK2_CMD_READ_SIGNATURE_ISP: return "READ_SIGNATURE_ISP";
-    case STK2_CMD_READ_OSCCAL_ISP: return "READ_OSCCAL_ISP";
-    case STK2_CMD_SPI_MULTI: return "SPI_MULTI";
-    default: return "unknown command";
+    case STK2_CMD_SIGN_ON:
+        return "SIGN_ON";
+    case STK2_CMD_SET_PARAMETER:
+        return "SET_PARAMETER";
+    case STK2_CMD_GET_PARAMETER:
+        return "GET_PARAMETER";
+    case STK2_CMD_LOAD_ADDRESS:
+        return "LOAD_ADDRESS";
+    case STK2_CMD_ENTER_PROGMODE_ISP:
+        return "ENTER_PROGMODE_ISP";
+    case STK2_CMD_LEAVE_PROGMODE_ISP:
+        return "LEAVE_PROGMODE_ISP";
+    case STK2_CMD_CHIP_ERASE_ISP:
+        return "CHIP_ERASE_ISP";
+    case STK2_CMD_PROGRAM_FLASH_ISP:
+        return "PROGRAM_FLASH_ISP";
+    case STK2_CMD_READ_FLASH_ISP:
+        return "READ_FLASH_ISP";
+    case STK2_CMD_PROGRAM_EEPROM_ISP:
+        return "PROGRAM_EEPROM_ISP";
+    case STK2_CMD_READ_EEPROM_ISP:
+        return "READ_EEPROM_ISP";
+    case STK2_CMD_PROGRAM_FUSE_ISP:
+        return "PROGRAM_FUSE_ISP";
+    case STK2_CMD_READ_FUSE_ISP:
+        return "READ_FUSE_ISP";
+    case STK2_CMD_PROGRAM_LOCK_ISP:
+        return "PROGRAM_LOCK_ISP";
+    case STK2_CMD_READ_LOCK_ISP:
+        return "READ_LOCK_ISP";
+    case STK2_CMD_READ_SIGNATURE_ISP:
+        return "READ_SIGNATURE_ISP";
+    case STK2_CMD_READ_OSCCAL_ISP:
+        return "READ_OSCCAL_ISP";
+    case STK2_CMD_SPI_MULTI:
+        return "SPI_MULTI";
+    default:
+        return "unknown command";
     }
 }
 
 const char *stk2_status_name(uint8_t status)
 {
     switch (status) {
-    case STK2_STATUS_CMD_OK: return "OK";
-    case STK2_STATUS_CMD_TOUT: return "CMD_TOUT (command timed out)";
-    case STK2_STATUS_RDY_BSY_TOUT: return "RDY_BSY_TOUT (target stayed busy)";
-    case STK2_STATUS_SET_PARAM_MISSING: return "SET_PARAM_MISSING";
-    case STK2_STATUS_CMD_FAILED: return "CMD_FAILED";
-    case STK2_STATUS_CKSUM_ERROR: return "CKSUM_ERROR";
-    case STK2_STATUS_CMD_UNKNOWN: return "CMD_UNKNOWN (programmer does not know this command)";
-    case STK2_STATUS_ILLEGAL_PARAMETER: return "ILLEGAL_PARAMETER";
-    case 0xCB: return "PHY_ERROR";
-    case 0xCC: return "CLOCK_ERROR";
-    case 0xCD: return "BAUD_INVALID";
-    default: return "unknown status";
+    case STK2_STATUS_CMD_OK:
+        return "OK";
+    case STK2_STATUS_CMD_TOUT:
+        return "CMD_TOUT (command timed out)";
+    case STK2_STATUS_RDY_BSY_TOUT:
+        return "RDY_BSY_TOUT (target stayed busy)";
+    case STK2_STATUS_SET_PARAM_MISSING:
+        return "SET_PARAM_MISSING";
+    case STK2_STATUS_CMD_FAILED:
+        return "CMD_FAILED";
+    case STK2_STATUS_CKSUM_ERROR:
+        return "CKSUM_ERROR";
+    case STK2_STATUS_CMD_UNKNOWN:
+        return "CMD_UNKNOWN (programmer does not know this command)";
+    case STK2_STATUS_ILLEGAL_PARAMETER:
+        return "ILLEGAL_PARAMETER";
+    case 0xCB:
+        return "PHY_ERROR";
+    case 0xCC:
+        return "CLOCK_ERROR";
+    case 0xCD:
+        return "BAUD_INVALID";
+    default:
+        return "unknown status";
     }
 }

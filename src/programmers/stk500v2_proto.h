@@ -98,14 +98,14 @@ enum stk2_rx_state {
  * garbage restarts the hunt. */
 struct stk2_rx {
     enum stk2_rx_state state;
-    uint8_t seq;      /* expected sequence number */
-    uint16_t size;    /* body length announced by the frame */
-    uint16_t got;     /* body bytes received */
-    uint8_t csum;     /* running XOR */
+    uint8_t seq;   /* expected sequence number */
+    uint16_t size; /* body length announced by the frame */
+    uint16_t got;  /* body bytes received */
+    uint8_t csum;  /* running XOR */
     uint8_t body[STK2_MAX_BODY];
-    unsigned long skipped;      /* bytes discarded while hunting */
-    unsigned long wrong_seq;    /* frames dropped for a wrong sequence number */
-    unsigned long bad_frames;   /* frames dropped for a bad token or size */
+    unsigned long skipped;    /* bytes discarded while hunting */
+    unsigned long wrong_seq;  /* frames dropped for a wrong sequence number */
+    unsigned long bad_frames; /* frames dropped for a bad token or size */
 };
 
 void stk2_rx_init(struct stk2_rx *rx, uint8_t expect_seq);

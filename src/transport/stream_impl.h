@@ -10,5 +10,4 @@
 extern const struct stream_ops stream_serial_ops; /* serial.c: libserialport */
 extern const struct stream_ops stream_tcp_ops;    /* tcp.c: net:HOST:PORT */
 
-
 #endif

@@ -47,9 +47,8 @@ void usb_close(struct usb_dev *dev);
 
 /* Vendor request to the device, IN (device -> host). Returns the number of bytes
  * received (>= 0) or a negative status. what names the request in messages. */
-int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
-                uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
-                struct ispf_error *err);
+int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index, uint8_t *buf,
+                uint16_t len, unsigned timeout_ms, const char *what, struct ispf_error *err);
 /* Vendor request, OUT (host -> device) with len data bytes (buf may be NULL if
  * len is 0). Returns ISPF_OK or a negative status. */
 int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,

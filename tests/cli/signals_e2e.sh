@@ -203,7 +203,7 @@ if [ -x "$EMU" ]; then
     check "avrisp SIGINT: exit 8 (got $RC)" [ "$RC" = 8 ]
     check "avrisp SIGINT: within 2 s (took $LAT ms)" [ "$LAT" -lt 2000 ]
     check "avrisp SIGINT: says flash is written, not verified" \
-        grep -Eq "interrupted: flash written, not verified: reading flash back at 0x[0-9a-f]*: interrupted" err
+        grep -Eq "interrupted: flash written, not verified: reading flash back \(0x[0-9a-f]+-0x[0-9a-f]+\): (.*: )?interrupted" err
     wait "$epid" # --once: it exits after the client, writing its stats
     # STK_LEAVE_PROGMODE is command 0x51 (the emulator counts each command).
     check "avrisp SIGINT: the programmer got LEAVE_PROGMODE" grep -Eq "^proto.cmd_51 [1-9]" e.stats
@@ -237,7 +237,7 @@ if [ -x "$EMU" ]; then
         emu_interrupt stk500v2 stk500v2 "$sig" 1
         check "stk500v2 SIG$sig: exit 8 (got $RC)" [ "$RC" = 8 ]
         check "stk500v2 SIG$sig: within 2 s (took $LAT ms)" [ "$LAT" -lt 2000 ]
-        check "stk500v2 SIG$sig: the message says what was written" grep -Eq "interrupted: flash (0x00000-0x[0-9a-f]* written, the rest not; the chip is incomplete|written, not verified: reading flash back at 0x[0-9a-f]*: interrupted)" err
+        check "stk500v2 SIG$sig: the message says what was written" grep -Eq "interrupted: flash (0x00000-0x[0-9a-f]* written, the rest not; the chip is incomplete|written, not verified: reading flash back \(0x[0-9a-f]+-0x[0-9a-f]+\): (.*: )?interrupted)" err
         check "stk500v2 SIG$sig: LEAVE_PROGMODE_ISP received" grep -Eq "^proto.left_progmode [1-9]" e.stats
         check "stk500v2 SIG$sig: not left in programming mode" sh -c '! grep -q "^proto.ended_in_progmode" e.stats'
         emu_interrupt buspirate buspirate "$sig" 1

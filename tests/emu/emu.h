@@ -21,11 +21,11 @@ struct emu_io;
 /* Faults injected by the harness on the programmer's side of the wire.
  * Counts are 1-based; 0 = off. */
 struct emu_faults {
-    unsigned drop_reply;     /* swallow the Nth reply (everything written for command N) */
-    unsigned garble_reply;   /* flip bits in the first byte of the Nth reply */
-    unsigned truncate_reply; /* send only the first half of the Nth reply */
+    unsigned drop_reply;          /* swallow the Nth reply (everything written for command N) */
+    unsigned garble_reply;        /* flip bits in the first byte of the Nth reply */
+    unsigned truncate_reply;      /* send only the first half of the Nth reply */
     unsigned long close_after_rx; /* close the connection after this many host bytes */
-    unsigned silent;         /* never answer anything (dead programmer) */
+    unsigned silent;              /* never answer anything (dead programmer) */
 };
 
 /* Blocking reads from the host. Return -1 when the host closed the link (serve()

@@ -23,8 +23,8 @@ int main(void)
         printf("\tstk500_devcode=%u", p->stk500_devcode);
         printf("\ttimeout=%u\tstabdelay=%u\tcmdexedelay=%u\tsynchloops=%u\tbytedelay=%u"
                "\tpollvalue=%u\tpollindex=%u\tpredelay=%u\tpostdelay=%u\tpollmethod=%u",
-               v->timeout, v->stabdelay, v->cmdexedelay, v->synchloops, v->bytedelay,
-               v->pollvalue, v->pollindex, v->predelay, v->postdelay, v->pollmethod);
+               v->timeout, v->stabdelay, v->cmdexedelay, v->synchloops, v->bytedelay, v->pollvalue,
+               v->pollindex, v->predelay, v->postdelay, v->pollmethod);
         printf("\tflash_mode=%u\tflash_v2delay=%u\tflash_readback=%u,%u", v->flash_mode,
                v->flash_delay, v->flash_readback[0], v->flash_readback[1]);
         printf("\teeprom_mode=%u\teeprom_v2delay=%u\teeprom_readback=%u,%u", v->eeprom_mode,

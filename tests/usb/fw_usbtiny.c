@@ -22,8 +22,8 @@ enum {
 };
 
 /* The firmware's read/write instruction for the next byte; address is 16 bits. */
-static void tiny_rw(struct usbemu *e, uint16_t *address, uint8_t cmd0, uint8_t data,
-                    uint8_t cmd[4], uint8_t res[4])
+static void tiny_rw(struct usbemu *e, uint16_t *address, uint8_t cmd0, uint8_t data, uint8_t cmd[4],
+                    uint8_t res[4])
 {
     uint16_t a = (*address)++;
     if (cmd0 & 0x80) /* EEPROM */

@@ -55,8 +55,8 @@ struct usbemu_asp {
 struct usbemu {
     const struct usbemu_fw *fw;
     struct avrchip chip;
-    double sck_hz;          /* current ISP clock */
-    unsigned long max_sck;  /* target answers only at SCK <= this (0 = any) */
+    double sck_hz;         /* current ISP clock */
+    unsigned long max_sck; /* target answers only at SCK <= this (0 = any) */
     union {
         struct usbemu_tiny tiny;
         struct usbemu_asp asp;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One -U made ready before any programmer is opened: its memory resolved, and for a
+ * write or verify its input file loaded and checked to fit the part.
+ */
+#ifndef ISPFLASH_CLI_PREPARE_H
+#define ISPFLASH_CLI_PREPARE_H
+
+#include "ispflash/error.h"
+#include "ispflash/image.h"
+#include "ispflash/part.h"
+#include "opts.h"
+
+/* One prepared -U: memory resolved and, for w/v, its image loaded and checked. */
+struct cli_job {
+    enum mem_id mem;
+    struct image img;
+};
+
+/* Fill job from u (job->img is initialised even on failure: image_free it).
+ * ISPF_E_USAGE for a bad memory or format, ISPF_E_INPUT for a bad or unfit file. */
+int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_uop *u,
+                struct ispf_error *err);
+
+#endif
