@@ -24,6 +24,10 @@
 
 enum run_kind { RUN_WRITE = 'w', RUN_READ = 'r', RUN_VERIFY = 'v' };
 
+/* Maximum number of operations in a spec (the bootloader preset and --jtag add up to
+ * FUSE_NBYTES more internally). */
+#define RUN_MAX_OPS 32
+
 /* One memory operation (one -U). */
 struct run_op {
     enum mem_id mem;
@@ -45,6 +49,37 @@ struct run_op {
  * operations, when the client asked for them (--fuses). */
 typedef void (*run_fuses_fn)(void *ctx, const struct part *p, const uint8_t cur[FUSE_NBYTES]);
 
+/* What happened to one operation of a run (the -U operations and the fuse writes of
+ * --bootloader / --jtag, in the order they ran). */
+enum run_op_state { RUN_OP_FAILED, RUN_OP_OK };
+struct run_op_result {
+    enum mem_id mem;
+    enum run_kind kind;
+    const char *text; /* the operation as given, or "--bootloader x (hfuse)" */
+    const char *file; /* as in struct run_op (the value as text for a preset) */
+    bool preset;      /* a fuse write of --bootloader / --jtag */
+    enum run_op_state state;
+    uint32_t bytes;                   /* write/verify: the image's bytes; read: the bytes read */
+    uint8_t value;                    /* a fuse/lock write: the value written */
+    bool written;                     /* write: the write completed */
+    bool verified;                    /* write or verify: compared with the chip and equal */
+    struct session_mismatch mismatch; /* the first difference (count 0: none found) */
+};
+
+/* What a run did, for machine-readable output and the board log. Filled from the
+ * start: after a failure it holds everything up to the failing operation. */
+struct run_report {
+    bool have_signature;
+    uint8_t signature[3];
+    bool have_fuses_before; /* read when the run writes flash or fuses */
+    uint8_t fuses_before[FUSE_NBYTES];
+    bool have_fuses_after; /* read at the end (when the programmer can read fuses) */
+    uint8_t fuses_after[FUSE_NBYTES];
+    bool erased;
+    size_t n_ops;
+    struct run_op_result ops[RUN_MAX_OPS + FUSE_NBYTES];
+};
+
 struct run_spec {
     struct session_config session; /* programmer, port, part, -F, progress ... */
     const struct run_op *ops;
@@ -62,11 +97,9 @@ struct run_spec {
     /* If not NULL: set to true when the run failed because an output (a -U mem:r:FILE
      * or standard output) could not be written, not because of the programmer. */
     bool *output_failed;
+    /* If not NULL: filled with what the run did (struct run_report). */
+    struct run_report *report;
 };
-
-/* Maximum number of operations in a spec (the bootloader preset and --jtag add up to
- * FUSE_NBYTES more internally). */
-#define RUN_MAX_OPS 32
 
 /* The whole run. Before the programmer is opened: the --bootloader / --jtag fuse
  * values are resolved and checked against the -U fuse writes (ISPF_E_USAGE).
@@ -77,5 +110,13 @@ struct run_spec {
  * fuse reads/verifies given after a fuse write moved behind the writes. Returns
  * ISPF_OK or the first error (err says what and where). */
 int run_execute(const struct run_spec *spec, struct ispf_error *err);
+
+/* The checks run_execute does before opening the programmer, alone (the --bootloader
+ * and --jtag values against the -U fuse writes): ISPF_OK or ISPF_E_USAGE. */
+int run_check(const struct run_spec *spec, struct ispf_error *err);
+
+/* run_execute on a session the caller opened and attached (session_connect +
+ * session_attach): one board of a batch. The session stays open and attached. */
+int run_board(const struct run_spec *spec, struct session *s, struct ispf_error *err);
 
 #endif

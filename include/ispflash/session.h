@@ -36,10 +36,25 @@ struct session_config {
 
 struct session;
 
-/* Open the programmer, enter programming mode, read and check the signature.
+/* Open the programmer, enter programming mode, read and check the signature
+ * (session_connect + session_attach). */
+int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err);
+/* Open the programmer only (and set -B); no target is touched. */
+int session_connect(struct session **out, const struct session_config *cfg, struct ispf_error *err);
+/* Enter programming mode on the target now on the programmer, read and check its
+ * signature. Everything known about an earlier target is forgotten first.
  * 00 00 00 / FF FF FF: ISPF_E_NO_TARGET (never overridable). Another part's
  * signature: ISPF_E_SIGNATURE naming it, unless cfg->force. */
-int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err);
+int session_attach(struct session *s, struct ispf_error *err);
+/* Leave programming mode (RESET released); the programmer stays open. */
+void session_detach(struct session *s);
+/* Is a target there? Enter programming mode, read the signature into sig, leave
+ * programming mode. No target (the programmer says so, or nothing answers) is not
+ * an error: sig is then 00 00 00 (or FF FF FF). Errors are the programmer's own
+ * (gone, not answering). Nothing is written. */
+int session_probe(struct session *s, uint8_t sig[3], struct ispf_error *err);
+/* True for a signature that means "nothing answered" (00 00 00 or FF FF FF). */
+bool session_signature_absent(const uint8_t sig[3]);
 /* Leave programming mode and close the programmer. NULL is fine. */
 void session_close(struct session *s);
 
@@ -60,10 +75,17 @@ int session_write(struct session *s, enum mem_id mem, const struct image *img,
                   struct ispf_error *err);
 /* Read the whole memory into img (flash: trailing 0xFF trimmed). */
 int session_read(struct session *s, enum mem_id mem, struct image *img, struct ispf_error *err);
+/* The first difference found by the last session_verify (count 0: none). */
+struct session_mismatch {
+    uint32_t count;   /* bytes that differ */
+    uint32_t address; /* the first of them */
+    uint8_t expected, found;
+};
 /* Compare the bytes present in img with the chip (fuses: existing bits only).
  * Mismatch: ISPF_E_VERIFY naming the first address, expected and found, and the count. */
 int session_verify(struct session *s, enum mem_id mem, const struct image *img,
                    struct ispf_error *err);
+const struct session_mismatch *session_last_mismatch(const struct session *s);
 /* len bytes of flash or EEPROM from addr, without progress reports: a small look at
  * the chip (e.g. whether a bootloader sits at a boot-section start). */
 int session_read_range(struct session *s, enum mem_id mem, uint32_t addr, uint8_t *buf,

@@ -290,6 +290,37 @@ static void run_log_changes(const struct run *r, const uint8_t cur[FUSE_NBYTES])
     }
 }
 
+/* The flash the run writes, judged as one image against the fuses the run leaves:
+ * several -U flash:w: files (a bootloader and a firmware) are checked together. */
+static int run_check_flash_image(struct run *r, const uint8_t result[FUSE_NBYTES],
+                                 struct ispf_error *err)
+{
+    struct image all;
+    image_init(&all);
+    char names[512] = "";
+    int rc = ISPF_OK;
+    for (size_t i = 0; i < r->njobs && rc == ISPF_OK; i++) {
+        const struct run_job *j = &r->jobs[i];
+        if (j->mem != MEM_FLASH || j->kind != RUN_WRITE)
+            continue;
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, "%s%s", len ? " + " : "", j->file);
+        uint32_t from = 0, start, n;
+        while (rc == ISPF_OK && image_next_segment(j->img, &from, &start, &n))
+            rc = image_set_range(&all, start, j->img->data + start, n, err);
+    }
+    char warn[4096], notes[2048];
+    if (rc == ISPF_OK)
+        rc = fuse_image_check(r->part, &all, names, result, warn, sizeof warn, notes, sizeof notes,
+                              err);
+    if (rc == ISPF_OK && warn[0])
+        run_log_lines(ISPF_LOG_WARN, warn);
+    if (rc == ISPF_OK && notes[0])
+        run_log_lines(ISPF_LOG_INFO, notes);
+    image_free(&all);
+    return rc;
+}
+
 /* After the session opened: read the fuses, fill in --jtag, run the guards and the
  * image check, log the confirmations, and decide the order of the jobs. Nothing is
  * written here. */
@@ -320,6 +351,10 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
     }
     if (rc)
         return rc;
+    if (sp->report) {
+        memcpy(sp->report->fuses_before, plan.cur, FUSE_NBYTES);
+        sp->report->have_fuses_before = true;
+    }
     if (r->jtag_pending) {
         enum mem_id mem;
         const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
@@ -348,19 +383,10 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         return rc;
     uint8_t result[FUSE_NBYTES];
     fuse_plan_result(&plan, result);
-    for (size_t i = 0; i < r->njobs; i++) {
-        const struct run_job *j = &r->jobs[i];
-        if (j->mem != MEM_FLASH || j->kind != RUN_WRITE)
-            continue;
-        char notes[2048];
-        rc = fuse_image_check(part, j->img, j->file, result, warn, sizeof warn, notes, sizeof notes,
-                              err);
+    if (r->writes_flash) {
+        rc = run_check_flash_image(r, result, err);
         if (rc)
             return rc;
-        if (warn[0])
-            run_log_lines(ISPF_LOG_WARN, warn);
-        if (notes[0])
-            run_log_lines(ISPF_LOG_INFO, notes);
     }
     if (!r->writes_flash && !sp->erase) {
         rc = run_check_chip_bootloader(s, part, plan.cur, result, err);
@@ -441,7 +467,8 @@ static enum image_format run_out_format(char fmt)
     }
 }
 
-static int run_job(struct run *r, struct session *s, struct run_job *j, struct ispf_error *err)
+static int run_job_do(struct run *r, struct session *s, struct run_job *j,
+                      struct run_op_result *res, struct ispf_error *err)
 {
     const struct run_spec *sp = r->spec;
     const char *mn = mem_name(j->mem);
@@ -453,9 +480,12 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
         rc = session_write(s, j->mem, j->img, err);
         if (rc)
             return rc;
+        res->written = true;
         if (sp->no_verify || sp->no_write)
             return ISPF_OK;
         rc = session_verify(s, j->mem, j->img, err);
+        res->mismatch = *session_last_mismatch(s);
+        res->verified = rc == ISPF_OK;
         if (rc == ISPF_E_INTERRUPTED)
             ispf_error_prefix(err, "interrupted: %s written, not verified", mn);
         if (rc == ISPF_OK)
@@ -464,6 +494,8 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
         return rc;
     case RUN_VERIFY:
         rc = session_verify(s, j->mem, j->img, err);
+        res->mismatch = *session_last_mismatch(s);
+        res->verified = rc == ISPF_OK;
         if (rc == ISPF_OK)
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "%u bytes of %s verified against %s", j->img->count,
                      mn, j->file);
@@ -472,6 +504,7 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
         rc = session_read(s, j->mem, &j->own, err);
         if (rc)
             return rc;
+        res->bytes = j->own.count;
         /* At -v (debug logging on), a fuse read is decoded field by field. */
         if (ispf_log_enabled(ISPF_LOG_DEBUG) && mem_is_fuse(j->mem) && image_has(&j->own, 0)) {
             char text[1200];
@@ -490,10 +523,45 @@ static int run_job(struct run *r, struct session *s, struct run_job *j, struct i
     return ISPF_OK;
 }
 
+/* One job, its outcome recorded in the next slot of the report (if any). */
+static int run_job(struct run *r, struct session *s, struct run_job *j, struct ispf_error *err)
+{
+    struct run_report *rep = r->spec->report;
+    struct run_op_result scratch, *res = rep ? &rep->ops[rep->n_ops++] : &scratch;
+    *res = (struct run_op_result){
+        .mem = j->mem,
+        .kind = j->kind,
+        .text = j->text,
+        .file = j->file,
+        .preset = j->text == j->text_buf,
+        .bytes = j->kind == RUN_READ ? 0 : j->img->count,
+        .value = j->kind == RUN_WRITE && mem_is_fuse(j->mem) ? image_get(j->img, 0, 0xFF) : 0,
+        .state = RUN_OP_FAILED,
+    };
+    int rc = run_job_do(r, s, j, res, err);
+    if (rc == ISPF_OK)
+        res->state = RUN_OP_OK;
+    return rc;
+}
+
+/* The report's fuse bytes after the operations (when the programmer can read them). */
+static void run_report_after(struct run *r, struct session *s)
+{
+    struct run_report *rep = r->spec->report;
+    struct ispf_error e;
+    ispf_error_clear(&e);
+    if (run_read_fuses(s, r->part, rep->fuses_after, &e) == ISPF_OK)
+        rep->have_fuses_after = true;
+}
+
 /* Connected: plan, erase, the jobs in order, --fuses. */
 static int run_connected(struct run *r, struct session *s, struct ispf_error *err)
 {
     const struct run_spec *sp = r->spec;
+    if (sp->report) {
+        memcpy(sp->report->signature, session_signature(s), 3);
+        sp->report->have_signature = true;
+    }
     /* Read the fuses, then check the whole plan before anything is written. */
     int rc = run_fuse_plan(r, s, err);
     if (rc)
@@ -507,8 +575,12 @@ static int run_connected(struct run *r, struct session *s, struct ispf_error *er
             ispf_log(ISPF_LOG_INFO, RUN_LOG, "erasing chip");
         rc = session_chip_erase(s, err);
     }
+    if (rc == ISPF_OK && sp->report)
+        sp->report->erased = session_erased(s);
     for (size_t i = 0; i < r->norder && rc == ISPF_OK; i++)
         rc = run_job(r, s, &r->jobs[r->order[i]], err);
+    if (sp->report && rc != ISPF_E_INTERRUPTED && rc != ISPF_E_DISCONNECTED)
+        run_report_after(r, s);
     if (rc == ISPF_OK && sp->fuses) {
         uint8_t cur[FUSE_NBYTES];
         rc = run_read_fuses(s, r->part, cur, err);
@@ -518,7 +590,43 @@ static int run_connected(struct run *r, struct session *s, struct ispf_error *er
     return rc;
 }
 
-int run_execute(const struct run_spec *spec, struct ispf_error *err)
+/* Two -U flash:w: images that give different data for one address cannot both be
+ * written: the input error names both files, the address and both values. */
+static int run_flash_conflicts(const struct run *r, struct ispf_error *err)
+{
+    for (size_t a = 0; a < r->njobs; a++) {
+        const struct run_job *ja = &r->jobs[a];
+        if (ja->mem != MEM_FLASH || ja->kind != RUN_WRITE)
+            continue;
+        for (size_t b = a + 1; b < r->njobs; b++) {
+            const struct run_job *jb = &r->jobs[b];
+            if (jb->mem != MEM_FLASH || jb->kind != RUN_WRITE)
+                continue;
+            uint32_t end = ja->img->end < jb->img->end ? ja->img->end : jb->img->end;
+            for (uint32_t x = 0; x < end; x++)
+                if (image_has(ja->img, x) && image_has(jb->img, x) &&
+                    ja->img->data[x] != jb->img->data[x])
+                    return ispf_fail(err, ISPF_E_INPUT,
+                                     "%s and %s give different data for flash address 0x%05x "
+                                     "(0x%02x and 0x%02x): one of them is not meant for the "
+                                     "other (ispflash merge shows every conflict)",
+                                     ja->file, jb->file, x, ja->img->data[x], jb->img->data[x]);
+        }
+    }
+    return ISPF_OK;
+}
+
+static void run_free(struct run *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < RUN_MAX_JOBS; i++)
+        image_free(&r->jobs[i].own);
+    free(r);
+}
+
+/* The jobs of the spec, and the fuse writes of --bootloader / --jtag resolved. */
+static int run_init(struct run **out, const struct run_spec *spec, struct ispf_error *err)
 {
     if (!spec->session.part || !spec->session.programmer)
         return ispf_fail(err, ISPF_E_USAGE, "run: no part or no programmer given");
@@ -530,10 +638,11 @@ int run_execute(const struct run_spec *spec, struct ispf_error *err)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
     r->spec = spec;
     r->part = spec->session.part;
+    for (size_t i = 0; i < RUN_MAX_JOBS; i++)
+        image_init(&r->jobs[i].own);
     for (size_t i = 0; i < spec->n_ops; i++) {
         const struct run_op *op = &spec->ops[i];
         struct run_job *j = &r->jobs[r->njobs++];
-        image_init(&j->own);
         j->mem = op->mem;
         j->kind = op->kind;
         j->img = op->img;
@@ -543,29 +652,64 @@ int run_execute(const struct run_spec *spec, struct ispf_error *err)
         if (op->mem == MEM_FLASH && op->kind == RUN_WRITE)
             r->writes_flash = true;
     }
-    for (size_t i = r->njobs; i < RUN_MAX_JOBS; i++)
-        image_init(&r->jobs[i].own);
-
-    int rc = run_fuse_jobs(r, err);
-    if (rc == ISPF_OK) {
-        struct session_config cfg = spec->session;
-        cfg.no_write = cfg.no_write || spec->no_write;
-        struct session *s = NULL;
-        rc = session_open(&s, &cfg, err);
-        if (rc == ISPF_OK) {
-            rc = run_connected(r, s, err);
-            if (r->planned) {
-                uint64_t tx, rx, cmds;
-                session_stats(s, &tx, &rx, &cmds);
-                ispf_log(ISPF_LOG_DEBUG, cfg.programmer->id,
-                         "%llu bytes sent, %llu received, %llu commands", (unsigned long long)tx,
-                         (unsigned long long)rx, (unsigned long long)cmds);
-            }
-            session_close(s);
-        }
+    if (spec->report)
+        *spec->report = (struct run_report){0};
+    int rc = run_flash_conflicts(r, err);
+    if (rc == ISPF_OK)
+        rc = run_fuse_jobs(r, err);
+    if (rc) {
+        run_free(r);
+        return rc;
     }
-    for (size_t i = 0; i < RUN_MAX_JOBS; i++)
-        image_free(&r->jobs[i].own);
-    free(r);
+    *out = r;
+    return ISPF_OK;
+}
+
+/* The programmer's counters, at -v. */
+static void run_log_stats(const struct run_spec *spec, struct session *s)
+{
+    uint64_t tx, rx, cmds;
+    session_stats(s, &tx, &rx, &cmds);
+    ispf_log(ISPF_LOG_DEBUG, spec->session.programmer->id,
+             "%llu bytes sent, %llu received, %llu commands", (unsigned long long)tx,
+             (unsigned long long)rx, (unsigned long long)cmds);
+}
+
+int run_check(const struct run_spec *spec, struct ispf_error *err)
+{
+    struct run *r = NULL;
+    int rc = run_init(&r, spec, err);
+    run_free(r);
+    return rc;
+}
+
+int run_board(const struct run_spec *spec, struct session *s, struct ispf_error *err)
+{
+    struct run *r = NULL;
+    int rc = run_init(&r, spec, err);
+    if (rc)
+        return rc;
+    rc = run_connected(r, s, err);
+    run_free(r);
+    return rc;
+}
+
+int run_execute(const struct run_spec *spec, struct ispf_error *err)
+{
+    struct run *r = NULL;
+    int rc = run_init(&r, spec, err);
+    if (rc)
+        return rc;
+    struct session_config cfg = spec->session;
+    cfg.no_write = cfg.no_write || spec->no_write;
+    struct session *s = NULL;
+    rc = session_open(&s, &cfg, err);
+    if (rc == ISPF_OK) {
+        rc = run_connected(r, s, err);
+        if (r->planned)
+            run_log_stats(spec, s);
+        session_close(s);
+    }
+    run_free(r);
     return rc;
 }

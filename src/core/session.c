@@ -25,6 +25,7 @@ struct session {
      * chip, so a value read once stays true until a write (re-read) or an erase. */
     bool fuse_known[4];
     uint8_t fuse_val[4];
+    struct session_mismatch mismatch; /* of the last verify */
     /* progress bookkeeping */
     const char *what;
     uint32_t base, total;
@@ -119,7 +120,7 @@ static int session_check_signature(struct session *s, struct ispf_error *err)
                      got, p->signature[0], p->signature[1], p->signature[2], p->name);
 }
 
-int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err)
+int session_connect(struct session **out, const struct session_config *cfg, struct ispf_error *err)
 {
     struct session *s = calloc(1, sizeof *s);
     if (!s)
@@ -141,18 +142,71 @@ int session_open(struct session **out, const struct session_config *cfg, struct 
     rc = pgm_open(s->pgm, err);
     if (rc == ISPF_OK && cfg->bitclock_us > 0)
         rc = pgm_set_sck(s->pgm, cfg->bitclock_us, err);
-    if (rc == ISPF_OK) {
-        rc = pgm_enable(s->pgm, err);
-        if (rc == ISPF_E_NO_TARGET) {
-            char what[ISPF_ERRMSG_MAX];
-            snprintf(what, sizeof what, "%s", err->msg);
-            rc = session_no_target(s, what, err);
-        }
+    if (rc) {
+        session_close(s);
+        return rc;
+    }
+    *out = s;
+    return ISPF_OK;
+}
+
+/* Forget everything known about the previous target. */
+static void session_forget_target(struct session *s)
+{
+    s->erased = false;
+    memset(s->fuse_known, 0, sizeof s->fuse_known);
+    memset(s->signature, 0, sizeof s->signature);
+    s->mismatch = (struct session_mismatch){0};
+}
+
+int session_attach(struct session *s, struct ispf_error *err)
+{
+    session_forget_target(s);
+    pgm_disable(s->pgm);
+    int rc = pgm_enable(s->pgm, err);
+    if (rc == ISPF_E_NO_TARGET) {
+        char what[ISPF_ERRMSG_MAX];
+        snprintf(what, sizeof what, "%s", err->msg);
+        rc = session_no_target(s, what, err);
     }
     if (rc == ISPF_OK)
         rc = session_read_signature(s, err);
     if (rc == ISPF_OK)
         rc = session_check_signature(s, err);
+    return rc;
+}
+
+void session_detach(struct session *s)
+{
+    pgm_disable(s->pgm);
+}
+
+int session_probe(struct session *s, uint8_t sig[3], struct ispf_error *err)
+{
+    session_forget_target(s);
+    pgm_disable(s->pgm);
+    memset(sig, 0, 3);
+    int rc = pgm_enable(s->pgm, err);
+    if (rc == ISPF_E_NO_TARGET || rc == ISPF_E_TARGET) {
+        ispf_error_clear(err);
+        pgm_disable(s->pgm);
+        return ISPF_OK;
+    }
+    if (rc == ISPF_OK)
+        rc = session_read_signature(s, err);
+    pgm_disable(s->pgm);
+    if (rc == ISPF_OK)
+        memcpy(sig, s->signature, 3);
+    return rc;
+}
+
+int session_open(struct session **out, const struct session_config *cfg, struct ispf_error *err)
+{
+    struct session *s = NULL;
+    int rc = session_connect(&s, cfg, err);
+    if (rc)
+        return rc;
+    rc = session_attach(s, err);
     if (rc) {
         session_close(s);
         return rc;
@@ -167,6 +221,12 @@ void session_close(struct session *s)
         return;
     pgm_destroy(s->pgm);
     free(s);
+}
+
+bool session_signature_absent(const uint8_t sig[3])
+{
+    return (sig[0] == 0x00 && sig[1] == 0x00 && sig[2] == 0x00) ||
+           (sig[0] == 0xFF && sig[1] == 0xFF && sig[2] == 0xFF);
 }
 
 const uint8_t *session_signature(const struct session *s)
@@ -484,36 +544,63 @@ int session_read(struct session *s, enum mem_id mem, struct image *img, struct i
     return rc;
 }
 
+/* A fuse or lock byte: only the bits that exist are compared. */
+static int session_verify_fuse(struct session *s, enum mem_id mem, const struct image *img,
+                               struct ispf_error *err)
+{
+    const struct fuse_byte *fb = part_fuse(s->cfg.part, mem);
+    uint8_t cur;
+    int rc = session_read_fuse(s, mem, &cur, err);
+    if (rc)
+        return rc;
+    uint8_t want = image_get(img, 0, 0xFF);
+    if ((cur & fb->used) == (want & fb->used))
+        return ISPF_OK;
+    s->mismatch = (struct session_mismatch){1, 0, want, cur};
+    return ispf_fail(err, ISPF_E_VERIFY,
+                     "%s verification failed: expected 0x%02x, chip has 0x%02x (bits "
+                     "compared: 0x%02x)",
+                     mem_name(mem), want, cur, fb->used);
+}
+
+/* Count the differences of one segment into s->mismatch. */
+static void session_compare(struct session *s, const uint8_t *want, const uint8_t *got,
+                            uint32_t start, uint32_t len)
+{
+    struct session_mismatch *m = &s->mismatch;
+    for (uint32_t i = 0; i < len; i++) {
+        if (want[i] == got[i])
+            continue;
+        if (!m->count)
+            *m = (struct session_mismatch){0, start + i, want[i], got[i]};
+        m->count++;
+    }
+}
+
+const struct session_mismatch *session_last_mismatch(const struct session *s)
+{
+    return &s->mismatch;
+}
+
 int session_verify(struct session *s, enum mem_id mem, const struct image *img,
                    struct ispf_error *err)
 {
-    if (mem_is_fuse(mem)) {
-        const struct fuse_byte *fb = part_fuse(s->cfg.part, mem);
-        uint8_t cur;
-        int rc = session_read_fuse(s, mem, &cur, err);
-        if (rc)
-            return rc;
-        uint8_t want = image_get(img, 0, 0xFF);
-        if ((cur & fb->used) != (want & fb->used))
-            return ispf_fail(err, ISPF_E_VERIFY,
-                             "%s verification failed: expected 0x%02x, chip has 0x%02x (bits "
-                             "compared: 0x%02x)",
-                             mem_name(mem), want, cur, fb->used);
-        return ISPF_OK;
-    }
+    s->mismatch = (struct session_mismatch){0};
+    if (mem_is_fuse(mem))
+        return session_verify_fuse(s, mem, img, err);
     uint32_t size = part_mem_size(s->cfg.part, mem);
+    bool whole = mem == MEM_SIGNATURE || mem == MEM_CALIBRATION;
     /* Signature and calibration are read whole into buf, indexed by address like img. */
-    if ((mem == MEM_SIGNATURE || mem == MEM_CALIBRATION) && img->end > size)
+    if (whole && img->end > size)
         return session_check_fits(s->cfg.part, mem, img, mem_name(mem), err);
     uint8_t *buf = malloc(size ? size : 1);
     if (!buf)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
     session_progress_begin(s, mem == MEM_FLASH ? "Verifying flash" : "Verifying", img->count);
-    uint32_t from = 0, start, len, done = 0, bad = 0, first_bad = 0;
-    uint8_t first_want = 0, first_got = 0;
+    uint32_t from = 0, start, len, done = 0;
     int rc = ISPF_OK;
     while (rc == ISPF_OK && image_next_segment(img, &from, &start, &len)) {
-        if (mem == MEM_SIGNATURE || mem == MEM_CALIBRATION) {
+        if (whole) {
             rc = session_read_small(s, mem, buf, size, err);
         } else {
             s->base = done;
@@ -522,29 +609,20 @@ int session_verify(struct session *s, enum mem_id mem, const struct image *img,
                 ispf_error_prefix(err, "reading %s back (0x%05x-0x%05x)", mem_name(mem), start,
                                   start + len - 1);
         }
-        for (uint32_t i = 0; rc == ISPF_OK && i < len; i++) {
-            uint8_t want = img->data[start + i];
-            uint8_t got = buf[(mem == MEM_SIGNATURE || mem == MEM_CALIBRATION) ? start + i : i];
-            if (want != got) {
-                if (!bad) {
-                    first_bad = start + i;
-                    first_want = want;
-                    first_got = got;
-                }
-                bad++;
-            }
-        }
+        if (rc == ISPF_OK)
+            session_compare(s, img->data + start, whole ? buf + start : buf, start, len);
         done += len;
     }
     free(buf);
     if (rc)
         return rc;
-    if (bad)
+    const struct session_mismatch *m = &s->mismatch;
+    if (m->count)
         return ispf_fail(err, ISPF_E_VERIFY,
                          "%s verification failed: first mismatch at 0x%05x: expected 0x%02x, "
                          "read 0x%02x; %u %s",
-                         mem_name(mem), first_bad, first_want, first_got, bad,
-                         bad == 1 ? "byte differs" : "bytes differ");
+                         mem_name(mem), m->address, m->expected, m->found, m->count,
+                         m->count == 1 ? "byte differs" : "bytes differ");
     log_dbg("%s: %u bytes verified", mem_name(mem), img->count);
     return ISPF_OK;
 }
