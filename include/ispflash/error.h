@@ -52,4 +52,9 @@ int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...)
 /* Short name of a status code ("timeout", "verification failed"...). */
 const char *ispf_strerror(int code);
 
+/* The documented exit code of a status (the classes of `ispflash --help`): 0 ok,
+ * 1 other, 2 usage, 3 input, 4 programmer, 5 target, 6 verify, 7 refused,
+ * 8 interrupted. The CLI exits with it; the board log records it. */
+int ispf_exit_class(int status);
+
 #endif

@@ -21,4 +21,10 @@ void ispf_interrupt_request(void);
 bool ispf_interrupted(void);
 void ispf_interrupt_clear(void);
 
+/* A gentler request, for work made of units (the boards of a batch): finish the unit
+ * under way, start no other. Waits between units end at once. Async-signal-safe. */
+void ispf_stop_request(void);
+bool ispf_stop_requested(void);
+void ispf_stop_clear(void);
+
 #endif

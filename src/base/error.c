@@ -96,3 +96,35 @@ const char *ispf_strerror(int code)
         return "unknown error";
     }
 }
+
+int ispf_exit_class(int status)
+{
+    switch (status) {
+    case ISPF_OK:
+        return 0;
+    case ISPF_E_USAGE:
+    case ISPF_E_UNSUPPORTED:
+        return 2;
+    case ISPF_E_INPUT:
+        return 3;
+    case ISPF_E_IO:
+    case ISPF_E_TIMEOUT:
+    case ISPF_E_PROTOCOL:
+    case ISPF_E_NO_DEVICE:
+    case ISPF_E_ACCESS:
+    case ISPF_E_DISCONNECTED:
+        return 4;
+    case ISPF_E_NO_TARGET:
+    case ISPF_E_SIGNATURE:
+    case ISPF_E_TARGET:
+        return 5;
+    case ISPF_E_VERIFY:
+        return 6;
+    case ISPF_E_REFUSED:
+        return 7;
+    case ISPF_E_INTERRUPTED:
+        return 8;
+    default:
+        return 1;
+    }
+}

@@ -4,6 +4,7 @@
 #include "ispflash/interrupt.h"
 
 static volatile sig_atomic_t interrupt_flag;
+static volatile sig_atomic_t stop_flag;
 
 void ispf_interrupt_request(void)
 {
@@ -18,4 +19,19 @@ bool ispf_interrupted(void)
 void ispf_interrupt_clear(void)
 {
     interrupt_flag = 0;
+}
+
+void ispf_stop_request(void)
+{
+    stop_flag = 1;
+}
+
+bool ispf_stop_requested(void)
+{
+    return stop_flag != 0;
+}
+
+void ispf_stop_clear(void)
+{
+    stop_flag = 0;
 }

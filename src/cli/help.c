@@ -66,34 +66,7 @@ const char cli_help[] =
 
 int cli_exit_code(int code)
 {
-    switch (code) {
-    case ISPF_OK:
-        return EXIT_OK;
-    case ISPF_E_USAGE:
-    case ISPF_E_UNSUPPORTED:
-        return EXIT_USAGE;
-    case ISPF_E_INPUT:
-        return EXIT_INPUT;
-    case ISPF_E_IO:
-    case ISPF_E_TIMEOUT:
-    case ISPF_E_PROTOCOL:
-    case ISPF_E_NO_DEVICE:
-    case ISPF_E_ACCESS:
-    case ISPF_E_DISCONNECTED:
-        return EXIT_PROGRAMMER;
-    case ISPF_E_NO_TARGET:
-    case ISPF_E_SIGNATURE:
-    case ISPF_E_TARGET:
-        return EXIT_TARGET;
-    case ISPF_E_VERIFY:
-        return EXIT_VERIFY;
-    case ISPF_E_REFUSED:
-        return EXIT_REFUSED;
-    case ISPF_E_INTERRUPTED:
-        return EXIT_INTERRUPTED;
-    default:
-        return EXIT_FAILURE_OTHER;
-    }
+    return ispf_exit_class(code);
 }
 
 void cli_list_programmers(void)

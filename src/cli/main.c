@@ -24,6 +24,7 @@
 #include "ispflash/session.h"
 #include "opts.h"
 #include "prepare.h"
+#include "production.h"
 #include "progress.h"
 
 #ifndef ISPF_VERSION
@@ -178,6 +179,10 @@ static int cli_main(const struct cli_opts *o)
         .fuses = o->list_fuses ? cli_print_fuses : NULL,
         .output_failed = &output_failed,
     };
+    if (cli_production_wanted(o)) {
+        code = cli_production(o, &spec, ISPF_VERSION);
+        goto out;
+    }
     rc = run_execute(&spec, &err);
     if (rc)
         code = cli_fail(&err);

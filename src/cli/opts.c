@@ -102,6 +102,14 @@ enum {
     OPT_BOOTLOADER,
     OPT_JTAG,
     OPT_VERSION,
+    OPT_PORTS,
+    OPT_BATCH,
+    OPT_BATCH_WAIT,
+    OPT_LOG,
+    OPT_SERIAL,
+    OPT_SERIAL_FILE,
+    OPT_SERIAL_START,
+    OPT_JSON,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -147,9 +155,74 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
     case OPT_UNSAFE_FUSES:
         o->unsafe_fuses = true;
         return true;
+    case OPT_JSON:
+        o->json = true;
+        return true;
     default:
         return false;
     }
+}
+
+/* A production option with a value: 0, 1 if c is not one, -1 with msg. */
+static int cli_parse_production(struct cli_opts *o, int c, char *arg, char *msg, size_t msglen)
+{
+    char *end;
+    switch (c) {
+    case OPT_PORTS:
+        o->ports_file = arg;
+        return 0;
+    case OPT_BATCH_WAIT:
+        if (strcmp(arg, "enter") && strcmp(arg, "target")) {
+            snprintf(msg, msglen,
+                     "--batch-wait %s: give enter (wait for Enter) or target (watch for the "
+                     "next target, the default)",
+                     arg);
+            return -1;
+        }
+        o->batch_wait_enter = strcmp(arg, "enter") == 0;
+        return 0;
+    case OPT_LOG:
+        o->board_log = arg;
+        return 0;
+    case OPT_SERIAL:
+        o->serial = arg;
+        return 0;
+    case OPT_SERIAL_FILE:
+        o->serial_file = arg;
+        return 0;
+    case OPT_SERIAL_START:
+        errno = 0;
+        o->serial_start = strtoull(arg, &end, 0);
+        if (errno || end == arg || *end || arg[0] == '-') {
+            snprintf(msg, msglen, "--serial-start %s: give a number (e.g. 1000)", arg);
+            return -1;
+        }
+        o->has_serial_start = true;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* --batch [N]: the count is the next argument when it is a number. */
+static int cli_parse_batch(struct cli_opts *o, int argc, char **argv, char *msg, size_t msglen)
+{
+    o->batch = true;
+    if (optind >= argc || !isdigit((unsigned char)argv[optind][0]))
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(argv[optind], &end, 10);
+    if (errno || *end || n == 0 || n > 1000000) {
+        snprintf(msg, msglen,
+                 "--batch %s: give the number of boards (1 or more), or nothing "
+                 "(until Ctrl-C)",
+                 argv[optind]);
+        return -1;
+    }
+    o->batch_count = (unsigned)n;
+    optind++;
+    return 0;
 }
 
 /* An option with a value (arg): 0, 1 if c is not one, -1 with msg on a bad value. */
@@ -164,7 +237,13 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
         o->part = arg;
         return 0;
     case 'P':
-        o->port = arg;
+        if (o->n_ports == CLI_MAX_PORTS) {
+            snprintf(msg, msglen, "too many -P options (at most %d)", CLI_MAX_PORTS);
+            return -1;
+        }
+        if (!o->port)
+            o->port = arg;
+        o->ports[o->n_ports++] = arg;
         return 0;
     case 'C':
         o->config = arg;
@@ -214,7 +293,7 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
         o->jtag = arg;
         return 0;
     default:
-        return 1;
+        return cli_parse_production(o, c, arg, msg, msglen);
     }
 }
 
@@ -227,6 +306,14 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"unsafe-fuses", no_argument, NULL, OPT_UNSAFE_FUSES},
         {"bootloader", required_argument, NULL, OPT_BOOTLOADER},
         {"jtag", required_argument, NULL, OPT_JTAG},
+        {"ports", required_argument, NULL, OPT_PORTS},
+        {"batch", no_argument, NULL, OPT_BATCH},
+        {"batch-wait", required_argument, NULL, OPT_BATCH_WAIT},
+        {"log", required_argument, NULL, OPT_LOG},
+        {"serial", required_argument, NULL, OPT_SERIAL},
+        {"serial-file", required_argument, NULL, OPT_SERIAL_FILE},
+        {"serial-start", required_argument, NULL, OPT_SERIAL_START},
+        {"json", no_argument, NULL, OPT_JSON},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -237,6 +324,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuh?", longopts, NULL)) != -1) {
         if (cli_parse_flag(o, c))
             continue;
+        if (c == OPT_BATCH) {
+            if (cli_parse_batch(o, argc, argv, msg, msglen))
+                return -1;
+            continue;
+        }
         int rc = cli_parse_value(o, c, optarg, msg, msglen);
         if (rc < 0)
             return -1;

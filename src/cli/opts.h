@@ -11,6 +11,7 @@
 
 #define CLI_MAX_UOPS 32
 #define CLI_MAX_XOPTS 32
+#define CLI_MAX_PORTS 32
 
 enum cli_op { CLI_OP_WRITE = 'w', CLI_OP_READ = 'r', CLI_OP_VERIFY = 'v' };
 
@@ -24,11 +25,13 @@ struct cli_uop {
 };
 
 struct cli_opts {
-    const char *programmer; /* -c */
-    const char *part;       /* -p */
-    const char *port;       /* -P */
-    int baud;               /* -b, 0 = default */
-    double bitclock_us;     /* -B, 0 = default */
+    const char *programmer;           /* -c */
+    const char *part;                 /* -p */
+    const char *port;                 /* -P (the first one) */
+    const char *ports[CLI_MAX_PORTS]; /* every -P, in order */
+    size_t n_ports;
+    int baud;           /* -b, 0 = default */
+    double bitclock_us; /* -B, 0 = default */
     struct cli_uop uops[CLI_MAX_UOPS];
     size_t n_uops;
     const char *xopts[CLI_MAX_XOPTS];
@@ -48,6 +51,17 @@ struct cli_opts {
     const char *logfile;    /* -l FILE: everything written to stderr is appended to FILE */
     const char *config;     /* -C FILE: avrdude's config file, accepted and ignored */
     bool opt_s, opt_u;      /* -s, -u: avrdude's old safemode switches, accepted and ignored */
+    /* Production (docs/production.md). */
+    const char *ports_file;  /* --ports FILE: one port per line, added to the -P list */
+    bool batch;              /* --batch [N] */
+    unsigned batch_count;    /* N (0: until Ctrl-C) */
+    bool batch_wait_enter;   /* --batch-wait enter (default: watch for the target) */
+    const char *board_log;   /* --log FILE (.jsonl: JSON Lines, otherwise CSV) */
+    const char *serial;      /* --serial MEM:ADDR:LEN[:FORMAT] */
+    const char *serial_file; /* --serial-file FILE */
+    bool has_serial_start;   /* --serial-start N */
+    unsigned long long serial_start;
+    bool json; /* --json: machine-readable results on standard output */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in

@@ -2,6 +2,7 @@
 /* See output.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,23 +11,63 @@
 #include "output.h"
 
 static bool cli_error_logged;
+static _Thread_local const char *cli_tag;
+static _Thread_local struct cli_capture *cli_cap;
+
+void cli_output_set_tag(const char *tag)
+{
+    cli_tag = tag;
+}
+
+void cli_output_capture(struct cli_capture *c)
+{
+    cli_cap = c;
+}
+
+void cli_capture_reset(struct cli_capture *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->warn[i]);
+    free(c->warn);
+    *c = (struct cli_capture){0};
+}
+
+static void cli_capture_add(struct cli_capture *c, const char *msg)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 8;
+        char **w = realloc(c->warn, cap * sizeof *w);
+        if (!w)
+            return;
+        c->warn = w;
+        c->cap = cap;
+    }
+    char *d = strdup(msg);
+    if (d)
+        c->warn[c->n++] = d;
+}
 
 static void cli_log_sink(void *ctx, enum ispf_log_level level, const char *prefix, const char *msg)
 {
     (void)ctx;
+    char tag[300] = "";
+    if (cli_tag)
+        snprintf(tag, sizeof tag, " [%s]", cli_tag);
     switch (level) {
     case ISPF_LOG_ERROR:
         cli_error_logged = true;
-        fprintf(stderr, "ispflash: error: %s\n", msg);
+        fprintf(stderr, "ispflash%s: error: %s\n", tag, msg);
         break;
     case ISPF_LOG_WARN:
-        fprintf(stderr, "ispflash: warning: %s\n", msg);
+        if (cli_cap)
+            cli_capture_add(cli_cap, msg);
+        fprintf(stderr, "ispflash%s: warning: %s\n", tag, msg);
         break;
     case ISPF_LOG_INFO:
-        fprintf(stderr, "ispflash: %s\n", msg);
+        fprintf(stderr, "ispflash%s: %s\n", tag, msg);
         break;
     default:
-        fprintf(stderr, "ispflash [%s]: %s\n", prefix, msg);
+        fprintf(stderr, "ispflash%s [%s]: %s\n", tag, prefix, msg);
         break;
     }
 }

@@ -11,6 +11,19 @@
 
 #include "opts.h"
 
+/* Warnings kept for --json (struct cli_capture: strings owned by it). */
+struct cli_capture {
+    char **warn;
+    size_t n, cap;
+};
+
+/* For the calling thread: a tag put before its log lines ("[/dev/ttyACM0] ..."; NULL:
+ * none), and where its warnings are also kept (NULL: nowhere). */
+void cli_output_set_tag(const char *tag);
+void cli_output_capture(struct cli_capture *c);
+/* Forget the kept warnings. */
+void cli_capture_reset(struct cli_capture *c);
+
 /* -l FILE: append stderr to FILE (avrdude's -l). Returns 0, or -1 with errno. */
 int cli_output_logfile(const char *path);
 /* Route the library's log to stderr at the level the options ask for. */

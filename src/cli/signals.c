@@ -8,11 +8,27 @@
 #include "signals.h"
 
 static volatile sig_atomic_t cli_signal_count;
+static volatile sig_atomic_t cli_batch_mode;
+
+void cli_signals_batch(bool on)
+{
+    cli_batch_mode = on;
+}
 
 static void cli_on_signal(int sig)
 {
     (void)sig;
-    if (cli_signal_count++) {
+    if (cli_batch_mode && cli_signal_count == 0) {
+        /* A batch: finish the board under way, then stop. */
+        static const char msg[] = "\nispflash: stopping after the board under way (Ctrl-C "
+                                  "again stops it now)\n";
+        ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)n;
+        cli_signal_count = 1;
+        ispf_stop_request();
+        return;
+    }
+    if (cli_signal_count++ > (cli_batch_mode ? 1 : 0)) {
         static const char msg[] = "\nispflash: interrupted again: exiting at once; the "
                                   "target may be left in programming mode\n";
         ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);

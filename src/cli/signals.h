@@ -8,7 +8,13 @@
 #ifndef ISPFLASH_CLI_SIGNALS_H
 #define ISPFLASH_CLI_SIGNALS_H
 
+#include <stdbool.h>
+
 /* Install the handlers (sigaction without SA_RESTART, so blocking waits wake up). */
 void cli_signals_install(void);
+/* In a batch the first signal asks to stop after the board under way
+ * (ispf_stop_request), the second stops that board (ispf_interrupt_request), the
+ * third exits at once. */
+void cli_signals_batch(bool on);
 
 #endif
