@@ -20,3 +20,12 @@ target_link_libraries(json_sample PRIVATE ispflash_core)
 add_test(NAME record_json_python
          COMMAND bash -c "set -o pipefail; $<TARGET_FILE:json_sample> | ${ISPF_RECORD_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/record/json_check.py")
 set_tests_properties(record_json_python PROPERTIES TIMEOUT 60)
+ispf_unit_test(test_serialno unit/test_serialno.c)
+
+# Several processes on one counter file, one killed with -9 mid-way.
+add_executable(serialno_hammer unit/serialno_hammer.c)
+target_link_libraries(serialno_hammer PRIVATE ispflash_core)
+add_test(NAME record_serialno_hammer
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/record/serialno_hammer.sh
+                 $<TARGET_FILE:serialno_hammer>)
+set_tests_properties(record_serialno_hammer PROPERTIES TIMEOUT 300)
