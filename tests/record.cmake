@@ -29,3 +29,13 @@ add_test(NAME record_serialno_hammer
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/record/serialno_hammer.sh
                  $<TARGET_FILE:serialno_hammer>)
 set_tests_properties(record_serialno_hammer PROPERTIES TIMEOUT 300)
+ispf_unit_test(test_boardlog unit/test_boardlog.c)
+
+# Several processes appending to one board log (CSV and JSON Lines), one killed with -9.
+add_executable(boardlog_hammer unit/boardlog_hammer.c)
+target_link_libraries(boardlog_hammer PRIVATE ispflash_core)
+add_test(NAME record_boardlog_hammer
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/record/boardlog_hammer.sh
+                 $<TARGET_FILE:boardlog_hammer> ${ISPF_RECORD_PYTHON3}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/record/boardlog_check.py)
+set_tests_properties(record_boardlog_hammer PROPERTIES TIMEOUT 300)
