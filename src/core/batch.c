@@ -163,7 +163,7 @@ static int batch_board_ops(const struct batch_spec *b, struct batch_ops *o,
             .kind = RUN_WRITE,
             .img = &o->serial_img,
             .file = o->serial_file,
-            .fmt = 'm',
+            .fmt = 'r',
             .text = o->serial_file,
         };
     }
@@ -261,9 +261,11 @@ static void batch_note_gone(struct session *s, struct batch_board *bd)
     if (bd->rc == ISPF_E_INTERRUPTED || session_probe(s, sig, &e) != ISPF_OK ||
         !session_signature_absent(sig))
         return;
-    char msg[ISPF_ERRMSG_MAX];
-    snprintf(msg, sizeof msg, "the board was removed (no target answers now): %s", bd->msg);
-    snprintf(bd->msg, sizeof bd->msg, "%s", msg);
+    static const char pre[] = "the board was removed (no target answers now): ";
+    size_t keep = strnlen(bd->msg, sizeof bd->msg - sizeof pre);
+    memmove(bd->msg + sizeof pre - 1, bd->msg, keep);
+    memcpy(bd->msg, pre, sizeof pre - 1);
+    bd->msg[sizeof pre - 1 + keep] = '\0';
 }
 
 /* One board on the programmer now: number, attach, run, detach. */
