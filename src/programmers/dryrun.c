@@ -262,9 +262,9 @@ static void dryrun_close(struct pgm *pgm)
         if (avrsocket_close(&d->sock, &err))
             log_err("dryrun: %s", err.msg);
         log_dbg("target socket %s: %lu boards put in, %lu taken away, %lu saves, %lu changed "
-                "boards not written back (taken away)",
+                "boards not written back (taken away); %lu flash pages reached a chip",
                 d->sock.path, d->sock.stats.inserts, d->sock.stats.removals, d->sock.stats.saves,
-                d->sock.stats.dropped);
+                d->sock.stats.dropped, d->chip.stats.page_writes);
     }
     dryrun_unlock(d);
     avrchip_free(&d->chip);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/avrchip.h"
+#include "base/clock.h"
 #include "ispflash/fuse.h"
 
 #define CHIP_STATE_MAGIC "ispflash-chip 1"
@@ -282,6 +283,8 @@ void avrchip_spi(struct avrchip *c, const uint8_t in[4], uint8_t out[4])
 {
     const struct part *p = c->part;
     c->stats.instructions++;
+    if (c->faults.spi_delay_us)
+        clock_sleep_us(c->faults.spi_delay_us);
     if (c->watch.fn)
         c->watch.fn(c, AVRCHIP_INSTRUCTION, in, c->watch.ctx);
     bool nothing = c->faults.unwired || c->absent;

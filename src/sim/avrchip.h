@@ -32,9 +32,10 @@ struct avrchip_faults {
     bool has_stuck; /* a flash cell whose stuck_mask bits cannot be cleared */
     uint32_t stuck_addr;
     uint8_t stuck_mask;
-    unsigned busy_polls; /* RDY/BSY reports busy this many polls after each write */
-    bool no_xtal;        /* nothing on XTAL1/XTAL2: fuses selecting an external clock
-                          * source stop the chip, so ISP no longer answers */
+    unsigned busy_polls;   /* RDY/BSY reports busy this many polls after each write */
+    bool no_xtal;          /* nothing on XTAL1/XTAL2: fuses selecting an external clock
+                            * source stop the chip, so ISP no longer answers */
+    unsigned spi_delay_us; /* each instruction takes this long (a slow ISP clock) */
 };
 
 /* What the chip's watcher (a socket) is told, before it happens (RESET held, an
