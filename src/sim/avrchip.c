@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/avrchip.h"
+#include "base/clock.h"
 #include "ispflash/fuse.h"
 
 #define CHIP_STATE_MAGIC "ispflash-chip 1"
@@ -68,16 +69,23 @@ int avrchip_init(struct avrchip *c, const struct part *p, struct ispf_error *err
         avrchip_free(c);
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory for the simulated %s", p->name);
     }
-    memset(c->flash, 0xFF, p->flash_size);
-    memset(c->eeprom, 0xFF, p->eeprom_size ? p->eeprom_size : 1);
     memset(c->pagebuf, 0xFF, p->flash_page ? p->flash_page : 2);
     memset(c->epagebuf, 0xFF, p->eeprom_page ? p->eeprom_page : 1);
-    for (int i = 0; i < 4; i++)
-        c->fuse[i] = p->fuse[i].present ? p->fuse[i].initval : 0xFF;
+    avrchip_factory(c);
     /* Plausible factory calibration values: distinct per byte so reads are checkable. */
     for (int i = 0; i < 4; i++)
         c->calibration[i] = (uint8_t)(0x9A + 7 * i);
     return ISPF_OK;
+}
+
+void avrchip_factory(struct avrchip *c)
+{
+    const struct part *p = c->part;
+    memset(c->flash, 0xFF, p->flash_size);
+    memset(c->eeprom, 0xFF, p->eeprom_size ? p->eeprom_size : 1);
+    for (int i = 0; i < 4; i++)
+        c->fuse[i] = p->fuse[i].present ? p->fuse[i].initval : 0xFF;
+    c->modified = false;
 }
 
 void avrchip_free(struct avrchip *c)
@@ -100,33 +108,58 @@ void avrchip_erase_state(struct avrchip *c)
     c->stats.erases++;
 }
 
-void avrchip_set_reset(struct avrchip *c, bool low)
+/* Fuses are latched at reset: decide whether ISP can work at all. */
+static void chip_latch_fuses(struct avrchip *c)
 {
-    if (low && !c->reset_low) {
-        /* Fuses are latched at reset: decide now whether ISP can work at all. */
-        bool dead = false;
-        if (chip_flag_programmed(c, "SPIEN") == 0)
+    bool dead = false;
+    if (chip_flag_programmed(c, "SPIEN") == 0)
+        dead = true;
+    if (chip_flag_programmed(c, "RSTDISBL") == 1)
+        dead = true;
+    if (chip_flag_programmed(c, "DWEN") == 1)
+        dead = true;
+    /* The clock: a value the datasheet marks reserved is taken as "does not run";
+     * an external source needs something on XTAL1/XTAL2. */
+    enum mem_id mem;
+    if (fuse_clock_field(c->part, &mem)) {
+        const char *cap;
+        enum fuse_clock src =
+            fuse_clock_source(c->part, avrchip_fuse_read(c, fuse_index(mem)), &cap);
+        if (!cap || (c->faults.no_xtal && src == FUSE_CLOCK_EXTERNAL))
             dead = true;
-        if (chip_flag_programmed(c, "RSTDISBL") == 1)
-            dead = true;
-        if (chip_flag_programmed(c, "DWEN") == 1)
-            dead = true;
-        /* The clock: a value the datasheet marks reserved is taken as "does not run";
-         * an external source needs something on XTAL1/XTAL2. */
-        enum mem_id mem;
-        if (fuse_clock_field(c->part, &mem)) {
-            const char *cap;
-            enum fuse_clock src =
-                fuse_clock_source(c->part, avrchip_fuse_read(c, fuse_index(mem)), &cap);
-            if (!cap || (c->faults.no_xtal && src == FUSE_CLOCK_EXTERNAL))
-                dead = true;
-        }
-        c->isp_dead = dead;
     }
-    c->reset_low = low;
+    c->isp_dead = dead;
+}
+
+static void chip_clear_buffers(struct avrchip *c)
+{
+    const struct part *p = c->part;
     c->prog_enabled = false;
     c->ext_addr = 0;
-    memset(c->pagebuf, 0xFF, c->part->flash_page ? c->part->flash_page : 2);
+    memset(c->pagebuf, 0xFF, p->flash_page ? p->flash_page : 2);
+}
+
+void avrchip_power_up(struct avrchip *c)
+{
+    const struct part *p = c->part;
+    chip_clear_buffers(c);
+    memset(c->epagebuf, 0xFF, p->eeprom_page ? p->eeprom_page : 1);
+    memset(c->epageloaded, 0, p->eeprom_page ? p->eeprom_page : 1);
+    c->busy_left = 0;
+    if (c->reset_low)
+        chip_latch_fuses(c);
+}
+
+void avrchip_set_reset(struct avrchip *c, bool low)
+{
+    if (low && c->watch.fn)
+        c->watch.fn(c, AVRCHIP_RESET_HELD, NULL, c->watch.ctx);
+    if (low && !c->reset_low)
+        chip_latch_fuses(c);
+    c->reset_low = low;
+    chip_clear_buffers(c);
+    if (!low && c->watch.fn)
+        c->watch.fn(c, AVRCHIP_RESET_RELEASED, NULL, c->watch.ctx);
 }
 
 /* Every write instruction ends here: its write cycle starts, and the chip counts as
@@ -250,9 +283,14 @@ void avrchip_spi(struct avrchip *c, const uint8_t in[4], uint8_t out[4])
 {
     const struct part *p = c->part;
     c->stats.instructions++;
-    if (c->faults.unwired || !c->reset_low || c->isp_dead) {
+    if (c->faults.spi_delay_us)
+        clock_sleep_us(c->faults.spi_delay_us);
+    if (c->watch.fn)
+        c->watch.fn(c, AVRCHIP_INSTRUCTION, in, c->watch.ctx);
+    bool nothing = c->faults.unwired || c->absent;
+    if (nothing || !c->reset_low || c->isp_dead) {
         /* Nothing drives MISO (no target, RESET released, or ISP disabled by fuses). */
-        memset(out, c->faults.unwired ? 0x00 : 0xFF, 4);
+        memset(out, nothing ? 0x00 : 0xFF, 4);
         return;
     }
     /* In sync the target echoes the previous byte: [x, b1, b2, data]. */
@@ -376,5 +414,6 @@ int avrchip_load(struct avrchip *c, const char *path, struct ispf_error *err)
     fclose(f);
     for (int i = 0; i < 4; i++)
         c->fuse[i] = (uint8_t)fz[i];
+    c->modified = false;
     return ISPF_OK;
 }

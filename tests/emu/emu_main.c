@@ -7,7 +7,8 @@
  * protocol emulators (emu_*.c) only read and answer bytes (tests/emu/emu.h).
  *
  *   ispf-emu --proto arduinoisp --part m32u4 --listen 127.0.0.1:0 --port-file F
- *            [--state FILE] [--stats FILE] [--once] [faults...] [--opt K=V]...
+ *            [--state FILE | --target-file FILE] [--stats FILE] [--once] [faults...]
+ *            [--opt K=V]...
  *   ispf-emu --proto arduinoisp --part m32u4 --tty ttyACM0 [...] -- CMD ARGS...
  *
  * In --tty mode the harness (re-executing itself under umockdev-wrapper when
@@ -39,6 +40,7 @@
 
 #include "emu/emu.h"
 #include "ispflash/part.h"
+#include "sim/avrsocket.h"
 
 #pragma weak emu_stk500v2
 #pragma weak emu_buspirate
@@ -69,6 +71,7 @@ struct emu_io {
     const char *const *opts;
     size_t n_opts;
     const char *lines_file; /* tty mode: where the shim records DTR/RTS */
+    struct avrsocket *sock; /* --target-file: the chip's socket (NULL: none) */
     /* statistics (cumulative over connections) */
     unsigned long long rx, tx;
     unsigned long replies, connections;
@@ -317,6 +320,7 @@ int emu_baud(struct emu_io *io)
 
 struct emu_args {
     const char *proto, *part, *listen, *port_file, *state, *stats, *tty, *shim;
+    const char *target_file; /* --target-file: the board in the socket */
     const char *opts[EMU_MAX_OPTS];
     size_t n_opts;
     bool once;
@@ -347,18 +351,34 @@ static void emu_write_stats(const struct emu_args *a, const struct emu_io *io,
             "chip_fuse_writes %lu\n",
             chip->stats.instructions, chip->stats.page_writes, chip->stats.erases,
             chip->stats.fuse_writes);
+    if (io->sock)
+        fprintf(f,
+                "socket_inserts %lu\nsocket_removals %lu\nsocket_saves %lu\n"
+                "socket_dropped %lu\nsocket_present %d\n",
+                io->sock->stats.inserts, io->sock->stats.removals, io->sock->stats.saves,
+                io->sock->stats.dropped, io->sock->present ? 1 : 0);
     for (size_t i = 0; i < io->n_stats; i++)
         fprintf(f, "proto.%s %lu\n", io->stats[i].key, io->stats[i].val);
     fclose(f);
     rename(tmp, a->stats);
 }
 
-static void emu_save_state(const struct emu_args *a, const struct avrchip *chip)
+/* After each client and at exit: the --state file, or the socket's board written
+ * back (if changed and still in the socket) and what the socket met meanwhile. */
+static void emu_save_state(const struct emu_args *a, struct emu_io *io, const struct avrchip *chip)
 {
-    if (a->state == NULL)
-        return;
     struct ispf_error err;
     ispf_error_clear(&err);
+    if (io->sock != NULL) {
+        if (avrsocket_take_error(io->sock, &err) != ISPF_OK)
+            fprintf(stderr, "ispf-emu: %s\n", err.msg);
+        ispf_error_clear(&err);
+        if (avrsocket_save(io->sock, &err) != ISPF_OK)
+            fprintf(stderr, "ispf-emu: %s\n", err.msg);
+        return;
+    }
+    if (a->state == NULL)
+        return;
     if (avrchip_save(chip, a->state, &err) != ISPF_OK)
         fprintf(stderr, "ispf-emu: %s\n", err.msg);
 }
@@ -388,6 +408,9 @@ static void emu_usage(void)
             "usage: ispf-emu --proto NAME --part ID (--listen HOST:PORT | --tty NAME -- CMD...)\n"
             "  --port-file F   write the TCP port chosen for --listen H:0 to F (also stdout)\n"
             "  --state F       chip state file (loaded if it exists, saved after each client)\n"
+            "  --target-file F a target socket: F missing = no board (MISO reads 0), empty =\n"
+            "                  a fresh chip, else a saved chip; a new F is a new board, looked\n"
+            "                  at on each programming-mode entry (not with --state)\n"
             "  --stats F       counters: bytes rx/tx, replies, chip and protocol counters\n"
             "  --once          exit after the first TCP client\n"
             "  --lifetime S    exit after S seconds whatever happens (test guard)\n"
@@ -397,6 +420,8 @@ static void emu_usage(void)
             "  --opt K=V       protocol option (repeatable)\n"
             "  faults: --drop-reply N --garble-reply N --truncate-reply N --close-after-rx N\n"
             "          --silent --unwired --stuck ADDR:MASK --busy N\n"
+            "  --spi-delay-us N  each ISP instruction takes N us (a slow target, so a test\n"
+            "                  can take the board away in the middle of a write)\n"
             "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n");
     exit(2);
 }
@@ -409,6 +434,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_LISTEN,
         OPT_PORTFILE,
         OPT_STATE,
+        OPT_TARGET_FILE,
         OPT_STATS,
         OPT_ONCE,
         OPT_OPT,
@@ -420,6 +446,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_UNWIRED,
         OPT_STUCK,
         OPT_BUSY,
+        OPT_SPI_DELAY,
         OPT_TTY,
         OPT_SHIM,
         OPT_LIFETIME,
@@ -432,6 +459,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"listen", required_argument, 0, OPT_LISTEN},
         {"port-file", required_argument, 0, OPT_PORTFILE},
         {"state", required_argument, 0, OPT_STATE},
+        {"target-file", required_argument, 0, OPT_TARGET_FILE},
         {"stats", required_argument, 0, OPT_STATS},
         {"once", no_argument, 0, OPT_ONCE},
         {"opt", required_argument, 0, OPT_OPT},
@@ -443,6 +471,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"unwired", no_argument, 0, OPT_UNWIRED},
         {"stuck", required_argument, 0, OPT_STUCK},
         {"busy", required_argument, 0, OPT_BUSY},
+        {"spi-delay-us", required_argument, 0, OPT_SPI_DELAY},
         {"tty", required_argument, 0, OPT_TTY},
         {"shim", required_argument, 0, OPT_SHIM},
         {"lifetime", required_argument, 0, OPT_LIFETIME},
@@ -469,6 +498,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
             break;
         case OPT_STATE:
             a->state = optarg;
+            break;
+        case OPT_TARGET_FILE:
+            a->target_file = optarg;
             break;
         case OPT_STATS:
             a->stats = optarg;
@@ -512,6 +544,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         case OPT_BUSY:
             a->chip_faults.busy_polls = (unsigned)emu_number(optarg, "--busy");
             break;
+        case OPT_SPI_DELAY:
+            a->chip_faults.spi_delay_us = (unsigned)emu_number(optarg, "--spi-delay-us");
+            break;
         case OPT_TTY:
             a->tty = optarg;
             break;
@@ -533,6 +568,10 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
     }
     if (a->proto == NULL || a->part == NULL || (a->listen == NULL) == (a->tty == NULL))
         emu_usage();
+    if (a->state != NULL && a->target_file != NULL)
+        emu_die("%s", "--state and --target-file cannot be used together: --state is one chip "
+                      "kept from client to client, --target-file a socket whose board can be "
+                      "changed");
     if (a->tty != NULL) {
         if (optind >= argc)
             emu_die("%s", "--tty needs a command to run after --");
@@ -611,7 +650,7 @@ static int emu_run_tcp(const struct emu_args *a, const struct emu_proto *proto,
         proto->serve(io, chip);
         emu_flush(io, true);
         close(cfd);
-        emu_save_state(a, chip);
+        emu_save_state(a, io, chip);
         emu_write_stats(a, io, chip);
         if (a->once)
             break;
@@ -734,7 +773,7 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
         }
     }
     unlink(lines);
-    emu_save_state(a, chip);
+    emu_save_state(a, io, chip);
     emu_write_stats(a, io, chip);
     g_object_unref(tb);
     int st = io->child_status;
@@ -775,6 +814,14 @@ int main(int argc, char **argv)
     if (a.state != NULL && stat(a.state, &st) == 0 && avrchip_load(&chip, a.state, &err) != ISPF_OK)
         emu_die("%s", err.msg);
     chip.faults = a.chip_faults;
+    struct avrsocket sock;
+    if (a.target_file != NULL) {
+        if (strcmp(proto->name, "optiboot") == 0)
+            emu_die("%s", "--target-file: a bootloader runs on the target itself; there is no "
+                          "socket to take the board out of");
+        if (avrsocket_open(&sock, &chip, NULL, a.target_file, &err) != ISPF_OK)
+            emu_die("%s", err.msg);
+    }
 
     struct emu_io io;
     memset(&io, 0, sizeof io);
@@ -784,10 +831,13 @@ int main(int argc, char **argv)
     io.split = a.split;
     io.opts = a.opts;
     io.n_opts = a.n_opts;
+    io.sock = a.target_file != NULL ? &sock : NULL;
 
     int rc =
         a.tty ? emu_run_tty(argc, argv, &a, proto, &chip, &io) : emu_run_tcp(&a, proto, &chip, &io);
-    emu_save_state(&a, &chip);
+    emu_save_state(&a, &io, &chip);
+    if (io.sock != NULL)
+        avrsocket_close(io.sock, &err);
     emu_write_stats(&a, &io, &chip);
     avrchip_free(&chip);
     free(io.out);
