@@ -67,9 +67,9 @@ struct batch_spec {
     /* If not NULL: called before each board instead of watching for one (e.g. wait
      * for Enter); returns false to end the batch. */
     bool (*next_board)(void *ctx, unsigned n);
-    const struct serialno_spec *serial; /* NULL: no serial numbers */
-    struct serialno_counter *counter;   /* the numbers' counter file (with serial) */
-    struct boardlog *log;               /* NULL: no log */
+    const struct serialno_spec *serial;  /* NULL: no serial numbers */
+    struct serialno_counter *counter;    /* the numbers' counter file (with serial) */
+    struct boardlog *log;                /* NULL: no log */
     const struct boardlog_image *images; /* the images written, for the log */
     size_t n_images;
     void (*event)(void *ctx, const struct batch_event *ev); /* NULL: none */

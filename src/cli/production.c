@@ -46,7 +46,7 @@ struct cli_port {
     struct ispf_error err;
     int rc;
     int exit_code;
-    bool output_failed; /* a -U ...:r: output could not be written */
+    bool output_failed;              /* a -U ...:r: output could not be written */
     char first_msg[ISPF_ERRMSG_MAX]; /* the first failed board's message */
     pthread_t thread;
 };
@@ -126,8 +126,8 @@ static void cli_on_event(void *ctx, const struct batch_event *ev)
             snprintf(p->first_msg, sizeof p->first_msg, "%s", ev->board->msg);
         cli_board_line(p, ev->board);
         if (o->json)
-            cli_json_line(report_board_json(&p->ctx, ev->board, (const char *const *)p->cap.warn,
-                                            p->cap.n));
+            cli_json_line(
+                report_board_json(&p->ctx, ev->board, (const char *const *)p->cap.warn, p->cap.n));
         cli_capture_reset(&p->cap);
         break;
     case BATCH_WAIT_REMOVAL:
@@ -144,8 +144,7 @@ static bool cli_wait_enter(void *ctx, unsigned n)
     struct cli_port *p = ctx;
     char num[16];
     snprintf(num, sizeof num, "%u", n);
-    cli_say(p, "put board %s on the programmer and press Enter (Ctrl-D ends the batch)%s", num,
-            "");
+    cli_say(p, "put board %s on the programmer and press Enter (Ctrl-D ends the batch)%s", num, "");
     for (;;) {
         char c;
         ssize_t r = read(STDIN_FILENO, &c, 1);
@@ -195,8 +194,7 @@ static void cli_port_summary(struct cli_port *p)
         cli_say(p, "%s%s", text, "");
     }
     if (o->json && (o->batch || p->rc))
-        cli_json_line(report_summary_json(&p->ctx, &p->sum, p->rc ? &p->err : NULL,
-                                          p->exit_code));
+        cli_json_line(report_summary_json(&p->ctx, &p->sum, p->rc ? &p->err : NULL, p->exit_code));
 }
 
 static void cli_port_init(struct cli_prod *pr, struct cli_port *p, const char *port)
@@ -364,8 +362,8 @@ int cli_production(const struct cli_opts *o, const struct run_spec *spec, const 
     int rc = cli_prod_open(pr, &err);
     int code;
     if (rc) {
-        fprintf(stderr, "ispflash: %s%s\n", rc == ISPF_E_USAGE ? "usage error: " : "error: ",
-                err.msg);
+        fprintf(stderr, "ispflash: %s%s\n",
+                rc == ISPF_E_USAGE ? "usage error: " : "error: ", err.msg);
         code = cli_exit_code(rc);
     } else {
         if (o->batch)

@@ -103,8 +103,8 @@ int batch_images(const struct run_spec *run, struct boardlog_image *out, size_t 
         if (op->kind != RUN_WRITE)
             continue;
         struct boardlog_image *im = &out[(*n)++];
-        *im = (struct boardlog_image){.mem = mem_name(op->mem), .file = op->file,
-                                      .bytes = op->img->count};
+        *im = (struct boardlog_image){
+            .mem = mem_name(op->mem), .file = op->file, .bytes = op->img->count};
         if (op->fmt != 'm' && strcmp(op->file, "-") != 0) {
             int rc = ispf_sha256_file(op->file, im->sha256, err);
             if (rc)
@@ -147,8 +147,8 @@ static int batch_board_ops(const struct batch_spec *b, struct batch_ops *o,
     const struct serialno_spec *sp = b->serial;
     struct image num;
     image_init(&num);
-    int rc = serialno_render(sp, board->serial, &num, board->serial_text,
-                             sizeof board->serial_text, err);
+    int rc = serialno_render(sp, board->serial, &num, board->serial_text, sizeof board->serial_text,
+                             err);
     if (rc == ISPF_OK && sp->mem == MEM_FLASH) {
         int fi = batch_flash_write(&b->run);
         rc = batch_image_copy(&o->serial_img, b->run.ops[fi].img, err);
@@ -190,8 +190,7 @@ static int batch_wait_board(const struct batch_spec *b, struct session *s, struc
 }
 
 /* Wait until no target answers, twice in a row. */
-static int batch_wait_removal(const struct batch_spec *b, struct session *s,
-                              struct ispf_error *err)
+static int batch_wait_removal(const struct batch_spec *b, struct session *s, struct ispf_error *err)
 {
     unsigned poll = b->poll_ms ? b->poll_ms : BATCH_POLL_MS;
     unsigned absent = 0;
@@ -277,22 +276,24 @@ static void batch_run_board(const struct batch_spec *b, struct session *s, struc
     image_init(&o.serial_img);
     uint64_t t0 = clock_now_us();
     bd->time_ms = batch_wall_ms();
-    int rc = ISPF_OK;
-    if (b->serial) {
+    /* The number is reserved once the right target answers, before anything is
+     * written to it. */
+    int rc = session_attach(s, &e);
+    if (rc == ISPF_OK && b->serial) {
         rc = serialno_reserve(b->counter, &bd->serial, &e);
         bd->have_serial = rc == ISPF_OK;
     }
     if (rc == ISPF_OK)
         rc = batch_board_ops(b, &o, bd, &e);
-    if (rc == ISPF_OK)
-        rc = session_attach(s, &e);
     if (rc == ISPF_OK) {
         struct run_spec spec = b->run;
         spec.ops = o.ops;
         spec.n_ops = o.n;
         spec.report = &bd->report;
         rc = run_board(&spec, s, &e);
-        bd->report.have_signature = true;
+    }
+    if (!bd->report.have_signature && rc != ISPF_E_NO_TARGET) {
+        bd->report.have_signature = true; /* the run's report starts with it */
         memcpy(bd->report.signature, session_signature(s), 3);
     }
     session_detach(s);

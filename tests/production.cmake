@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Production (docs/production.md): --batch with target swaps, --serial, --log, --json,
+# several -P at once.
+add_test(NAME production_batch_dryrun
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/batch_dryrun.sh
+                 $<TARGET_FILE:ispflash> ${CMAKE_CURRENT_SOURCE_DIR}/data/real
+                 ${PROJECT_SOURCE_DIR}/docs/json-schema.json)
+set_tests_properties(production_batch_dryrun PROPERTIES TIMEOUT 300 LABELS e2e)
