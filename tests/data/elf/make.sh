@@ -8,7 +8,7 @@ set -eu
 src=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$src}
 mkdir -p "$out"
-cc() { avr-gcc -Os -g -mmcu="$1" -o "$out/$2" "$src/$3" ${4:+"$4"}; }
+cc() { avr-gcc -Os -g -mmcu="$1" -o "$out/$2" "$src/$3"; }
 
 cc atmega32u4 fw_m32u4.elf fw.c
 cc atmega32u4 app_m32u4.elf app.c
