@@ -58,6 +58,13 @@ check "lock from fw.elf exits 0 (got $RC)" [ "$RC" = 0 ]
 run 0 "$BIN" -q -c dryrun -p m32u4 -x "state=$st" -U "lock:r:$WORK/lk.txt:h" -U "lock:v:$FW"
 check "lock = LOCKBITS 0xFC, and verifies (got $RC)" grep -qx 0xfc "$WORK/lk.txt"
 
+# Fuses from an ELF go through the same guards: SPIEN off is refused (exit 7).
+run 7 "$BIN" -c dryrun -p m32u4 -x "state=$WORK/chip4" -U "hfuse:w:$E/nospien_m32u4.elf"
+check "an ELF's .fuse with SPIEN off is refused (exit 7, got $RC)" [ "$RC" = 7 ]
+check "the refusal names SPIEN" err_has "unprograms SPIEN"
+run 0 "$BIN" -q -c dryrun -p m32u4 -x "state=$WORK/chip4" -U "hfuse:r:$WORK/h4.txt:h"
+check "the refused hfuse was not written" grep -qx 0x99 "$WORK/h4.txt"
+
 # A flash-only ELF: no note; a memory it does not hold is an input error naming it.
 st2="$WORK/chip2"
 run 0 "$BIN" -c dryrun -p m32u4 -x "state=$st2" -U "$APP"

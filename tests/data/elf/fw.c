@@ -8,9 +8,13 @@
 #include <avr/lock.h>
 #include <avr/signature.h>
 
+#ifndef FUSE_HIGH
+#define FUSE_HIGH 0xD8 /* Caterina's: SPIEN programmed, 2 KiB words boot, BOOTRST */
+#endif
+
 FUSES = {
     .low = 0xFF,
-    .high = 0xD8,
+    .high = FUSE_HIGH,
     .extended = 0xCB,
 };
 LOCKBITS = 0xFC;

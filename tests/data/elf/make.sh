@@ -12,6 +12,8 @@ cc() { avr-gcc -Os -g -mmcu="$1" -o "$out/$2" "$src/$3"; }
 
 cc atmega32u4 fw_m32u4.elf fw.c
 cc atmega32u4 app_m32u4.elf app.c
+# The same with SPIEN unprogrammed in the high fuse (0xF8): writing it would end ISP.
+avr-gcc -Os -mmcu=atmega32u4 -DFUSE_HIGH=0xF8 -o "$out/nospien_m32u4.elf" "$src/fw.c"
 avr-gcc -Os -mmcu=atmega32u4 -nostartfiles -Wl,--section-start=.text=0x7000 \
     -o "$out/boot_m32u4.elf" "$src/boot.c"
 avr-gcc -Os -mmcu=at90usb1286 -nostartfiles -Wl,--section-start=.text=0x1F000 \
