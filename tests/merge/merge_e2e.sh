@@ -71,6 +71,13 @@ check "a.bin@16 is one record at 0x0010" grep -qx ':0400100041424344E2' "$WORK/r
 run 0 "$BIN" merge -o "$WORK/r0.hex" "$WORK/a.bin"
 check "a raw binary without @ starts at 0" grep -qx ':0400000041424344F2' "$WORK/r0.hex"
 
+# S-record input (srec_cat's conversion of the crkbd HEX) merges to the same image.
+srec_cat "$CRKBD" -Intel -o "$WORK/crkbd.srec" -Motorola
+run 0 "$BIN" merge -o "$WORK/s.hex" -p m32u4 --bootloader atmel-dfu "$WORK/crkbd.srec" "$DFU"
+check "S-record + HEX merge exits 0 (got $RC)" [ "$RC" = 0 ]
+tobin "$WORK/s.hex" "$WORK/s.bin"
+check "S-record + HEX merge equals srec_cat's merge" same_bin "$WORK/want.bin" "$WORK/s.bin"
+
 # 3. Conflicts: both files, the first address, both values; nothing written.
 CAT=$R/sparkfun_Caterina-promicro16.hex
 echo old >"$WORK/c.hex"
