@@ -25,7 +25,7 @@ static void cli_elf_notes(const struct part *part, const struct cli_job *job,
         elf_avr_others(e, job->mem, others, sizeof others) == 0)
         return;
     static const char *const fuse_names[3] = {"lfuse", "hfuse", "efuse"};
-    char uops[512];
+    char uops[512] = "";
     size_t n = 0;
     if (!image_empty(&e->eeprom))
         n += (size_t)snprintf(uops + n, sizeof uops - n, " -U eeprom:w:%s", u->file);
@@ -34,8 +34,8 @@ static void cli_elf_notes(const struct part *part, const struct cli_job *job,
             n += (size_t)snprintf(uops + n, sizeof uops - n, " -U %s:w:%s", fuse_names[i], u->file);
     if (e->has_lock && n < sizeof uops)
         snprintf(uops + n, sizeof uops - n, " -U lock:w:%s", u->file);
-    ispf_log(ISPF_LOG_INFO, "cli", "%s also holds %s: this -U writes flash only;%s writes them",
-             u->file, others, uops);
+    ispf_log(ISPF_LOG_INFO, "cli", "%s also holds %s: this -U writes flash only%s%s%s", u->file,
+             others, n ? ";" : "", n ? uops : "", n ? " writes them" : "");
 }
 
 int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_uop *u,

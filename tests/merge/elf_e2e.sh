@@ -101,6 +101,10 @@ check "none of the failed runs changed the chip" cmp -s "$st2" "$WORK/chip2.befo
 run 0 "$BIN" -q -c dryrun -p m16u4 -x "state=$WORK/chip3" -U "flash:w:$FW"
 check "fw.elf on an ATmega16U4 writes (got $RC)" [ "$RC" = 0 ]
 check "a .signature of another part warns" err_has "its .signature is 1e 95 87, the ATmega16U4's is 1e 94 88"
+run 6 "$BIN" -q -c dryrun -p m16u4 -x "state=$WORK/chip3" -U "signature:v:$FW"
+check "signature:v:fw.elf on an ATmega16U4 fails to verify (exit 6, got $RC)" [ "$RC" = 6 ]
+run 0 "$BIN" -q -c dryrun -p m32u4 -x "state=$WORK/chip5" -U "signature:v:$FW"
+check "signature:v:fw.elf on an ATmega32U4 verifies (got $RC)" [ "$RC" = 0 ]
 run 2 "$BIN" -c dryrun -p m32u4 -U "flash:r:$WORK/out.elf:e"
 check "reading into an ELF file is a usage error (got $RC)" [ "$RC" = 2 ]
 
