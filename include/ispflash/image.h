@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ispflash/error.h"
+#include "ispflash/part.h"
 
 /* Highest address + 1 an image may hold (16 MiB: far above any AVR memory). */
 #define IMAGE_MAX_SIZE (16u * 1024u * 1024u)
@@ -52,6 +53,7 @@ enum image_format {
     IMAGE_FMT_RAW,       /* 'r' */
     IMAGE_FMT_IMMEDIATE, /* 'm': the "file name" is a list of values */
     IMAGE_FMT_SREC,      /* 's' Motorola S-record (optional) */
+    IMAGE_FMT_ELF,       /* 'e' AVR ELF (avr-gcc's output; include/ispflash/elf.h) */
 };
 
 /* Map a -U format letter to a format; returns -1 for an unknown letter. */
@@ -59,12 +61,21 @@ int image_format_from_char(char c);
 const char *image_format_name(enum image_format fmt);
 
 /* Read path (or "-" for stdin) in fmt into img. For IMAGE_FMT_AUTO, *detected
- * (may be NULL) receives the format that was chosen. Errors name file:line. */
+ * (may be NULL) receives the format that was chosen. Errors name file:line.
+ * An ELF file gives its flash (image_load_mem with MEM_FLASH). */
 int image_load(struct image *img, const char *path, enum image_format fmt,
                enum image_format *detected, struct ispf_error *err);
+struct elf_avr;
+/* image_load for one memory: an ELF file (IMAGE_FMT_ELF, or auto-detected by its magic)
+ * gives the part of it meant for mem (elf_avr_image: an error if it holds none); every
+ * other format gives the whole file. elf (may be NULL, else elf_avr_init'ed) receives
+ * everything the ELF file holds when it is one (the caller elf_avr_free's it). */
+int image_load_mem(struct image *img, const char *path, enum image_format fmt, enum mem_id mem,
+                   enum image_format *detected, struct elf_avr *elf, struct ispf_error *err);
 /* Immediate values: "0x5E", "94,0x1E,0x87", decimal, octal (0..), 'c' chars. */
 int image_parse_immediate(struct image *img, const char *text, struct ispf_error *err);
-/* Write img to path ("-" = stdout) in fmt (IHEX, RAW, IMMEDIATE, SREC; AUTO = IHEX). */
+/* Write img to path ("-" = stdout) in fmt (IHEX, RAW, IMMEDIATE, SREC; AUTO = IHEX;
+ * not ELF). */
 int image_save(const struct image *img, const char *path, enum image_format fmt,
                struct ispf_error *err);
 

@@ -22,6 +22,7 @@
 #include "ispflash/programmer.h"
 #include "ispflash/run.h"
 #include "ispflash/session.h"
+#include "merge.h"
 #include "opts.h"
 #include "prepare.h"
 #include "production.h"
@@ -199,6 +200,8 @@ int main(int argc, char **argv)
     struct cli_opts o;
     char msg[512];
     cli_signals_install();
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return cli_merge_main(argc - 1, argv + 1);
     if (cli_parse(argc, argv, &o, msg, sizeof msg)) {
         cli_opts_free(&o);
         return cli_usage("%s%s", msg, "");

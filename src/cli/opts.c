@@ -55,11 +55,11 @@ int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
     size_t flen = strlen(file);
     if (flen >= 2 && file[flen - 2] == ':' && isalpha((unsigned char)file[flen - 1])) {
         char f = (char)tolower((unsigned char)file[flen - 1]);
-        if (!strchr("airmshdob", f)) {
+        if (!strchr("airmsehdob", f)) {
             snprintf(msg, msglen,
                      "-U %s: unknown file format '%c' (i = Intel HEX, r = raw "
-                     "binary, m = immediate, s = S-record, a = auto; h, d, o, b for reading "
-                     "values)",
+                     "binary, m = immediate, s = S-record, e = ELF, a = auto; h, d, o, b for "
+                     "reading values)",
                      arg, file[flen - 1]);
             return -1;
         }

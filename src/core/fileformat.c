@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Image files: loading and saving in every -U format (Intel HEX, raw binary,
- * immediate values, Motorola S-record), and format auto-detection.
+ * immediate values, Motorola S-record; ELF is read only, by core/elf.c), and format
+ * auto-detection.
  *
  * Auto-detection (-U ...:a or no format) errs on the side of reporting errors,
  * so that a damaged HEX file gets a file:line message instead of being written
  * to a chip as raw binary:
  *  - empty or blank-only file: an error (nothing to write, nothing to detect);
+ *  - the ELF magic (0x7F 'E' 'L' 'F'): ELF;
  *  - first non-blank character ':' and the file is printable text, or its first
  *    line is a well-formed record, or at least 8 hex digits follow the ':'
  *    (HEX damaged by binary garbage): Intel HEX. (AVR code may well start with
@@ -25,6 +27,7 @@
 
 #include "base/atomic_file.h"
 #include "core/records.h"
+#include "ispflash/elf.h"
 #include "ispflash/image.h"
 
 /* Refuse to read input files larger than this (a full 16 MiB image as Intel HEX
@@ -44,6 +47,8 @@ int image_format_from_char(char c)
         return IMAGE_FMT_IMMEDIATE;
     case 's':
         return IMAGE_FMT_SREC;
+    case 'e':
+        return IMAGE_FMT_ELF;
     default:
         return -1;
     }
@@ -62,6 +67,8 @@ const char *image_format_name(enum image_format fmt)
         return "immediate";
     case IMAGE_FMT_SREC:
         return "Motorola S-record";
+    case IMAGE_FMT_ELF:
+        return "ELF";
     }
     return "unknown";
 }
@@ -221,6 +228,8 @@ static bool text_has_colon_line(const char *buf, size_t len)
 static int detect_format(const char *buf, size_t len)
 {
     size_t i = 0;
+    if (elf_is_elf(buf, len))
+        return IMAGE_FMT_ELF;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         /* UTF-8 byte order mark: look at the text after it. */
         buf += 3;
@@ -626,8 +635,49 @@ int image_parse_immediate(struct image *img, const char *text, struct ispf_error
 
 /* ---- load / save ---- */
 
-int image_load(struct image *img, const char *path, enum image_format fmt,
-               enum image_format *detected, struct ispf_error *err)
+/* An ELF file's part for mem into img; the whole file into elf when asked. */
+static int load_elf(struct image *img, const char *buf, size_t len, const char *name,
+                    enum mem_id mem, struct elf_avr *elf, struct ispf_error *err)
+{
+    struct elf_avr e;
+    elf_avr_init(&e);
+    int rc = elf_avr_parse(&e, buf, len, name, err);
+    if (rc == ISPF_OK)
+        rc = elf_avr_image(&e, mem, img, name, err);
+    if (rc == ISPF_OK && elf) {
+        elf_avr_free(elf);
+        *elf = e;
+        return ISPF_OK;
+    }
+    elf_avr_free(&e);
+    return rc;
+}
+
+/* The bytes of a file in fmt (not AUTO, not IMMEDIATE) into img. */
+static int load_buffer(struct image *img, const char *buf, size_t len, const char *name,
+                       enum image_format fmt, enum mem_id mem, struct elf_avr *elf,
+                       struct ispf_error *err)
+{
+    switch (fmt) {
+    case IMAGE_FMT_IHEX:
+        return ihex_parse(img, buf, len, name, err);
+    case IMAGE_FMT_SREC:
+        return srec_parse(img, buf, len, name, err);
+    case IMAGE_FMT_ELF:
+        return load_elf(img, buf, len, name, mem, elf, err);
+    default:
+        image_clear(img);
+        if (len > IMAGE_MAX_SIZE)
+            return ispf_fail(err, ISPF_E_INPUT,
+                             "%s: raw binary file is %zu bytes, larger than the largest supported "
+                             "image (%u MiB)",
+                             name, len, IMAGE_MAX_SIZE >> 20);
+        return image_set_range(img, 0, (const uint8_t *)buf, (uint32_t)len, err);
+    }
+}
+
+int image_load_mem(struct image *img, const char *path, enum image_format fmt, enum mem_id mem,
+                   enum image_format *detected, struct elf_avr *elf, struct ispf_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -639,7 +689,7 @@ int image_load(struct image *img, const char *path, enum image_format fmt,
         return image_parse_immediate(img, path, err);
     }
     if (fmt != IMAGE_FMT_AUTO && fmt != IMAGE_FMT_IHEX && fmt != IMAGE_FMT_RAW &&
-        fmt != IMAGE_FMT_SREC)
+        fmt != IMAGE_FMT_SREC && fmt != IMAGE_FMT_ELF)
         return ispf_fail(err, ISPF_E_USAGE, "unknown file format %d", (int)fmt);
     rc = read_all(path, &buf, &len, err);
     if (rc)
@@ -658,26 +708,15 @@ int image_load(struct image *img, const char *path, enum image_format fmt,
     }
     if (detected)
         *detected = fmt;
-    switch (fmt) {
-    case IMAGE_FMT_IHEX:
-        rc = ihex_parse(img, buf, len, name, err);
-        break;
-    case IMAGE_FMT_SREC:
-        rc = srec_parse(img, buf, len, name, err);
-        break;
-    default:
-        image_clear(img);
-        if (len > IMAGE_MAX_SIZE)
-            rc = ispf_fail(err, ISPF_E_INPUT,
-                           "%s: raw binary file is %zu bytes, larger than the largest supported "
-                           "image (%u MiB)",
-                           name, len, IMAGE_MAX_SIZE >> 20);
-        else
-            rc = image_set_range(img, 0, (const uint8_t *)buf, (uint32_t)len, err);
-        break;
-    }
+    rc = load_buffer(img, buf, len, name, fmt, mem, elf, err);
     free(buf);
     return rc;
+}
+
+int image_load(struct image *img, const char *path, enum image_format fmt,
+               enum image_format *detected, struct ispf_error *err)
+{
+    return image_load_mem(img, path, fmt, MEM_FLASH, detected, NULL, err);
 }
 
 int image_save(const struct image *img, const char *path, enum image_format fmt,
@@ -719,6 +758,9 @@ int image_save(const struct image *img, const char *path, enum image_format fmt,
     case IMAGE_FMT_SREC:
         rc = srec_format(img, &o, err);
         break;
+    case IMAGE_FMT_ELF:
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "%s: ELF files are read, not written (use i, s or r to save)", path);
     default:
         return ispf_fail(err, ISPF_E_USAGE, "unknown file format %d", (int)fmt);
     }

@@ -267,7 +267,7 @@ static void test_format_letters(void **state)
     assert_int_equal(image_format_from_char('m'), IMAGE_FMT_IMMEDIATE);
     assert_int_equal(image_format_from_char('s'), IMAGE_FMT_SREC);
     assert_int_equal(image_format_from_char('x'), -1);
-    assert_int_equal(image_format_from_char('e'), -1);
+    assert_int_equal(image_format_from_char('e'), IMAGE_FMT_ELF);
     assert_int_equal(image_format_from_char('\0'), -1);
     assert_string_equal(image_format_name(IMAGE_FMT_IHEX), "Intel HEX");
     assert_string_equal(image_format_name(IMAGE_FMT_RAW), "raw binary");
