@@ -6,3 +6,10 @@ add_test(NAME production_batch_dryrun
                  $<TARGET_FILE:ispflash> ${CMAKE_CURRENT_SOURCE_DIR}/data/real
                  ${PROJECT_SOURCE_DIR}/docs/json-schema.json)
 set_tests_properties(production_batch_dryrun PROPERTIES TIMEOUT 300 LABELS e2e)
+
+# The same through the emulated ArduinoISP and STK500v2 programmers (target sockets),
+# four programmers at once, one without a board and one that dies.
+add_test(NAME production_batch_emu
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/batch_emu.sh
+                 $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${CMAKE_CURRENT_SOURCE_DIR}/data/real)
+set_tests_properties(production_batch_emu PROPERTIES TIMEOUT 300 LABELS e2e)
