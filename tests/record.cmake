@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Production records: SHA-256, the JSON writer, serial numbers and their counter file,
-# the board log (issue 11).
+# Production records (issue 11): SHA-256, the JSON writer, serial numbers and their
+# counter file, the board log.
 #   test_sha256 / test_json / test_serialno / test_boardlog : cmocka unit tests
-#   record_json_python     : the writer's output read back by python3's json module
+#   record_json_python      : the JSON writer's output read back by python3's json module
+#   record_serialno_hammer  : 5 processes on one counter file, one killed with -9
+#   record_boardlog_hammer  : 5 processes appending to one CSV / JSON Lines log, one
+#                             killed with -9; read back by python3 csv / json
+#   record_docs_match       : docs/production.md shows the columns the log writes
 ispf_unit_test(test_sha256 unit/test_sha256.c)
 ispf_unit_test(test_json unit/test_json.c)
 
@@ -39,3 +43,9 @@ add_test(NAME record_boardlog_hammer
                  $<TARGET_FILE:boardlog_hammer> ${ISPF_RECORD_PYTHON3}
                  ${CMAKE_CURRENT_SOURCE_DIR}/record/boardlog_check.py)
 set_tests_properties(record_boardlog_hammer PROPERTIES TIMEOUT 300)
+
+# docs/production.md shows the columns and fields the log really writes.
+add_test(NAME record_docs_match
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/record/docs_match.sh
+                 $<TARGET_FILE:boardlog_hammer> ${PROJECT_SOURCE_DIR}/docs/production.md)
+set_tests_properties(record_docs_match PROPERTIES TIMEOUT 60)

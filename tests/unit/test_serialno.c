@@ -11,9 +11,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ispflash/interrupt.h"
 #include "ispflash/serialno.h"
 
 static char tmpdir[256];
@@ -435,6 +439,33 @@ static void test_counter_unwritable(void **state)
                                  "directory");
 }
 
+/* Another process holds the lock: Ctrl-C ends the wait with ISPF_E_INTERRUPTED and the
+ * number is not taken; once the lock is free, reserving works again. */
+static void test_counter_lock_interrupted(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("locked.counter");
+    struct serialno_counter *c;
+    struct ispf_error err;
+    assert_int_equal(serialno_counter_open(&c, path, false, 0, &err), ISPF_OK);
+    int fd = open(tmp_path("locked.counter.lock"), O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* an open file description of its own */
+    ispf_interrupt_request();
+    time_t t0 = time(NULL);
+    uint64_t n;
+    assert_int_equal(serialno_reserve(c, &n, &err), ISPF_E_INTERRUPTED);
+    assert_string_equal(err.msg, "interrupted");
+    assert_true(time(NULL) - t0 < 5);
+    ispf_interrupt_clear();
+    assert_non_null(strstr(read_text(path), "\nnext 1\n"));
+    flock(fd, LOCK_UN);
+    close(fd);
+    assert_int_equal(serialno_reserve(c, &n, &err), ISPF_OK);
+    assert_int_equal(n, 1);
+    serialno_counter_close(c);
+}
+
 #define THREADS 4
 #define PER_THREAD 40
 
@@ -501,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_counter_corrupt),
         cmocka_unit_test(test_counter_last_number),
         cmocka_unit_test(test_counter_unwritable),
+        cmocka_unit_test(test_counter_lock_interrupted),
         cmocka_unit_test(test_counter_threads),
     };
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
