@@ -6,3 +6,9 @@ find_package(Threads REQUIRED)
 ispf_unit_test(test_avrsocket ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_avrsocket.c)
 target_link_libraries(test_avrsocket PRIVATE Threads::Threads)
 set_tests_properties(test_avrsocket PROPERTIES LABELS "hotplug;unit")
+
+# ispflash runs one after another on the dryrun socket, and through ispf-emu.
+add_test(NAME hotplug_dryrun
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/dryrun.sh
+                 $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
+set_tests_properties(hotplug_dryrun PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
