@@ -12,3 +12,9 @@ add_test(NAME hotplug_dryrun
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/dryrun.sh
                  $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
 set_tests_properties(hotplug_dryrun PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
+foreach(proto arduinoisp stk500v2)
+  add_test(NAME hotplug_emu_${proto}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/emu.sh
+                   $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA} ${proto})
+  set_tests_properties(hotplug_emu_${proto} PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
+endforeach()

@@ -2,6 +2,7 @@
 # Helpers for the target-socket tests (sourced by bash).
 # Arguments of every script: ISPFLASH ISPF_EMU TEST_DATA.
 set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # tests/hotplug
 BIN=$(realpath "$1")
 EMU=$(realpath "$2")
 DATA=$(realpath "$3")
