@@ -18,3 +18,12 @@ foreach(proto arduinoisp stk500v2)
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA} ${proto})
   set_tests_properties(hotplug_emu_${proto} PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
 endforeach()
+
+# avrdude 7.1 as the independent client of the emulators' socket (installed with the
+# other test tools; the script fails if it is missing).
+foreach(proto arduinoisp stk500v2)
+  add_test(NAME hotplug_avrdude_${proto}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/avrdude.sh
+                   $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA} ${proto})
+  set_tests_properties(hotplug_avrdude_${proto} PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
+endforeach()
