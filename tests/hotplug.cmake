@@ -27,3 +27,15 @@ foreach(proto arduinoisp stk500v2)
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA} ${proto})
   set_tests_properties(hotplug_avrdude_${proto} PROPERTIES TIMEOUT 300 LABELS "hotplug;e2e")
 endforeach()
+
+# The USB programmers' emulator (tests/usb.cmake builds usb_emu when libusb is on).
+if(ISPF_WITH_LIBUSB)
+  find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED) # usb.cmake comes later
+  foreach(proto usbtiny usbasp)
+    add_test(NAME hotplug_usb_${proto}
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hotplug/usb.sh
+                     $<TARGET_FILE:ispflash> $<TARGET_FILE:usb_emu> ${ISPF_TEST_DATA} ${proto}
+                     ${ISPF_UMOCKDEV_WRAPPER})
+    set_tests_properties(hotplug_usb_${proto} PROPERTIES TIMEOUT 300 LABELS "hotplug;usb;e2e")
+  endforeach()
+endif()
