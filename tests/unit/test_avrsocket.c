@@ -369,8 +369,11 @@ static void *board_loop(void *arg)
     b->result = rc ? 1 : 0;
     for (int board = 0; board < 3 && b->result == 0; board++) {
         uint8_t sig[3];
-        if (pgm_enable(pgm, &err) != ISPF_E_NO_TARGET)
-            b->result = 10 + board; /* the socket is empty */
+        for (int poll = 0; poll < 3; poll++) { /* polling an empty socket */
+            if (b->result == 0 && pgm_enable(pgm, &err) != ISPF_E_NO_TARGET)
+                b->result = 10 + board;
+            pgm_disable(pgm); /* harmless after a failed enable */
+        }
         touch(path);
         if (b->result == 0 && pgm_enable(pgm, &err) != ISPF_OK)
             b->result = 20 + board;

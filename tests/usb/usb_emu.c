@@ -2,8 +2,9 @@
 /*
  * usb_emu: run a command against an emulated USB programmer.
  *
- *   umockdev-wrapper usb_emu --proto usbtiny|usbasp --part ID [--state FILE]
- *       [--stats FILE] [--opt KEY=VALUE]... -- COMMAND ARGS...
+ *   umockdev-wrapper usb_emu --proto usbtiny|usbasp --part ID
+ *       [--state FILE | --target-file FILE] [--stats FILE] [--opt KEY=VALUE]...
+ *       -- COMMAND ARGS...
  *
  * The harness creates a umockdev testbed with the programmer as a USB device
  * (sysfs attributes + binary descriptors + /dev/bus/usb/001/002), attaches an
@@ -14,6 +15,10 @@
  * device through the real libusb (1.0 via URBs, 0.1 via USBDEVFS_CONTROL and
  * read() of the node). When it exits, the chip is saved to --state and the
  * request counts to --stats; usb_emu exits with COMMAND's status.
+ * --target-file FILE puts the (first) programmer's target in a socket
+ * (src/sim/avrsocket.h): FILE missing = no board, empty = a fresh chip, else a
+ * saved chip; COMMAND may take the board away (rm) and put others in (touch)
+ * between or during its runs, and the firmware sees each without a restart.
  *
  * Options (--opt): serial=S vendor=S product=S vid=0xV pid=0xP
  *   unwired          no target on the ISP cable
@@ -48,6 +53,7 @@
 #include <unistd.h>
 
 #include "sim/avrchip.h"
+#include "sim/avrsocket.h"
 #include "ispflash/part.h"
 #include "usb/usbemu.h"
 
@@ -479,8 +485,9 @@ static void emu_child_exited(GPid pid, gint status, gpointer user)
 
 static int emu_usage(void)
 {
-    fprintf(stderr, "usage: usb_emu --proto usbtiny|usbasp --part ID [--state FILE] "
-                    "[--stats FILE] [--opt KEY=VALUE]... -- COMMAND ARGS...\n");
+    fprintf(stderr, "usage: usb_emu --proto usbtiny|usbasp --part ID [--state FILE | "
+                    "--target-file FILE] [--stats FILE] [--opt KEY=VALUE]... -- COMMAND "
+                    "ARGS...\n");
     return 2;
 }
 
@@ -618,12 +625,20 @@ static UMockdevTestbed *emu_testbed(struct emu_dev *devs, int n_devs, bool acces
 
 /* After the command: the chips to their state files, the counts to stats. */
 static int emu_save(struct emu_dev *devs, int n_devs, const char *state, const char *state2,
-                    const char *stats)
+                    const char *stats, struct avrsocket *sock)
 {
     struct ispf_error err;
     int rc = 0;
     for (int k = 0; k < n_devs; k++)
         g_mutex_lock(&devs[k].lock);
+    if (sock && avrsocket_take_error(sock, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
+    if (sock && avrsocket_close(sock, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        rc = 2;
+    }
     if (state && avrchip_save(&devs[0].emu.chip, state, &err)) {
         fprintf(stderr, "usb_emu: %s\n", err.msg);
         rc = 2;
@@ -641,7 +656,7 @@ static int emu_save(struct emu_dev *devs, int n_devs, const char *state, const c
 
 int main(int argc, char **argv)
 {
-    const char *proto = NULL, *part_id = NULL, *state = NULL, *stats = NULL;
+    const char *proto = NULL, *part_id = NULL, *state = NULL, *stats = NULL, *target = NULL;
     const char *opts[64];
     int n_opts = 0, cmd_at = -1;
     for (int i = 1; i < argc; i++) {
@@ -659,6 +674,8 @@ int main(int argc, char **argv)
             state = argv[++i];
         else if (strcmp(argv[i], "--stats") == 0)
             stats = argv[++i];
+        else if (strcmp(argv[i], "--target-file") == 0)
+            target = argv[++i];
         else if (strcmp(argv[i], "--opt") == 0 && n_opts < 64)
             opts[n_opts++] = argv[++i];
         else
@@ -666,6 +683,10 @@ int main(int argc, char **argv)
     }
     if (!proto || !part_id || cmd_at < 0 || cmd_at >= argc)
         return emu_usage();
+    if (state && target) {
+        fprintf(stderr, "usb_emu: --state and --target-file cannot be used together\n");
+        return 2;
+    }
     const struct usbemu_fw *fw = strcmp(proto, "usbtiny") == 0  ? &usbemu_usbtiny
                                  : strcmp(proto, "usbasp") == 0 ? &usbemu_usbasp
                                                                 : NULL;
@@ -695,6 +716,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usb_emu: %s\n", err.msg);
         return 2;
     }
+    static struct avrsocket sock; /* the first device's target (its watcher runs under d->lock) */
+    if (target && avrsocket_open(&sock, &devs[0].emu.chip, NULL, target, &err)) {
+        fprintf(stderr, "usb_emu: %s\n", err.msg);
+        return 2;
+    }
 
     /* Kept until exit: it holds the devices the command uses. */
     UMockdevTestbed *tb = emu_testbed(devs, n_devs, access_denied);
@@ -713,7 +739,7 @@ int main(int argc, char **argv)
     g_main_loop_run(run.loop);
     g_main_loop_unref(run.loop);
 
-    int rc = emu_save(devs, n_devs, state, state2, stats);
+    int rc = emu_save(devs, n_devs, state, state2, stats, target ? &sock : NULL);
     (void)tb;
     if (rc)
         return rc;
