@@ -30,6 +30,8 @@ struct session_config {
     const struct part *part; /* -p */
     bool force;              /* -F: go on when the signature names another part */
     bool no_write;           /* -n: never write anything to the chip */
+    bool watch_target;       /* check after each flash write that the target still answers
+                              * (a batch: a board taken away fails at the address reached) */
     ispf_progress_fn progress;
     void *progress_ctx;
 };

@@ -54,7 +54,7 @@ struct cli_port {
 bool cli_production_wanted(const struct cli_opts *o)
 {
     return o->batch || o->board_log || o->serial || o->serial_file || o->has_serial_start ||
-           o->json || o->n_ports > 1 || o->ports_file;
+           o->json || o->n_ports > 1 || o->ports_file || o->batch_wait_enter;
 }
 
 static const char *cli_port_name(const struct cli_port *p)

@@ -349,6 +349,7 @@ int batch_execute(const struct batch_spec *b, struct batch_summary *sum, struct 
         return rc;
     struct session_config cfg = b->run.session;
     cfg.no_write = cfg.no_write || b->run.no_write;
+    cfg.watch_target = !b->single;
     struct session *s = NULL;
     rc = session_connect(&s, &cfg, err);
     if (rc)

@@ -304,6 +304,24 @@ static bool session_page_data(const struct image *img, uint32_t a, uint32_t page
     return !all_ff;
 }
 
+/* --batch: is the target that was attached still the one answering? (The first
+ * signature byte, after each run of pages: a board taken away reads 00 or FF.) */
+static int session_still_there(struct session *s, uint32_t first, uint32_t written,
+                               struct ispf_error *err)
+{
+    uint8_t cmd[4], res[4];
+    isp_read_signature(cmd, 0);
+    int rc = pgm_spi(s->pgm, cmd, res, err);
+    if (rc)
+        return rc;
+    if (res[3] == s->signature[0])
+        return ISPF_OK;
+    return ispf_fail(err, ISPF_E_NO_TARGET,
+                     "the target stopped answering after flash 0x%05x-0x%05x was written "
+                     "(signature byte reads %02x): the chip is incomplete",
+                     first, written - 1, res[3]);
+}
+
 static int session_write_flash(struct session *s, const struct image *img, struct ispf_error *err)
 {
     const struct part *p = s->cfg.part;
@@ -348,6 +366,10 @@ static int session_write_flash(struct session *s, const struct image *img, struc
                 break;
             }
             written = run_addr + run_len;
+            if (s->cfg.watch_target)
+                rc = session_still_there(s, first, written, err);
+            if (rc)
+                break;
             if (data) /* the page just filled in sits after the run: move it to the front */
                 memmove(buf, buf + run_len, page);
             run_len = 0;

@@ -6,7 +6,8 @@
 #  - three boards: each PASS line, each board's flash = the image, its serial number in
 #    EEPROM, the log (JSON Lines) and --json lines (validated against the schema)
 #    agree, the counter file's next number is 4;
-#  - a board pulled in the middle of the write is a FAIL with the address reached, its
+#  - a board pulled in the middle of the write is a FAIL (exit 5) naming the last flash
+#    address written before the target stopped answering, its
 #    number logged as spent, and the next board passes with the next number;
 #  - Ctrl-C during a board: the board is finished (PASS) and the batch ends (exit 0);
 #  - kill -9 in the middle of a board: the log holds only complete records, no PASS for
@@ -125,15 +126,18 @@ wait_for err "board 1: FAIL"
 wait_for err "waiting for board 2" && touch s.chip
 wait $pid
 rc=$?
-check "pulled: exit 6 (first failure: verify) (got $rc)" [ "$rc" = 6 ]
-check "pulled: FAIL says the board was removed, and the address" \
-    grep -Eq "board 1: FAIL \(exit 6\).*the board was removed.*first mismatch at 0x[0-9a-f]{5}" err
+check "pulled: exit 5 (first failure: the target went away) (got $rc)" [ "$rc" = 5 ]
+check "pulled: FAIL says the board was removed, and the address reached" \
+    grep -Eq "board 1: FAIL \(exit 5\).*the board was removed.*stopped answering after flash 0x00000-0x[0-9a-f]{5} was written" err
+reached=$(grep -Eo "after flash 0x00000-0x[0-9a-f]{5}" err | grep -Eo "0x[0-9a-f]{5}$")
+check "pulled: the address reached is inside the image (got $reached)" \
+    test "$((reached))" -gt 0 -a "$((reached))" -lt 26970
 check "pulled: board 2 passes" grep -q "board 2: PASS.*serial 2" err
 check "pulled: log has FAIL with serial 1, then PASS with serial 2" $PY -c '
 import csv
 r=list(csv.DictReader(open("log.csv")))
 assert [(x["serial"], x["result"]) for x in r]==[("1","FAIL"),("2","PASS")], r
-assert r[0]["exit_code"]=="6" and "removed" in r[0]["message"]'
+assert r[0]["exit_code"]=="5" and "removed" in r[0]["message"]'
 
 # --- 3. Ctrl-C during a board: finished, then the batch ends -------------------------
 cd "$W" && mkdir three && cd three || exit 1
@@ -196,6 +200,56 @@ exec 3>&-
 check "enter: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "enter: two boards passed" grep -q "batch done: 2 boards, 2 passed" err
 check "enter: no watching for the target" sh -c '! grep -q "waiting for board" err'
+
+# --- 6. --json of a run that fails verification, compared with what happened ---------
+cd "$W" && mkdir six && cd six || exit 1
+rc=0
+timeout 30 "$BIN" -c dryrun -x state=c.chip -x stuck=0x123:0x01 -p m32u4 -U "flash:w:$APP" \
+    -U hfuse:w:0xD8:m --json >out.json 2>err || rc=$?
+check "json verify: exit 6 (got $rc)" [ "$rc" = 6 ]
+check "json verify: one valid run object" [ "$(validate_json out.json)" = 1 ]
+want=$(od -An -tx1 -j$((0x123)) -N1 "$W/app.bin" | tr -d ' ')
+check "json verify: the failed write, its first mismatch, no fuse write after it" $PY -c '
+import json, sys
+r = json.load(open("out.json"))
+want = int(sys.argv[1], 16)
+assert r["type"] == "run" and r["result"] == "fail" and r["exit_code"] == 6, r
+assert r["error"]["exit_code"] == 6 and "0x00123" in r["error"]["message"], r["error"]
+ops = r["operations"]
+assert len(ops) == 1 and ops[0]["memory"] == "flash" and ops[0]["result"] == "failed", ops
+m = ops[0]["mismatch"]
+assert m["address"] == 0x123 and m["expected"] == want and m["found"] == want | 1 and m["count"] == 1, m
+assert ops[0]["written"] and not ops[0]["verified"]
+assert r["fuses_before"]["hfuse"] == 0x99 and r["fuses_after"]["hfuse"] == 0x99, r' "$want"
+rc=0
+timeout 30 "$BIN" -c dryrun -x state=d.chip -x signature=1e9488 -F -p m32u4 -U "flash:w:$APP" \
+    -U hfuse:w:0xD8:m --json >ok.json 2>err || rc=$?
+check "json ok: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "json ok: flash then hfuse, fuses after say 0xD8, warning kept" $PY -c '
+import json
+r = json.load(open("ok.json"))
+assert [o["memory"] for o in r["operations"]] == ["flash", "hfuse"], r["operations"]
+assert r["operations"][1]["value"] == 0xD8 and r["fuses_after"]["hfuse"] == 0xD8
+assert any("going on because of -F" in w for w in r["warnings"]), r["warnings"]
+assert r["erased"] and r["signature"] == "1e9488" and r["error"] is None'
+
+# --- 7. usage errors of the production options: exit 2, nothing opened ------------
+cd "$W" && mkdir seven && cd seven || exit 1
+usage() { # NAME ARGS...: exit 2 and no chip written
+    local name=$1 rc=0
+    shift
+    rm -f u.chip
+    timeout 20 "$BIN" -c dryrun -x state=u.chip -p m32u4 "$@" >out 2>err || rc=$?
+    check "usage: $name: exit 2 (got $rc)" [ "$rc" = 2 ]
+    check "usage: $name: nothing written" [ ! -e u.chip ]
+}
+usage "--serial without --serial-file" -U "flash:w:$APP" --serial eeprom:0:4
+usage "--serial-file without --serial" -U "flash:w:$APP" --serial-file c
+usage "--batch-wait without --batch" -U "flash:w:$APP" --batch-wait enter
+usage "--json with a read to stdout" -U flash:r:-:h --json
+usage "a flash serial without a flash write" -U eeprom:w:0x01:m --serial flash:0x7000:4 --serial-file c
+usage "a serial outside the EEPROM" -U "flash:w:$APP" --serial eeprom:1022:4 --serial-file c
+usage "--batch with nothing to do" --batch 2
 
 echo "batch_dryrun: $((N - FAILS)) of $N checks passed"
 [ "$FAILS" = 0 ]

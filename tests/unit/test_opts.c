@@ -158,12 +158,56 @@ static void test_bitclock(void **state)
     assert_int_not_equal(cli_parse_bitclock("3 parsecs", &us), 0);
 }
 
+/* Production options: --batch with and without a count (the count is the next
+ * argument only when it is a number), several -P, the serial options. */
+static void test_production(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char msg[256] = "";
+    assert_int_equal(parse("ispflash -c avrisp -P a -P b --batch 5 -p m32u4 -U x.hex --serial "
+                           "eeprom:0:4 --serial-file c --serial-start 0x10 --log l.csv --json",
+                           &o, msg, sizeof msg),
+                     0);
+    assert_true(o.batch);
+    assert_int_equal(o.batch_count, 5);
+    assert_int_equal(o.n_ports, 2);
+    assert_string_equal(o.port, "a");
+    assert_string_equal(o.ports[1], "b");
+    assert_string_equal(o.part, "m32u4");
+    assert_int_equal(o.n_uops, 1);
+    assert_string_equal(o.serial, "eeprom:0:4");
+    assert_true(o.has_serial_start);
+    assert_int_equal(o.serial_start, 16);
+    assert_string_equal(o.board_log, "l.csv");
+    assert_true(o.json);
+    cli_opts_free(&o);
+
+    assert_int_equal(parse("ispflash --batch -U x.hex --batch-wait enter", &o, msg, sizeof msg), 0);
+    assert_true(o.batch);
+    assert_int_equal(o.batch_count, 0);
+    assert_true(o.batch_wait_enter);
+    assert_int_equal(o.n_uops, 1);
+    cli_opts_free(&o);
+
+    static const char *const bad[] = {
+        "ispflash --batch 0",         "ispflash --batch 12x",        "ispflash --batch-wait later",
+        "ispflash --serial-start -3", "ispflash --serial-start ten",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        msg[0] = '\0';
+        assert_int_not_equal(parse(bad[i], &o, msg, sizeof msg), 0);
+        assert_true(strlen(msg) > 0);
+        cli_opts_free(&o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uop_table),  cmocka_unit_test(test_uop_errors),
         cmocka_unit_test(test_full_lines), cmocka_unit_test(test_bad_lines),
-        cmocka_unit_test(test_bitclock),
+        cmocka_unit_test(test_bitclock),   cmocka_unit_test(test_production),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
