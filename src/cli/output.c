@@ -9,6 +9,9 @@
 #include "help.h"
 #include "ispflash/log.h"
 #include "output.h"
+#include "statusboard.h"
+
+#define CLI_LINE_MAX 4600
 
 static bool cli_error_logged;
 static _Thread_local const char *cli_tag;
@@ -47,9 +50,34 @@ static void cli_capture_add(struct cli_capture *c, const char *msg)
         c->warn[c->n++] = d;
 }
 
+/* Under a status board (several ports on a terminal): the board shows what INFO
+ * lines would say; everything else is printed above it. */
+static void cli_log_board(enum ispf_log_level level, const char *prefix, const char *msg)
+{
+    if (level == ISPF_LOG_INFO)
+        return;
+    if (level == ISPF_LOG_ERROR)
+        cli_error_logged = true;
+    if (level == ISPF_LOG_WARN && cli_cap)
+        cli_capture_add(cli_cap, msg);
+    char line[CLI_LINE_MAX];
+    const char *tag = cli_tag ? cli_tag : "";
+    if (level == ISPF_LOG_ERROR)
+        snprintf(line, sizeof line, "ispflash [%s]: error: %s", tag, msg);
+    else if (level == ISPF_LOG_WARN)
+        snprintf(line, sizeof line, "ispflash [%s]: warning: %s", tag, msg);
+    else
+        snprintf(line, sizeof line, "ispflash [%s] [%s]: %s", tag, prefix, msg);
+    statusboard_print(line);
+}
+
 static void cli_log_sink(void *ctx, enum ispf_log_level level, const char *prefix, const char *msg)
 {
     (void)ctx;
+    if (statusboard_on()) {
+        cli_log_board(level, prefix, msg);
+        return;
+    }
     char tag[300] = "";
     if (cli_tag)
         snprintf(tag, sizeof tag, " [%s]", cli_tag);

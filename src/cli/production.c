@@ -16,6 +16,7 @@
 #include "output.h"
 #include "production.h"
 #include "signals.h"
+#include "statusboard.h"
 
 #define CLI_MAX_IMAGES 40
 
@@ -38,6 +39,8 @@ struct cli_prod {
 /* One port: its batch, in its own thread when there are several. */
 struct cli_port {
     struct cli_prod *prod;
+    size_t idx;     /* its line on the status board */
+    unsigned board; /* the board under way */
     const char *port;
     struct batch_spec b;
     struct report_context ctx;
@@ -65,12 +68,32 @@ static const char *cli_port_name(const struct cli_port *p)
 /* Lines of human output carry the port when there are several. */
 static void cli_say(const struct cli_port *p, const char *fmt, const char *a, const char *b)
 {
-    char tag[300] = "";
+    char tag[300] = "", text[ISPF_ERRMSG_MAX + 512], line[sizeof text + 320];
     if (p->prod->tagged)
         snprintf(tag, sizeof tag, " [%s]", cli_port_name(p));
-    fprintf(stderr, "ispflash%s: ", tag);
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
+    snprintf(text, sizeof text, fmt, a, b);
+    snprintf(line, sizeof line, "ispflash%s: %s", tag, text);
+    statusboard_print(line);
+}
+
+/* The port's line on the status board (when there is one). */
+static void cli_status(const struct cli_port *p, const char *fmt, unsigned n, const char *what)
+{
+    if (!statusboard_on())
+        return;
+    char text[160];
+    snprintf(text, sizeof text, fmt, n, what);
+    statusboard_set(p->idx, text);
+}
+
+/* Progress of one port, onto its status line. */
+static void cli_port_progress(void *ctx, const char *what, uint32_t done, uint32_t total)
+{
+    struct cli_port *p = ctx;
+    char text[96];
+    snprintf(text, sizeof text, "%s %3u%%", what,
+             total ? (unsigned)((uint64_t)done * 100 / total) : 100u);
+    cli_status(p, "board %u: %s", p->board, text);
 }
 
 static void cli_json_line(char *text)
@@ -115,13 +138,17 @@ static void cli_on_event(void *ctx, const struct batch_event *ev)
     snprintf(num, sizeof num, "%u", ev->n);
     switch (ev->kind) {
     case BATCH_WAIT_BOARD:
-        if (!o->quiet && !o->batch_wait_enter)
+        cli_status(p, "waiting for board %u%s", ev->n, "");
+        if (!o->quiet && !o->batch_wait_enter && !statusboard_on())
             cli_say(p, "waiting for board %s (Ctrl-C ends the batch)%s", num, "");
         break;
     case BATCH_BOARD_START:
+        p->board = ev->n;
+        cli_status(p, "board %u: %s", ev->n, "connected");
         cli_capture_reset(&p->cap);
         break;
     case BATCH_BOARD_DONE:
+        cli_status(p, "board %u: %s", ev->n, ev->board->passed ? "PASS" : "FAIL");
         if (!ev->board->passed && !p->first_msg[0])
             snprintf(p->first_msg, sizeof p->first_msg, "%s", ev->board->msg);
         cli_board_line(p, ev->board);
@@ -131,7 +158,8 @@ static void cli_on_event(void *ctx, const struct batch_event *ev)
         cli_capture_reset(&p->cap);
         break;
     case BATCH_WAIT_REMOVAL:
-        if (!o->quiet)
+        cli_status(p, "board %u: %s", ev->n, "done, take it away");
+        if (!o->quiet && !statusboard_on())
             cli_say(p, "board %s done: take it away, then put on the next one%s", num, "");
         break;
     }
@@ -207,8 +235,10 @@ static void cli_port_init(struct cli_prod *pr, struct cli_port *p, const char *p
     p->b.run.session.port = port;
     p->b.run.report = NULL;
     p->b.run.output_failed = &p->output_failed;
-    if (pr->tagged)
-        p->b.run.session.progress = NULL;
+    if (pr->tagged) {
+        p->b.run.session.progress = cli_port_progress;
+        p->b.run.session.progress_ctx = p;
+    }
     p->b.boards = o->batch ? o->batch_count : 1;
     p->b.single = !o->batch;
     p->b.next_board = o->batch_wait_enter ? cli_wait_enter : NULL;
@@ -237,8 +267,12 @@ static int cli_run_ports(struct cli_prod *pr)
         fprintf(stderr, "ispflash: error: out of memory\n");
         return EXIT_FAILURE_OTHER;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         cli_port_init(pr, &ports[i], pr->n_ports ? pr->ports[i] : NULL);
+        ports[i].idx = i;
+    }
+    bool board = n > 1 && !pr->o->quiet && !pr->o->verbose && isatty(STDERR_FILENO);
+    statusboard_start(n, pr->ports, board);
     if (n == 1) {
         cli_port_thread(&ports[0]);
     } else {
@@ -249,6 +283,7 @@ static int cli_run_ports(struct cli_prod *pr)
             if (ports[i].thread)
                 pthread_join(ports[i].thread, NULL);
     }
+    statusboard_stop();
     int code = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         cli_port_summary(&ports[i]);

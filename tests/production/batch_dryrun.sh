@@ -12,7 +12,9 @@
 #  - Ctrl-C during a board: the board is finished (PASS) and the batch ends (exit 0);
 #  - kill -9 in the middle of a board: the log holds only complete records, no PASS for
 #    the killed board, and a new batch on the same counter never reuses a number;
-#  - --batch-wait enter: a line on standard input starts each board.
+#  - --batch-wait enter: a line on standard input starts each board;
+#  - --json compared with what happened; the production options' usage errors;
+#  - several ports on a terminal (script(1)): one status line per port.
 # Usage: batch_dryrun.sh ISPFLASH DATADIR SCHEMA
 set -u
 BIN=$(realpath "$1")
@@ -250,6 +252,20 @@ usage "--json with a read to stdout" -U flash:r:-:h --json
 usage "a flash serial without a flash write" -U eeprom:w:0x01:m --serial flash:0x7000:4 --serial-file c
 usage "a serial outside the EEPROM" -U "flash:w:$APP" --serial eeprom:1022:4 --serial-file c
 usage "--batch with nothing to do" --batch 2
+
+# --- 8. several ports on a terminal: one status line per port, redrawn in place --------
+cd "$W" && mkdir eight && cd eight || exit 1
+touch a.chip b.chip
+rc=0
+script -qec "timeout 60 '$BIN' -c dryrun -P a -P b -P c -x target='$W/eight/%P.chip' -x delay_us=5 -p m32u4 -U 'flash:w:$APP'" \
+    /dev/null >tty.out 2>&1 || rc=$?
+check "terminal: exit 5 (port c has no board) (got $rc)" [ "$rc" = 5 ]
+tr '\r' '\n' <tty.out >tty.lines
+check "terminal: a status line per port" grep -q $'^\e\\[2K\\[c\\] board 1: FAIL' tty.lines
+check "terminal: progress on the status lines" grep -Eq $'^\e\\[2K\\[[ab]\\] board 1: Writing flash +[0-9]+%' tty.lines
+check "terminal: redrawn in place (cursor up 3 lines)" grep -q $'\e\\[3A' tty.out
+check "terminal: the PASS lines stay above the board" [ "$(grep -c 'board 1: PASS  signature' tty.lines)" = 2 ]
+check "terminal: no INFO chatter between the lines" sh -c '! grep -q "erasing chip" tty.lines'
 
 echo "batch_dryrun: $((N - FAILS)) of $N checks passed"
 [ "$FAILS" = 0 ]
