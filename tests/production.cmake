@@ -13,3 +13,9 @@ add_test(NAME production_batch_emu
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/batch_emu.sh
                  $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${CMAKE_CURRENT_SOURCE_DIR}/data/real)
 set_tests_properties(production_batch_emu PROPERTIES TIMEOUT 300 LABELS e2e)
+
+# The backup before a chip is overwritten, its restore, and memory lists (-U ALL, a,b).
+add_test(NAME production_backup
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/backup.sh $<TARGET_FILE:ispflash>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/data/real)
+set_tests_properties(production_backup PROPERTIES TIMEOUT 300 LABELS e2e)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ispflash/backup.h"
 #include "ispflash/bootloaders.h"
 #include "ispflash/error.h"
 #include "ispflash/fuse.h"
@@ -43,6 +44,10 @@ struct run_op {
      * 'd' decimal, 'o' octal, 'b' binary values. */
     char fmt;
     const char *text; /* the operation as the user gave it ("lfuse:w:0x5E:m"), for messages */
+    /* RUN_READ of several memories into one file, each at its avr-gcc address
+     * (include/ispflash/memfile.h): the memories (mem is the first); NULL: just mem. */
+    const enum mem_id *mems;
+    size_t n_mems;
 };
 
 /* Called with the chip's fuse and lock bytes (0xFF where the part has none) after the
@@ -99,6 +104,10 @@ struct run_spec {
     bool *output_failed;
     /* If not NULL: filled with what the run did (struct run_report). */
     struct run_report *report;
+    /* The backup before the chip is overwritten (include/ispflash/backup.h): AUTO by
+     * default (0), FULL with backup_path (--backup FILE), NONE (--no-backup). */
+    enum backup_mode backup;
+    const char *backup_path;
 };
 
 /* The whole run. Before the programmer is opened: the --bootloader / --jtag fuse

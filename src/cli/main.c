@@ -127,19 +127,25 @@ static int cli_main(const struct cli_opts *o)
     struct run_op ops[CLI_MAX_UOPS];
     size_t njobs = 0;
     int rc = ISPF_OK;
-    for (size_t i = 0; i < o->n_uops; i++) {
-        rc = cli_prepare(part, &jobs[i], &o->uops[i], &err);
-        njobs = i + 1;
-        if (rc)
-            break;
-        ops[i] = (struct run_op){
-            .mem = jobs[i].mem,
-            .kind = (enum run_kind)o->uops[i].op,
-            .img = &jobs[i].img,
-            .file = o->uops[i].file,
-            .fmt = o->uops[i].fmt,
-            .text = o->uops[i].text,
-        };
+    for (size_t i = 0; i < o->n_uops && rc == ISPF_OK; i++) {
+        const struct cli_uop *u = &o->uops[i];
+        size_t got = 0;
+        rc = cli_prepare_any(part, &jobs[njobs], CLI_MAX_UOPS - njobs, &got, u, &err);
+        for (size_t k = njobs; k < njobs + got; k++)
+            ops[k] = (struct run_op){
+                .mem = jobs[k].mem,
+                .kind = (enum run_kind)u->op,
+                .img = &jobs[k].img,
+                .file = u->file,
+                .fmt = u->fmt,
+                .text = u->text,
+                .mems = jobs[k].n_mems ? jobs[k].mems : NULL,
+                .n_mems = jobs[k].n_mems,
+            };
+        njobs += got;
+        if (rc == ISPF_OK && njobs == CLI_MAX_UOPS && i + 1 < o->n_uops)
+            rc = ispf_fail(&err, ISPF_E_USAGE, "too many memory operations (at most %d)",
+                           CLI_MAX_UOPS);
     }
     int code = EXIT_OK;
     if (rc) {
@@ -179,7 +185,21 @@ static int cli_main(const struct cli_opts *o)
         .jtag = jtag,
         .fuses = o->list_fuses ? cli_print_fuses : NULL,
         .output_failed = &output_failed,
+        .backup = o->no_backup ? BACKUP_NONE
+                  : o->backup  ? BACKUP_FULL
+                               : BACKUP_AUTO,
+        .backup_path = o->backup,
     };
+    if (o->backup && o->no_backup) {
+        code = cli_usage("--backup and --no-backup: give one of them%s%s", "", "");
+        goto out;
+    }
+    if (o->backup && o->batch) {
+        code = cli_usage("--backup FILE saves one chip; a batch programs new boards (no "
+                         "backups)%s%s",
+                         "", "");
+        goto out;
+    }
     if (cli_production_wanted(o)) {
         code = cli_production(o, &spec, ISPF_VERSION);
         goto out;

@@ -15,12 +15,35 @@ static const char *const opts_mem_names[] = {
     "fuse",     "lowfuse",   "highfuse",    "extfuse", NULL,
 };
 
-static bool opts_is_mem(const char *s, size_t len)
+static bool opts_is_one_mem(const char *s, size_t len)
 {
     for (size_t i = 0; opts_mem_names[i]; i++)
         if (strlen(opts_mem_names[i]) == len && strncasecmp(s, opts_mem_names[i], len) == 0)
             return true;
     return false;
+}
+
+/* A memory, "ALL", or a list of memories joined by ',' (avrdude 8). */
+static bool opts_is_mem(const char *s, size_t len)
+{
+    if (len == 3 && strncasecmp(s, "all", 3) == 0)
+        return true;
+    while (len) {
+        size_t one = 0;
+        while (one < len && s[one] != ',')
+            one++;
+        if (!opts_is_one_mem(s, one))
+            return false;
+        s += one;
+        len -= one;
+        if (len) { /* the ',' */
+            s++;
+            len--;
+            if (!len)
+                return false;
+        }
+    }
+    return true;
 }
 
 int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen)
@@ -110,6 +133,8 @@ enum {
     OPT_SERIAL_FILE,
     OPT_SERIAL_START,
     OPT_JSON,
+    OPT_BACKUP,
+    OPT_NO_BACKUP,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -158,6 +183,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
     case OPT_JSON:
         o->json = true;
         return true;
+    case OPT_NO_BACKUP:
+        o->no_backup = true;
+        return true;
     default:
         return false;
     }
@@ -183,6 +211,9 @@ static int cli_parse_production(struct cli_opts *o, int c, char *arg, char *msg,
         return 0;
     case OPT_LOG:
         o->board_log = arg;
+        return 0;
+    case OPT_BACKUP:
+        o->backup = arg;
         return 0;
     case OPT_SERIAL:
         o->serial = arg;
@@ -314,6 +345,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"serial-file", required_argument, NULL, OPT_SERIAL_FILE},
         {"serial-start", required_argument, NULL, OPT_SERIAL_START},
         {"json", no_argument, NULL, OPT_JSON},
+        {"backup", required_argument, NULL, OPT_BACKUP},
+        {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

@@ -17,7 +17,7 @@ enum cli_op { CLI_OP_WRITE = 'w', CLI_OP_READ = 'r', CLI_OP_VERIFY = 'v' };
 
 /* One -U memory operation. */
 struct cli_uop {
-    char mem[32]; /* memory name as given ("flash", "lfuse"...) */
+    char mem[80]; /* memory name as given ("flash", "lfuse"..., "ALL", "flash,eeprom") */
     enum cli_op op;
     char *file; /* file name, "-" for stdin/stdout, or the values for format 'm' */
     char fmt;   /* format letter: 'a' auto (default), 'i', 'r', 'm', 's', 'h', 'd', 'o', 'b' */
@@ -61,7 +61,9 @@ struct cli_opts {
     const char *serial_file; /* --serial-file FILE */
     bool has_serial_start;   /* --serial-start N */
     unsigned long long serial_start;
-    bool json; /* --json: machine-readable results on standard output */
+    bool json;          /* --json: machine-readable results on standard output */
+    const char *backup; /* --backup FILE: the whole chip, before it is overwritten */
+    bool no_backup;     /* --no-backup */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in

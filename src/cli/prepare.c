@@ -2,9 +2,11 @@
 /* Preparing each -U before the programmer is opened (prepare.h). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ispflash/elf.h"
 #include "ispflash/log.h"
+#include "ispflash/memfile.h"
 #include "ispflash/session.h"
 #include "prepare.h"
 
@@ -42,6 +44,7 @@ int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_u
                 struct ispf_error *err)
 {
     image_init(&job->img);
+    job->n_mems = 0;
     int mem = mem_from_name(u->mem);
     if (mem < 0)
         return ispf_fail(err, ISPF_E_USAGE, "-U %s: unknown memory '%s'", u->text, u->mem);
@@ -81,4 +84,104 @@ int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_u
                          u->op == CLI_OP_WRITE ? "write" : "verify");
     const char *source = fmt == IMAGE_FMT_IMMEDIATE ? u->text : u->file;
     return session_check_fits(part, job->mem, &job->img, source, err);
+}
+
+/* The whole file as one multi-memory image (an ELF file's sections at their
+ * avr-gcc addresses). */
+static int cli_load_all(const struct cli_uop *u, struct image *all, struct ispf_error *err)
+{
+    int fmt = image_format_from_char(u->fmt);
+    if (fmt < 0 || fmt == IMAGE_FMT_IMMEDIATE || strchr("hdob", u->fmt))
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-U %s: a memory list needs a file with addresses (Intel HEX, "
+                         "S-record or ELF)",
+                         u->text);
+    enum image_format detected = (enum image_format)fmt;
+    struct elf_avr elf;
+    elf_avr_init(&elf);
+    int rc = image_load_mem(all, u->file, (enum image_format)fmt, MEM_FLASH, &detected, &elf, err);
+    if (rc == ISPF_OK && detected == IMAGE_FMT_ELF) {
+        image_clear(all);
+        rc = memfile_put(all, MEM_FLASH, &elf.flash, err);
+        if (rc == ISPF_OK)
+            rc = memfile_put(all, MEM_EEPROM, &elf.eeprom, err);
+        for (int i = 0; i < 3 && rc == ISPF_OK; i++)
+            if (elf.has_fuse[i])
+                rc = image_set(all, MEMFILE_FUSE + (uint32_t)i, elf.fuse[i], err);
+        if (rc == ISPF_OK && elf.has_lock)
+            rc = image_set(all, MEMFILE_LOCK, elf.lock, err);
+    }
+    elf_avr_free(&elf);
+    return rc;
+}
+
+/* A write or verify of a memory list: one job per memory in the file. */
+static int cli_prepare_split(const struct part *part, struct cli_job *jobs, size_t max, size_t *n,
+                             const struct cli_uop *u, const enum mem_id *mems, size_t nm,
+                             struct ispf_error *err)
+{
+    struct image all;
+    image_init(&all);
+    int rc = cli_load_all(u, &all, err);
+    bool is_all = strcasecmp(u->mem, "all") == 0;
+    for (size_t i = 0; i < nm && rc == ISPF_OK; i++) {
+        if (*n == max) {
+            rc = ispf_fail(err, ISPF_E_USAGE, "-U %s: too many memory operations", u->text);
+            break;
+        }
+        struct cli_job *j = &jobs[*n];
+        image_init(&j->img);
+        j->mem = mems[i];
+        j->n_mems = 0;
+        rc = memfile_get(&all, mems[i], part, &j->img, err);
+        if (rc) {
+            image_free(&j->img);
+            break;
+        }
+        if (image_empty(&j->img)) {
+            image_free(&j->img);
+            if (!is_all)
+                rc = ispf_fail(err, ISPF_E_INPUT, "%s: no %s data (expected at 0x%06x)", u->file,
+                               mem_name(mems[i]), memfile_offset(mems[i]));
+            continue;
+        }
+        (*n)++;
+        if (rc == ISPF_OK)
+            rc = session_check_fits(part, j->mem, &j->img, u->file, err);
+    }
+    if (rc == ISPF_OK && *n == 0)
+        rc = ispf_fail(err, ISPF_E_INPUT, "%s: no data for any memory of the %s", u->file,
+                       part->name);
+    image_free(&all);
+    return rc;
+}
+
+int cli_prepare_any(const struct part *part, struct cli_job *jobs, size_t max, size_t *n,
+                    const struct cli_uop *u, struct ispf_error *err)
+{
+    *n = 0;
+    if (!memfile_is_list(u->mem)) {
+        int rc = cli_prepare(part, &jobs[0], u, err);
+        *n = 1;
+        return rc;
+    }
+    enum mem_id mems[MEM__COUNT];
+    size_t nm = 0;
+    int rc = memfile_parse_list(u->mem, part, mems, MEM__COUNT, &nm, err);
+    if (rc)
+        return ispf_error_prefix(err, "-U %s", u->text);
+    if (u->op != CLI_OP_READ)
+        return cli_prepare_split(part, jobs, max, n, u, mems, nm, err);
+    struct cli_job *j = &jobs[0];
+    image_init(&j->img);
+    *n = 1;
+    if (!strchr("ais", u->fmt))
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-U %s: a memory list is saved as Intel HEX (:i) or S-record (:s), "
+                         "each memory at its avr-gcc address",
+                         u->text);
+    j->mem = mems[0];
+    memcpy(j->mems, mems, nm * sizeof mems[0]);
+    j->n_mems = nm;
+    return ISPF_OK;
 }

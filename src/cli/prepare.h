@@ -15,11 +15,20 @@
 struct cli_job {
     enum mem_id mem;
     struct image img;
+    /* A read of a memory list (-U flash,eeprom:r:FILE, -U ALL:r:FILE): the memories. */
+    enum mem_id mems[MEM__COUNT];
+    size_t n_mems;
 };
 
 /* Fill job from u (job->img is initialised even on failure: image_free it).
  * ISPF_E_USAGE for a bad memory or format, ISPF_E_INPUT for a bad or unfit file. */
 int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_uop *u,
                 struct ispf_error *err);
+
+/* Like cli_prepare, for any -U: a memory list (ALL, or names joined by ',') gives one job
+ * per memory the file holds for a write or verify, one job for a read. Fills jobs[0..]
+ * (at most max; every one image_init'ed) and *n. */
+int cli_prepare_any(const struct part *part, struct cli_job *jobs, size_t max, size_t *n,
+                    const struct cli_uop *u, struct ispf_error *err);
 
 #endif

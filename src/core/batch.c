@@ -290,6 +290,8 @@ static void batch_run_board(const struct batch_spec *b, struct session *s, struc
         spec.ops = o.ops;
         spec.n_ops = o.n;
         spec.report = &bd->report;
+        if (!b->single)
+            spec.backup = BACKUP_NONE; /* new boards: nothing to keep */
         rc = run_board(&spec, s, &e);
     }
     if (!bd->report.have_signature && rc != ISPF_E_NO_TARGET) {

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "base/atomic_file.h"
+#include "ispflash/backup.h"
+#include "ispflash/memfile.h"
+#include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "ispflash/run.h"
 
@@ -25,6 +28,8 @@ struct run_job {
     const char *file;
     char fmt;
     const char *text;
+    const enum mem_id *mems; /* a read of a memory list (NULL: just mem) */
+    size_t n_mems;
     struct image own;  /* reads; fuse writes whose value the run sets */
     char text_buf[96]; /* text of a preset fuse write ("--bootloader x (hfuse)") */
     char value_buf[8]; /* its value as immediate text ("0xD9") */
@@ -40,7 +45,9 @@ struct run {
     size_t jtag_job;   /* its job index */
     size_t order[RUN_MAX_JOBS];
     size_t norder;
-    bool planned; /* the fuse plan passed (the programmer's counters are then logged) */
+    bool planned;  /* the fuse plan passed (the programmer's counters are then logged) */
+    bool have_cur; /* cur holds the chip's fuse bytes (read by the fuse plan) */
+    uint8_t cur[FUSE_NBYTES];
 };
 
 /* A multi-line text from the fuse checks, one log line each. */
@@ -351,6 +358,8 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
     }
     if (rc)
         return rc;
+    memcpy(r->cur, plan.cur, FUSE_NBYTES);
+    r->have_cur = true;
     if (sp->report) {
         memcpy(sp->report->fuses_before, plan.cur, FUSE_NBYTES);
         sp->report->have_fuses_before = true;
@@ -467,11 +476,38 @@ static enum image_format run_out_format(char fmt)
     }
 }
 
+/* "flash, eeprom, lfuse" */
+static const char *run_list_names(const struct run_job *j, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < j->n_mems && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", mem_name(j->mems[i]));
+    return buf;
+}
+
+/* A memory list read into one image, each memory at its avr-gcc address. */
+static int run_read_list(struct session *s, struct run_job *j, struct ispf_error *err)
+{
+    struct image one;
+    image_init(&one);
+    image_clear(&j->own);
+    int rc = ISPF_OK;
+    for (size_t i = 0; i < j->n_mems && rc == ISPF_OK; i++) {
+        rc = session_read(s, j->mems[i], &one, err);
+        if (rc == ISPF_OK)
+            rc = memfile_put(&j->own, j->mems[i], &one, err);
+    }
+    image_free(&one);
+    return rc;
+}
+
 static int run_job_do(struct run *r, struct session *s, struct run_job *j,
                       struct run_op_result *res, struct ispf_error *err)
 {
     const struct run_spec *sp = r->spec;
     const char *mn = mem_name(j->mem);
+    char names[128];
     int rc;
     switch (j->kind) {
     case RUN_WRITE:
@@ -501,7 +537,7 @@ static int run_job_do(struct run *r, struct session *s, struct run_job *j,
                      mn, j->file);
         return rc;
     case RUN_READ:
-        rc = session_read(s, j->mem, &j->own, err);
+        rc = j->n_mems ? run_read_list(s, j, err) : session_read(s, j->mem, &j->own, err);
         if (rc)
             return rc;
         res->bytes = j->own.count;
@@ -516,7 +552,8 @@ static int run_job_do(struct run *r, struct session *s, struct run_job *j,
         if (rc && sp->output_failed)
             *sp->output_failed = true;
         if (rc == ISPF_OK && strcmp(j->file, "-") != 0)
-            ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s", mn, j->own.count,
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "%s read: %u bytes saved to %s",
+                     j->n_mems ? run_list_names(j, names, sizeof names) : mn, j->own.count,
                      j->file);
         return rc;
     }
@@ -554,6 +591,49 @@ static void run_report_after(struct run *r, struct session *s)
         rep->have_fuses_after = true;
 }
 
+/* What the run is about to lose, for the backup. */
+static void run_loss(const struct run *r, bool erasing, struct backup_loss *loss)
+{
+    const struct part *p = r->part;
+    *loss = (struct backup_loss){.flash = erasing, .have_fuses = r->have_cur};
+    memcpy(loss->fuses, r->cur, FUSE_NBYTES);
+    uint32_t boot =
+        p->n_boot_sections ? p->boot_sections[p->n_boot_sections - 1].start : p->flash_size;
+    for (size_t i = 0; i < r->njobs; i++) {
+        const struct run_job *j = &r->jobs[i];
+        if (j->kind != RUN_WRITE)
+            continue;
+        if (j->mem == MEM_FLASH && j->img->end > boot)
+            loss->flash = true; /* -D: a write over the boot section */
+        if (run_is_fuse_write(j)) {
+            const struct fuse_byte *fb = part_fuse(p, j->mem);
+            uint8_t used = fb ? fb->used : 0xFF;
+            int fi = fuse_index(j->mem);
+            if (!r->have_cur || ((image_get(j->img, 0, 0xFF) ^ r->cur[fi]) & used))
+                loss->fuse_change = true;
+        }
+    }
+}
+
+/* The backup before anything is overwritten (include/ispflash/backup.h). */
+static int run_backup(struct run *r, struct session *s, bool erasing, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    if (ispf_interrupted())
+        return ispf_fail(err, ISPF_E_INTERRUPTED,
+                         "interrupted before anything was written: the chip is unchanged");
+    if (sp->no_write || sp->backup == BACKUP_NONE)
+        return ISPF_OK;
+    struct backup_loss loss;
+    run_loss(r, erasing, &loss);
+    char saved[4096];
+    int rc = backup_take(s, r->part, sp->backup, sp->backup_path, &loss, saved, sizeof saved, err);
+    if (rc == ISPF_OK && saved[0])
+        ispf_log(ISPF_LOG_INFO, RUN_LOG, "to restore it: ispflash -c %s -p %s -U ALL:w:%s",
+                 sp->session.programmer->id, r->part->id, saved);
+    return rc;
+}
+
 /* Connected: plan, erase, the jobs in order, --fuses. */
 static int run_connected(struct run *r, struct session *s, struct ispf_error *err)
 {
@@ -567,7 +647,11 @@ static int run_connected(struct run *r, struct session *s, struct ispf_error *er
     if (rc)
         return rc;
     r->planned = true;
-    if (sp->erase || (r->writes_flash && !sp->no_erase)) {
+    bool erasing = sp->erase || (r->writes_flash && !sp->no_erase);
+    rc = run_backup(r, s, erasing, err);
+    if (rc)
+        return rc;
+    if (erasing) {
         if (!sp->erase)
             ispf_log(ISPF_LOG_INFO, RUN_LOG,
                      "erasing chip (writing flash erases it first; -D to skip)");
@@ -649,6 +733,8 @@ static int run_init(struct run **out, const struct run_spec *spec, struct ispf_e
         j->file = op->file;
         j->fmt = op->fmt;
         j->text = op->text;
+        j->mems = op->mems;
+        j->n_mems = op->n_mems;
         if (op->mem == MEM_FLASH && op->kind == RUN_WRITE)
             r->writes_flash = true;
     }

@@ -261,8 +261,9 @@ static void test_read_values(void **st)
     assert_string_equal(line, "0b11110011\n");
 }
 
-/* An interruption requested before the run: the flash write stops before its first
- * page, says so, and a read stopped the same way keeps the old output file. */
+/* An interruption requested before the run: it stops before the backup and the erase,
+ * says the chip is unchanged, and a read stopped the same way keeps the old output
+ * file. */
 static void test_interrupted(void **st)
 {
     struct fixture *f = *st;
@@ -282,7 +283,7 @@ static void test_interrupted(void **st)
     ispf_interrupt_clear();
     assert_int_equal(rc, ISPF_E_INTERRUPTED);
     assert_non_null(
-        strstr(err.msg, "interrupted: no flash page written yet; the chip is incomplete"));
+        strstr(err.msg, "interrupted before anything was written: the chip is unchanged"));
 
     char out[128];
     snprintf(out, sizeof out, "%s/out", f->dir);
