@@ -110,6 +110,7 @@ enum {
     OPT_SERIAL_FILE,
     OPT_SERIAL_START,
     OPT_JSON,
+    OPT_IDENTIFY,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -151,6 +152,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
         return true;
     case OPT_FUSES:
         o->list_fuses = true;
+        return true;
+    case OPT_IDENTIFY:
+        o->identify = true;
         return true;
     case OPT_UNSAFE_FUSES:
         o->unsafe_fuses = true;
@@ -314,6 +318,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"serial-file", required_argument, NULL, OPT_SERIAL_FILE},
         {"serial-start", required_argument, NULL, OPT_SERIAL_START},
         {"json", no_argument, NULL, OPT_JSON},
+        {"identify", no_argument, NULL, OPT_IDENTIFY},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
