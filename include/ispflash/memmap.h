@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ispflash/fuse.h"
 #include "ispflash/image.h"
+#include "ispflash/part.h"
 
 /* Most segment/hole lines listed; the rest are counted in one line. */
 #define MEMMAP_MAX_LINES 12
@@ -28,5 +30,10 @@
  * the whole text needs (as snprintf: the text is truncated if len is smaller). */
 size_t memmap_render(const struct image *img, uint32_t flash_size, uint32_t boot_start,
                      uint32_t boot_size, unsigned width, char *buf, size_t len);
+
+/* At -v (ISPF_LOG_DEBUG enabled): log the map of the flash image a run is about to
+ * write, with the boot section the fuses v[] (in effect after the run) select, at
+ * INFO, one line each. Nothing otherwise. */
+void memmap_log_write(const struct part *p, const struct image *img, const uint8_t v[FUSE_NBYTES]);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ispflash/log.h"
 #include "ispflash/memmap.h"
 
 struct mm_out {
@@ -116,4 +117,20 @@ size_t memmap_render(const struct image *img, uint32_t flash_size, uint32_t boot
         mm_overlap(&o, img, boot_start, boot_size);
     }
     return o.need;
+}
+
+void memmap_log_write(const struct part *p, const struct image *img, const uint8_t v[FUSE_NBYTES])
+{
+    if (!ispf_log_enabled(ISPF_LOG_DEBUG) || image_empty(img) || img->end > p->flash_size)
+        return;
+    struct fuse_boot b;
+    fuse_boot_config(p, v, &b);
+    char buf[4096];
+    memmap_render(img, p->flash_size, b.start, b.has_boot ? b.size : 0, 64, buf, sizeof buf);
+    ispf_log(ISPF_LOG_INFO, "map", "the flash after this run (%s):", p->name);
+    for (const char *s = buf; *s;) {
+        size_t l = strcspn(s, "\n");
+        ispf_log(ISPF_LOG_INFO, "map", "%.*s", (int)l, s);
+        s += l + (s[l] == '\n');
+    }
 }
