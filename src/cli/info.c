@@ -31,7 +31,7 @@ const char cli_info_help[] =
     "  --help\n"
     "\n"
     "Exit codes: 0 success, 2 usage error, 3 a file cannot be read, does not fit the\n"
-    "part, or puts an application where the preset's bootloader must be.\n";
+    "part, or disagrees with the --bootloader preset.\n";
 
 enum { INFO_OPT_BOOTLOADER = 1000 };
 
@@ -91,6 +91,29 @@ static void info_boot_sections(const struct part *p, const struct fp_entry *f)
     printf("\n");
 }
 
+/* The file's bootloader has another preset: a disagreement if its fuses differ
+ * (existing bits), a note if they are the same. */
+static bool info_other_preset(const struct info_ctx *c, const struct fp_entry *f)
+{
+    const struct bootloader_preset *fb =
+        f && f->preset[0] ? bootloader_find(f->preset, c->part) : NULL;
+    if (!fb || fb == c->preset)
+        return false;
+    uint8_t v[FUSE_NBYTES];
+    bool w[FUSE_NBYTES];
+    struct ispf_error err;
+    memcpy(v, c->fuses, sizeof v);
+    if (bootloader_fuses(fb, c->part, BOOTLOADER_JTAG_TABLE, w, v, &err) != ISPF_OK)
+        return false;
+    bool differ = false;
+    for (int i = 0; i < FUSE_NBYTES; i++)
+        differ = differ || (w[i] && ((v[i] ^ c->fuses[i]) & c->part->fuse[i].used));
+    printf("  %s: the file holds %s, whose preset is --bootloader %s%s\n",
+           differ ? "disagrees" : "note", f->name, fb->name,
+           differ ? " (other fuse values)" : " (the same fuse values)");
+    return differ;
+}
+
 /* --bootloader: the preset's fuses against the image. Returns ISPF_OK or the error. */
 static int info_check_preset(const struct info_ctx *c, const struct image *img, const char *path,
                              const struct fp_entry *f)
@@ -105,18 +128,16 @@ static int info_check_preset(const struct info_ctx *c, const struct image *img, 
     printf("\n");
     int rc = fuse_image_check(c->part, img, path, c->fuses, warn, sizeof warn, notes, sizeof notes,
                               &err);
-    if (f && f->preset[0] && !bootloader_matches(c->preset, f->preset))
-        printf("  note: the file's bootloader (%s) has the preset --bootloader %s\n", f->name,
-               f->preset);
+    bool other = info_other_preset(c, f);
     if (rc) {
         printf("  disagrees: %s\n", err.msg);
         return rc;
     }
     if (warn[0])
         printf("  disagrees: %s%s", warn, warn[strlen(warn) - 1] == '\n' ? "" : "\n");
-    else
+    else if (!other)
         printf("  agrees with the preset's fuses\n");
-    return ISPF_OK;
+    return warn[0] || other ? ISPF_E_INPUT : ISPF_OK;
 }
 
 /* The map, when the flash size is known. */

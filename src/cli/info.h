@@ -9,7 +9,7 @@
 extern const char cli_info_help[];
 
 /* argv[0] is "info". Returns the exit code: 0 ok, 2 usage, 3 a file cannot be read,
- * does not fit the part, or holds data where the preset's fuses make it an error. */
+ * does not fit the part, or disagrees with the --bootloader preset. */
 int cli_info_main(int argc, char **argv);
 
 #endif

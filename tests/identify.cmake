@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Know what is on the chip: bootloader fingerprints, --identify, ispflash info, the map.
+#   test_fingerprint : cmocka: every real image in tests/data/real recognised as its
+#                      bootloader, applications not; changed/shifted/wrong part no match
+#   test_memmap      : cmocka: the bar and the ranges for known images
+#   fingerprints_generated_up_to_date : src/core/fingerprint_db.c is what
+#                      tools/gen_fingerprints.py makes of tests/data/real
+#   identify_e2e     : --identify on dryrun chips holding each real bootloader (right
+#                      and wrong fuses, the fix command run), empty, foreign code, an
+#                      application; flash read bounded (dryrun instruction count)
+#   info_e2e         : ispflash info on every real HEX file, -p fit, --bootloader
+#                      agree/disagree, the map compared with an expected text
+ispf_unit_test(test_fingerprint ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_fingerprint.c)
+ispf_unit_test(test_memmap ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_memmap.c)
+
+if(NOT ISPF_PYTHON3)
+  set(ISPF_PYTHON3 python3)
+endif()
+add_test(NAME fingerprints_generated_up_to_date
+         COMMAND ${ISPF_PYTHON3} ${PROJECT_SOURCE_DIR}/tools/gen_fingerprints.py --check)
+set_tests_properties(fingerprints_generated_up_to_date PROPERTIES TIMEOUT 120)
+
+add_test(NAME identify_e2e
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/identify_e2e.sh $<TARGET_FILE:ispflash> ${ISPF_TEST_DATA})
+set_tests_properties(identify_e2e PROPERTIES TIMEOUT 600)
+
+add_test(NAME info_e2e
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/info_e2e.sh $<TARGET_FILE:ispflash> ${ISPF_TEST_DATA})
+set_tests_properties(info_e2e PROPERTIES TIMEOUT 300)
