@@ -27,3 +27,18 @@ set_tests_properties(identify_e2e PROPERTIES TIMEOUT 600)
 add_test(NAME info_e2e
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/info_e2e.sh $<TARGET_FILE:ispflash> ${ISPF_TEST_DATA})
 set_tests_properties(info_e2e PROPERTIES TIMEOUT 300)
+
+# valgrind: info on a combined file and an ELF file, and
+# --identify on a dryrun AT90USB1286 holding its DFU, free of memory errors and leaks.
+find_program(VALGRIND valgrind)
+if(VALGRIND)
+  add_test(NAME info_valgrind
+           COMMAND ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+                   $<TARGET_FILE:ispflash> info -p m32u4 --bootloader caterina-leonardo
+                   ${ISPF_TEST_DATA}/real/arduino_Caterina-Leonardo.hex ${ISPF_TEST_DATA}/elf/fw_m32u4.elf)
+  set_tests_properties(info_valgrind PROPERTIES LABELS no-sanitizer TIMEOUT 300)
+  add_test(NAME identify_valgrind
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/identify_valgrind.sh ${VALGRIND}
+                   $<TARGET_FILE:ispflash> ${ISPF_TEST_DATA})
+  set_tests_properties(identify_valgrind PROPERTIES LABELS no-sanitizer TIMEOUT 300)
+endif()

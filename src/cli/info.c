@@ -190,10 +190,15 @@ static int info_file(const struct info_ctx *c, const char *path)
     printf("%s: %s, %u bytes, 0x%05X-0x%05X\n", path, image_format_name(fmt), img.count,
            image_start(&img), img.end ? img.end - 1 : 0);
     const struct fp_entry *f = fp_match_image(&img, c->part);
+    const struct fp_entry *other = c->part && !f ? fp_match_image(&img, NULL) : NULL;
     const struct part *p = c->part ? c->part : f ? info_fp_part(f) : NULL;
     char desc[200];
-    uint32_t limit = f ? f->start : img.end, lo, hi;
-    if (f) {
+    uint32_t limit = f ? f->start : other ? other->start : img.end, lo, hi;
+    if (other) {
+        fp_describe(other, desc, sizeof desc);
+        printf("  bootloader: %s at 0x%05X-0x%05X (%u bytes): not one for the %s\n", desc,
+               other->start, other->start + other->length - 1, other->length, c->part->name);
+    } else if (f) {
         fp_describe(f, desc, sizeof desc);
         printf("  bootloader: %s at 0x%05X-0x%05X (%u bytes)%s%s\n", desc, f->start,
                f->start + f->length - 1, f->length, f->preset[0] ? ", --bootloader " : "",

@@ -52,6 +52,11 @@ check "two files: both" [ "$(grep -c '^/.*: Intel HEX' "$WORK/out")" = 2 ]
 run 3 "$BIN" info -p m32u4 "$DATA/real/qmk_bootloader_at90usb128_1.0.1.hex"
 check "at90usb128 on m32u4: exit 3 (got $RC)" [ "$RC" = 3 ]
 check "at90usb128 on m32u4: does not fit" out_has "  does not fit: .*0x1e000 does not fit"
+check "at90usb128 on m32u4: named, for another part" out_has "  bootloader: Atmel/QMK DFU 1.0.1 for AT90USB128x at 0x1E000-0x1FFFF (8192 bytes): not one for the ATmega32U4"
+run 0 "$BIN" info -p m328p "$DATA/real/sparkfun_Caterina-promicro16.hex"
+check "Caterina on m328p: fits (exit $RC)" [ "$RC" = 0 ]
+check "Caterina on m328p: not for it" out_has "  bootloader: Caterina (SparkFun Pro Micro 5V/16 MHz) for ATmega32U4 at 0x07000-0x07FF9 (4090 bytes): not one for the ATmega328P"
+check "Caterina on m328p: no application" out_has "  application: none"
 run 3 "$BIN" info -p m16u4 "$DATA/real/qmkbuild_crkbd_rev1_default.hex"
 check "crkbd on m16u4: exit 3 (got $RC)" [ "$RC" = 3 ]
 check "crkbd on m16u4: does not fit" out_has "  does not fit: "
