@@ -8,6 +8,9 @@
 #   identify_e2e     : --identify on dryrun chips holding each real bootloader (right
 #                      and wrong fuses, the fix command run), empty, foreign code, an
 #                      application; flash read bounded (dryrun instruction count)
+#   identify_emu     : --identify over the ArduinoISP emulator (its byte counters bound
+#                      the flash read) and through Optiboot as programmer (-c arduino:
+#                      no fuses, still named)
 #   info_e2e         : ispflash info on every real HEX file, -p fit, --bootloader
 #                      agree/disagree, the map compared with an expected text
 ispf_unit_test(test_fingerprint ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_fingerprint.c)
@@ -27,6 +30,11 @@ set_tests_properties(identify_e2e PROPERTIES TIMEOUT 600)
 add_test(NAME info_e2e
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/info_e2e.sh $<TARGET_FILE:ispflash> ${ISPF_TEST_DATA})
 set_tests_properties(info_e2e PROPERTIES TIMEOUT 300)
+
+add_test(NAME identify_emu
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/identify/identify_emu.sh $<TARGET_FILE:ispflash>
+                 $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
+set_tests_properties(identify_emu PROPERTIES TIMEOUT 300)
 
 # valgrind: info on a combined file and an ELF file, and
 # --identify on a dryrun AT90USB1286 holding its DFU, free of memory errors and leaks.

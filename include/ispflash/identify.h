@@ -34,6 +34,8 @@ enum identify_kind {
 struct identify_result {
     const struct part *part;
     uint8_t sig[3];
+    bool fuses_read;     /* false: the programmer cannot read fuses (a bootloader, -c arduino) */
+    char fuses_why[160]; /* why not */
     bool fuse_present[FUSE_NBYTES];
     uint8_t fuse[FUSE_NBYTES]; /* lfuse, hfuse, efuse, lock (0xFF where absent) */
     struct fuse_boot boot;     /* what the fuses select */

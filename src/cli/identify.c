@@ -14,6 +14,10 @@
 static void id_print_fuses(const struct identify_result *r)
 {
     static const char *const names[FUSE_NBYTES] = {"lfuse", "hfuse", "efuse", "lock"};
+    if (!r->fuses_read) {
+        printf("fuses:       not readable with this programmer (%s)\n", r->fuses_why);
+        return;
+    }
     printf("fuses:       ");
     for (int i = 0; i < FUSE_NBYTES; i++)
         if (r->fuse_present[i])
@@ -73,6 +77,10 @@ static void id_print_verdict(const struct cli_opts *o, const struct identify_res
 {
     if (r->kind != IDENTIFY_BOOTLOADER)
         return;
+    if (!r->fuses_read) {
+        printf("fuses check: not done: the fuses could not be read (an ISP programmer can)\n");
+        return;
+    }
     if (!r->preset) {
         printf("fuses check: no --bootloader preset for %s on the %s: fuses not checked\n",
                r->fp->name, r->part->name);

@@ -91,9 +91,11 @@ static void id_judge_boot(struct identify_result *r, const struct fuse_boot *wan
 void identify_judge(struct identify_result *r)
 {
     const struct part *p = r->part;
-    fuse_boot_config(p, r->fuse, &r->boot);
     r->preset = id_preset(r);
     r->fuses_ok = false;
+    if (!r->fuses_read)
+        return;
+    fuse_boot_config(p, r->fuse, &r->boot);
     uint8_t want[FUSE_NBYTES];
     bool write[FUSE_NBYTES];
     if (r->kind != IDENTIFY_BOOTLOADER || !r->preset || !id_preset_fuses(r, r->preset, want, write))
@@ -126,9 +128,17 @@ static int id_read_fuses(struct session *s, struct identify_result *r, struct is
         if (!r->fuse_present[i])
             continue;
         int rc = session_read_fuse(s, fuse_mem(i), &r->fuse[i], err);
+        if (rc == ISPF_E_UNSUPPORTED) {
+            /* A bootloader as programmer (-c arduino) reads flash, not fuses. */
+            snprintf(r->fuses_why, sizeof r->fuses_why, "%.150s", err->msg);
+            ispf_error_clear(err);
+            memset(r->fuse, 0xFF, sizeof r->fuse);
+            return ISPF_OK;
+        }
         if (rc)
             return rc;
     }
+    r->fuses_read = true;
     /* LB2 programmed (lock mode 3): flash reads back as nothing useful. */
     r->locked = r->fuse_present[3] && !(r->fuse[3] & 0x02);
     return ISPF_OK;
