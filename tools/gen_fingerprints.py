@@ -59,8 +59,11 @@ fix:         ispflash -c avrisp -P /dev/ttyACM0 -p m32u4 --bootloader caterina-p
 ```
 
 JTAGEN is not compared: JTAG on or off (`--jtag`) is the user's choice with every
-preset. Exit status 0 whenever the chip could be read; 4 and 5 for programmer and
-target problems as for every run.
+preset. Through a bootloader as programmer (`-c arduino`) the fuses cannot be read:
+the flash is still identified, and the output says the fuses were not checked. On a
+part without boot sections (ATtiny) only the application is looked at. Exit status 0
+whenever the chip could be read; 4 and 5 for programmer and target problems as for
+every run.
 
 `ispflash info FILE... [-p PART] [--bootloader NAME]` does the same for image files
 (Intel HEX, S-record, ELF, raw), without a programmer: the segments, the bootloader by

@@ -114,6 +114,15 @@ run 0 "$BIN" -c dryrun -p m32u4 -x "state=$st" --identify
 check "application + Caterina: application" out_line "application: present (flash at 0x0000 is not erased)"
 check "application + Caterina: bootloader" out_has "bootloader:  Caterina (SparkFun Pro Micro 5V/16 MHz) for ATmega32U4 at 0x07000-0x07FF9 (4090 bytes)"
 
+# A part without boot sections: only the application is looked at (8 bytes read).
+run 0 "$BIN" -v -c dryrun -p t85 -x "state=$WORK/t85.chip" --identify
+check "t85: no boot section" out_line "bootloader:  the ATtiny85 has no boot section"
+check "t85: 8 bytes of flash read" [ "$(flash_read)" = 8 ]
+printf '\014\224\064\000' >"$WORK/vec.bin"
+run 0 "$BIN" -q -c dryrun -p t85 -x "state=$WORK/t85.chip" -U "flash:w:$WORK/vec.bin:r"
+run 0 "$BIN" -c dryrun -p t85 -x "state=$WORK/t85.chip" --identify
+check "t85: application present" out_line "application: present (flash at 0x0000 is not erased)"
+
 # Exit codes: no target 5, programmer missing 4, with -U a usage error 2.
 run 5 "$BIN" -c dryrun -p m32u4 -x unwired --identify
 check "no target: exit 5 (got $RC)" [ "$RC" = 5 ]
