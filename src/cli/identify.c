@@ -102,9 +102,9 @@ static void id_print_verdict(const struct cli_opts *o, const struct identify_res
 
 int cli_identify(const struct cli_opts *o, const struct part *part, const struct pgm_entry *pe)
 {
-    if (o->n_uops || o->erase || o->bootloader || o->jtag || o->batch || o->list_fuses)
+    if (o->n_uops || o->erase || o->bootloader || o->jtag || o->batch || o->list_fuses || o->json)
         return fprintf(stderr, "ispflash: usage error: --identify only reads: it does not go "
-                               "with -U, -e, --bootloader, --jtag, --fuses or --batch\n"),
+                               "with -U, -e, --bootloader, --jtag, --fuses, --batch or --json\n"),
                EXIT_USAGE;
     struct session_config cfg = {
         .programmer = pe,
