@@ -11,6 +11,8 @@
 
 #include "fusecli.h"
 #include "help.h"
+#include "identify.h"
+#include "info.h"
 #include "output.h"
 #include "signals.h"
 #include "ispflash/bootloaders.h"
@@ -121,6 +123,8 @@ static int cli_main(const struct cli_opts *o)
     int lc = cli_lookup(o, &part, &pe);
     if (lc != EXIT_OK)
         return lc;
+    if (o->identify)
+        return cli_identify(o, part, pe);
 
     /* Validate every -U and load every input file before touching the programmer. */
     struct cli_job jobs[CLI_MAX_UOPS];
@@ -222,6 +226,8 @@ int main(int argc, char **argv)
     cli_signals_install();
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return cli_merge_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "info") == 0)
+        return cli_info_main(argc - 1, argv + 1);
     if (cli_parse(argc, argv, &o, msg, sizeof msg)) {
         cli_opts_free(&o);
         return cli_usage("%s%s", msg, "");

@@ -135,6 +135,7 @@ enum {
     OPT_JSON,
     OPT_BACKUP,
     OPT_NO_BACKUP,
+    OPT_IDENTIFY,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -176,6 +177,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
         return true;
     case OPT_FUSES:
         o->list_fuses = true;
+        return true;
+    case OPT_IDENTIFY:
+        o->identify = true;
         return true;
     case OPT_UNSAFE_FUSES:
         o->unsafe_fuses = true;
@@ -347,6 +351,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"json", no_argument, NULL, OPT_JSON},
         {"backup", required_argument, NULL, OPT_BACKUP},
         {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
+        {"identify", no_argument, NULL, OPT_IDENTIFY},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

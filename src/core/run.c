@@ -14,6 +14,7 @@
 #include "ispflash/memfile.h"
 #include "ispflash/interrupt.h"
 #include "ispflash/log.h"
+#include "ispflash/memmap.h"
 #include "ispflash/run.h"
 
 #define RUN_LOG "run"
@@ -324,6 +325,8 @@ static int run_check_flash_image(struct run *r, const uint8_t result[FUSE_NBYTES
         run_log_lines(ISPF_LOG_WARN, warn);
     if (rc == ISPF_OK && notes[0])
         run_log_lines(ISPF_LOG_INFO, notes);
+    if (rc == ISPF_OK)
+        memmap_log_write(r->part, &all, result); /* -v: the map (include/ispflash/memmap.h) */
     image_free(&all);
     return rc;
 }
