@@ -110,6 +110,7 @@ enum {
     OPT_SERIAL_FILE,
     OPT_SERIAL_START,
     OPT_JSON,
+    OPT_LIST_PORTS,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -157,6 +158,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
         return true;
     case OPT_JSON:
         o->json = true;
+        return true;
+    case OPT_LIST_PORTS:
+        o->list_ports = true;
         return true;
     default:
         return false;
@@ -314,6 +318,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"serial-file", required_argument, NULL, OPT_SERIAL_FILE},
         {"serial-start", required_argument, NULL, OPT_SERIAL_START},
         {"json", no_argument, NULL, OPT_JSON},
+        {"list-ports", no_argument, NULL, OPT_LIST_PORTS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

@@ -61,7 +61,8 @@ struct cli_opts {
     const char *serial_file; /* --serial-file FILE */
     bool has_serial_start;   /* --serial-start N */
     unsigned long long serial_start;
-    bool json; /* --json: machine-readable results on standard output */
+    bool json;       /* --json: machine-readable results on standard output */
+    bool list_ports; /* --list-ports (or -P ?): docs/ports.md */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in
