@@ -55,8 +55,12 @@ int cli_list_ports(void)
         if (l.v[i].dev.serial)
             cli_port_entry(&l.v[i]);
     printf("USB programmers and boards in a USB bootloader:\n");
+#ifndef ISPF_HAVE_LIBUSB
+    printf("  (not searched: this ispflash was built without libusb-1.0)\n");
+#else
     if (nserial == l.n)
         printf("  (none found)\n");
+#endif
     for (size_t i = 0; i < l.n; i++)
         if (!l.v[i].dev.serial)
             cli_port_entry(&l.v[i]);

@@ -117,6 +117,14 @@ list_ttys)
         has "USB programmers and boards in a USB bootloader:"
     done
     ;;
+list_access)
+    # A USB programmer that cannot be opened (no udev rule): listed, strings missing.
+    expect 0 "$WRAP" "$USBEMU" --proto usbtiny --part m32u4 --state "$W/chip" --opt access=1 \
+        -- timeout 60 "$BIN" -P '?'
+    has "^  usb bus 1 device 2  USB 1781:0c9f$"
+    has "USBtiny.*: -c usbtiny"
+    has "(strings not read: permission denied)"
+    ;;
 list_usbtiny | list_usbasp | list_dfu)
     port ttyACM0 1 "$ISP"
     port ttyACM1 2 "$CATERINA"
