@@ -85,7 +85,7 @@ tty() {
     served=$1
     shift 2
     expect_code=${EXPECT:-0}
-    expect "$expect_code" "$EMU" --proto arduinoisp --part m32u4 --tty "$served" \
+    expect "$expect_code" "$EMU" --proto "${PROTO:-arduinoisp}" --part m32u4 --tty "$served" \
         --tty-record "$W/rec" --state "$W/chip" --lifetime 100 -- timeout 60 "$BIN" "$@"
 }
 
@@ -199,6 +199,14 @@ auto_one)
     port ttyUSB0 3 "$CH340"
     tty ttyACM1 -- -c avrisp -p m32u4 -U "$HEX"
     err_has "no -P given: using /dev/ttyACM1 (QMK's ISP firmware"
+    chip_has_hex
+    ;;
+auto_buspirate)
+    # The same ports and -c buspirate: the Bus Pirate v4 is the one, not the ISP firmware.
+    port ttyACM0 1 "$ISP"
+    tty_rec ttyACM1 2 04d8 fb00 0000001 "Dangerous Prototypes" "Bus Pirate V4 "
+    PROTO=buspirate tty ttyACM1 -- -c buspirate -p m32u4 -U "$HEX"
+    err_has "no -P given: using /dev/ttyACM1 (Bus Pirate v4)"
     chip_has_hex
     ;;
 auto_only)
