@@ -191,7 +191,8 @@ static int ports_by_usb(const struct ports_list *l, const char *port, char *buf,
 }
 
 /* No -P for a serial programmer: the one plausible port. A port not on USB (a
- * built-in UART, which most PCs have) is never taken without -P. */
+ * built-in UART, which most PCs have) is never taken without -P, nor one whose
+ * identity says it is something else (a bootloader, another kind of programmer). */
 static int ports_auto(const struct ports_list *l, const struct pgm_entry *pe, char *buf,
                       size_t size, struct ispf_error *err)
 {
@@ -206,7 +207,7 @@ static int ports_auto(const struct ports_list *l, const struct pgm_entry *pe, ch
         if (!best[f])
             best[f] = e;
         nusb++;
-        if (!e->bootloader) {
+        if (!e->id) { /* a known identity that does not fit is not taken as a last resort */
             nfree++;
             free_port = e;
         }
@@ -219,7 +220,7 @@ static int ports_auto(const struct ports_list *l, const struct pgm_entry *pe, ch
         why = pick->guess;
     } else if (count[2] == 0 && count[1] == 0 && nfree == 1) {
         pick = free_port;
-        why = "the only USB serial port";
+        why = "the only USB serial port, an unknown device";
     }
     if (pick) {
         snprintf(buf, size, "%s", pick->dev.name);
@@ -232,12 +233,13 @@ static int ports_auto(const struct ports_list *l, const struct pgm_entry *pe, ch
                          "give -P PORT (net:HOST:PORT for a network bridge). Serial ports:%s",
                          ports_text(l, text, sizeof text));
     if (count[2] + count[1] > 1)
-        return ispf_fail(err, ISPF_E_USAGE,
-                         "no -P given and %zu serial ports could be the %s programmer: choose "
-                         "one with -P (the name, or usb:VID:PID[:SERIAL]):%s",
-                         count[2] ? count[2] : count[1], pe->id, ports_text(l, text, sizeof text));
+        return ispf_fail(
+            err, ISPF_E_USAGE,
+            "no -P given and %zu serial ports could be the programmer for -c %s: choose "
+            "one with -P (the name, or usb:VID:PID[:SERIAL]):%s",
+            count[2] ? count[2] : count[1], pe->id, ports_text(l, text, sizeof text));
     return ispf_fail(err, ISPF_E_USAGE,
-                     "no -P given and no serial port looks like a %s programmer: choose one "
+                     "no -P given and no serial port looks like a programmer for -c %s: choose "
                      "with -P:%s",
                      pe->id, ports_text(l, text, sizeof text));
 }

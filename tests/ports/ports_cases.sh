@@ -213,14 +213,21 @@ auto_only)
     # One unknown USB serial port and nothing else: it is used, and said so.
     tty_rec ttyACM0 1 dead beef X1 Someone "Some gadget"
     tty ttyACM0 -- -c avrisp -p m32u4 -U "$HEX"
-    err_has "no -P given: using /dev/ttyACM0 (the only USB serial port)"
+    err_has "no -P given: using /dev/ttyACM0 (the only USB serial port, an unknown device)"
     chip_has_hex
+    ;;
+auto_other)
+    # The only port is a known device of another kind: not taken, listed instead.
+    tty_rec ttyACM0 1 04d8 fb00 0000001 "Dangerous Prototypes" "Bus Pirate V4 "
+    EXPECT=2 tty ttyACM0 -- -c avrisp -p m32u4 -U "$HEX"
+    err_has "no -P given and no serial port looks like a programmer for -c avrisp"
+    err_has "/dev/ttyACM0  usb:04d8:fb00:0000001  Bus Pirate v4"
     ;;
 auto_two)
     port ttyACM0 1 "$ISP"
     port ttyACM1 2 "$ISP"
     EXPECT=2 tty ttyACM0 -- -c avrisp -p m32u4 -U "$HEX"
-    err_has "no -P given and 2 serial ports could be the avrisp programmer"
+    err_has "no -P given and 2 serial ports could be the programmer for -c avrisp"
     err_has "/dev/ttyACM0  usb:16c0:0483:12345"
     err_has "/dev/ttyACM1  usb:16c0:0483:12345"
     ;;
