@@ -24,6 +24,7 @@
 #include "ispflash/programmer.h"
 #include "ispflash/run.h"
 #include "ispflash/session.h"
+#include "listports.h"
 #include "merge.h"
 #include "opts.h"
 #include "prepare.h"
@@ -116,6 +117,8 @@ static int cli_main(const struct cli_opts *o)
 {
     struct ispf_error err;
     ispf_error_clear(&err);
+    if (o->list_ports || (o->port && strcmp(o->port, "?") == 0))
+        return cli_list_ports();
     if (cli_lists(o))
         return EXIT_OK;
     const struct part *part = NULL;

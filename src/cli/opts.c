@@ -136,6 +136,7 @@ enum {
     OPT_BACKUP,
     OPT_NO_BACKUP,
     OPT_IDENTIFY,
+    OPT_LIST_PORTS,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -189,6 +190,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
         return true;
     case OPT_NO_BACKUP:
         o->no_backup = true;
+        return true;
+    case OPT_LIST_PORTS:
+        o->list_ports = true;
         return true;
     default:
         return false;
@@ -352,6 +356,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"backup", required_argument, NULL, OPT_BACKUP},
         {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
         {"identify", no_argument, NULL, OPT_IDENTIFY},
+        {"list-ports", no_argument, NULL, OPT_LIST_PORTS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

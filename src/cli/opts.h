@@ -64,8 +64,8 @@ struct cli_opts {
     bool json;          /* --json: machine-readable results on standard output */
     const char *backup; /* --backup FILE: the whole chip, before it is overwritten */
     bool no_backup;     /* --no-backup */
-    bool json;          /* --json: machine-readable results on standard output */
     bool identify;      /* --identify: say what is on the chip, write nothing */
+    bool list_ports;    /* --list-ports (or -P ?): docs/ports.md */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in

@@ -14,11 +14,13 @@
 #include "ispflash/isp.h"
 #include "core/pgm.h"
 #include "ispflash/log.h"
+#include "ispflash/ports.h"
 #include "ispflash/session.h"
 
 struct session {
     struct session_config cfg;
     struct pgm *pgm;
+    char port[256]; /* the serial port chosen by ports_resolve (-P usb:VID:PID, no -P) */
     uint8_t signature[3];
     bool erased;
     /* Fuse/lock bytes read or written in this session: only this session changes the
@@ -134,7 +136,11 @@ int session_connect(struct session **out, const struct session_config *cfg, stru
         .xopts = cfg->xopts,
         .n_xopts = cfg->n_xopts,
     };
-    int rc = pgm_create(cfg->programmer, &pc, &s->pgm, err);
+    int rc = ports_resolve(cfg->programmer, cfg->port, s->port, sizeof s->port, err);
+    if (rc == ISPF_OK && s->port[0])
+        s->cfg.port = pc.port = s->port;
+    if (rc == ISPF_OK)
+        rc = pgm_create(cfg->programmer, &pc, &s->pgm, err);
     if (rc) {
         free(s);
         return rc;

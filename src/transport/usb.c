@@ -79,6 +79,16 @@ const char *usb_describe(const struct usb_dev *dev)
     return "(no libusb)";
 }
 
+int usb_list(bool (*want)(uint16_t vid, uint16_t pid), struct usb_listed **out, size_t *n,
+             struct ispf_error *err)
+{
+    (void)want;
+    (void)err;
+    *out = NULL;
+    *n = 0;
+    return ISPF_OK;
+}
+
 #else /* ISPF_HAVE_LIBUSB */
 
 #include <libusb.h>
@@ -492,6 +502,63 @@ struct usb_counters usb_get_counters(const struct usb_dev *dev)
 const char *usb_describe(const struct usb_dev *dev)
 {
     return dev->desc;
+}
+
+/* Fill one listed device; its strings if it can be opened. */
+static void usb_list_one(libusb_device *ud, const struct libusb_device_descriptor *d,
+                         struct usb_listed *l)
+{
+    memset(l, 0, sizeof *l);
+    l->vid = d->idVendor;
+    l->pid = d->idProduct;
+    l->bus = libusb_get_bus_number(ud);
+    l->addr = libusb_get_device_address(ud);
+    libusb_device_handle *h = NULL;
+    int rc = libusb_open(ud, &h);
+    if (rc < 0) {
+        snprintf(l->note, sizeof l->note, "strings not read: %s",
+                 rc == LIBUSB_ERROR_ACCESS ? "permission denied" : libusb_strerror(rc));
+        return;
+    }
+    usb_read_string(h, d->iManufacturer, l->manufacturer, sizeof l->manufacturer);
+    usb_read_string(h, d->iProduct, l->product, sizeof l->product);
+    usb_read_string(h, d->iSerialNumber, l->serial, sizeof l->serial);
+    libusb_close(h);
+}
+
+int usb_list(bool (*want)(uint16_t vid, uint16_t pid), struct usb_listed **out, size_t *n,
+             struct ispf_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    libusb_context *ctx = NULL;
+    int rc = libusb_init(&ctx);
+    if (rc < 0)
+        return ispf_fail(err, ISPF_E_IO, "cannot initialise libusb: %s", libusb_strerror(rc));
+    libusb_device **list = NULL;
+    ssize_t cnt = libusb_get_device_list(ctx, &list);
+    if (cnt < 0) {
+        libusb_exit(ctx);
+        return ispf_fail(err, ISPF_E_IO, "cannot list USB devices: %s", libusb_strerror((int)cnt));
+    }
+    struct usb_listed *v = calloc(cnt > 0 ? (size_t)cnt : 1, sizeof *v);
+    if (!v) {
+        libusb_free_device_list(list, 1);
+        libusb_exit(ctx);
+        return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
+    }
+    size_t k = 0;
+    for (ssize_t i = 0; i < cnt; i++) {
+        struct libusb_device_descriptor d;
+        if (libusb_get_device_descriptor(list[i], &d) < 0 || !want(d.idVendor, d.idProduct))
+            continue;
+        usb_list_one(list[i], &d, &v[k++]);
+    }
+    libusb_free_device_list(list, 1);
+    libusb_exit(ctx);
+    *out = v;
+    *n = k;
+    return ISPF_OK;
 }
 
 #endif /* ISPF_HAVE_LIBUSB */

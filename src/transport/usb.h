@@ -68,4 +68,17 @@ const char *usb_describe(const struct usb_dev *dev);
 /* The udev rule line that grants access to vid:pid (for messages and docs). */
 void usb_udev_rule(char *buf, size_t size, uint16_t vid, uint16_t pid);
 
+/* One USB device seen on the bus, for listings (-P ?). note: why its strings are
+ * empty ("permission denied"), or "". */
+struct usb_listed {
+    uint16_t vid, pid;
+    uint8_t bus, addr;
+    char manufacturer[128], product[128], serial[128];
+    char note[64];
+};
+/* Every device for which want(vid, pid) is true, its strings read where it can be
+ * opened. *out is malloc'd (free it). Built without libusb: none, ISPF_OK. */
+int usb_list(bool (*want)(uint16_t vid, uint16_t pid), struct usb_listed **out, size_t *n,
+             struct ispf_error *err);
+
 #endif

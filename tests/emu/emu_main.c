@@ -321,6 +321,7 @@ int emu_baud(struct emu_io *io)
 struct emu_args {
     const char *proto, *part, *listen, *port_file, *state, *stats, *tty, *shim;
     const char *target_file; /* --target-file: the board in the socket */
+    const char *tty_record;  /* --tty-record FILE: umockdev devices instead of the built-in one */
     const char *opts[EMU_MAX_OPTS];
     size_t n_opts;
     bool once;
@@ -422,7 +423,9 @@ static void emu_usage(void)
             "          --silent --unwired --stuck ADDR:MASK --busy N\n"
             "  --spi-delay-us N  each ISP instruction takes N us (a slow target, so a test\n"
             "                  can take the board away in the middle of a write)\n"
-            "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n");
+            "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n"
+            "  --tty-record F  umockdev record file with the --tty device (any USB identity)\n"
+            "                  and other devices, instead of the built-in 1b4f:9206 one\n");
     exit(2);
 }
 
@@ -449,6 +452,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_SPI_DELAY,
         OPT_TTY,
         OPT_SHIM,
+        OPT_TTY_RECORD,
         OPT_LIFETIME,
         OPT_PACE,
         OPT_SPLIT,
@@ -474,6 +478,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"spi-delay-us", required_argument, 0, OPT_SPI_DELAY},
         {"tty", required_argument, 0, OPT_TTY},
         {"shim", required_argument, 0, OPT_SHIM},
+        {"tty-record", required_argument, 0, OPT_TTY_RECORD},
         {"lifetime", required_argument, 0, OPT_LIFETIME},
         {"pace", required_argument, 0, OPT_PACE},
         {"split", required_argument, 0, OPT_SPLIT},
@@ -549,6 +554,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
             break;
         case OPT_TTY:
             a->tty = optarg;
+            break;
+        case OPT_TTY_RECORD:
+            a->tty_record = optarg;
             break;
         case OPT_SHIM:
             a->shim = optarg;
@@ -712,7 +720,8 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
     }
     UMockdevTestbed *tb = umockdev_testbed_new();
     GError *gerr = NULL;
-    if (!umockdev_testbed_add_from_string(tb, emu_tty_record(a->tty), &gerr))
+    if (a->tty_record ? !umockdev_testbed_add_from_file(tb, a->tty_record, &gerr)
+                      : !umockdev_testbed_add_from_string(tb, emu_tty_record(a->tty), &gerr))
         emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
     char node[256];
     snprintf(node, sizeof node, "/dev/%s", a->tty);

@@ -723,11 +723,18 @@ int main(int argc, char **argv)
     }
 
     /* Kept until exit: it holds the devices the command uses. */
+    GError *gerr = NULL;
     UMockdevTestbed *tb = emu_testbed(devs, n_devs, access_denied);
+    /* More devices from a umockdev record file (tests/ports: serial ports beside the
+     * programmer, seen by enumeration only). */
+    const char *extra = getenv("ISPF_USB_EMU_RECORDS");
+    if (extra && !umockdev_testbed_add_from_file(tb, extra, &gerr)) {
+        fprintf(stderr, "usb_emu: %s: %s\n", extra, gerr->message);
+        return 2;
+    }
 
     struct emu_run run = {g_main_loop_new(NULL, FALSE), 0};
     GPid pid;
-    GError *gerr = NULL;
     if (!g_spawn_async(NULL, argv + cmd_at, NULL,
                        G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
                            G_SPAWN_CHILD_INHERITS_STDIN,
