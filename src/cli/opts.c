@@ -110,6 +110,8 @@ enum {
     OPT_SERIAL_FILE,
     OPT_SERIAL_START,
     OPT_JSON,
+    OPT_FUSE,
+    OPT_QMK,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -285,6 +287,16 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
         }
         o->xopts[o->n_xopts++] = arg;
         return 0;
+    case OPT_FUSE:
+        if (o->n_fuse_sets == CLI_MAX_UOPS) {
+            snprintf(msg, msglen, "too many --fuse options (at most %d)", CLI_MAX_UOPS);
+            return -1;
+        }
+        o->fuse_sets[o->n_fuse_sets++] = arg;
+        return 0;
+    case OPT_QMK:
+        o->qmk = arg;
+        return 0;
     case OPT_JTAG:
         if (strcmp(arg, "on") && strcmp(arg, "off")) {
             snprintf(msg, msglen, "--jtag takes on or off");
@@ -314,6 +326,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"serial-file", required_argument, NULL, OPT_SERIAL_FILE},
         {"serial-start", required_argument, NULL, OPT_SERIAL_START},
         {"json", no_argument, NULL, OPT_JSON},
+        {"fuse", required_argument, NULL, OPT_FUSE},
+        {"qmk", required_argument, NULL, OPT_QMK},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

@@ -62,6 +62,10 @@ struct cli_opts {
     bool has_serial_start;   /* --serial-start N */
     unsigned long long serial_start;
     bool json; /* --json: machine-readable results on standard output */
+    /* QMK (docs/qmk.md) */
+    const char *fuse_sets[CLI_MAX_UOPS]; /* --fuse FIELD=VALUE, in order ("?" lists) */
+    size_t n_fuse_sets;
+    const char *qmk; /* --qmk PATH: a QMK keyboard folder gives -p and --bootloader */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in
