@@ -57,6 +57,8 @@ void fusecli_list_bootloaders(const struct part *p)
     }
     if (p && !any)
         printf("  (none for the %s)\n", p->name);
+    printf("QMK's other AVR BOOTLOADER values (halfkay, lufa-ms, custom) have no preset: "
+           "--bootloader NAME -p PART says why (docs/qmk.md).\n");
 }
 
 void fusecli_list_fields(const struct part *p, const uint8_t *cur)
@@ -76,11 +78,13 @@ void fusecli_list_fields(const struct part *p, const uint8_t *cur)
         for (size_t k = 0; k < fb->n_fields; k++) {
             const struct fuse_field *f = &fb->fields[k];
             char vals[4000], now[200];
-            fusefield_values(p, fuse_mem(i), f, "\n                ", vals, sizeof vals);
-            printf("    %-10s %s: %s\n", f->name, f->caption, vals);
+            /* one line for on/off and BOOTSZ, one line per value for a table */
+            bool table = !fuse_field_is_flag(f) && strcmp(f->name, "BOOTSZ") != 0;
+            fusefield_values(p, fuse_mem(i), f, "\n          ", vals, sizeof vals);
+            printf("    %-10s %s:%s%s\n", f->name, f->caption, table ? "\n          " : " ", vals);
             if (cur) {
                 fuse_field_text(p, fuse_mem(i), f, cur[i], now, sizeof now);
-                printf("               now: %s\n", now);
+                printf("          now: %s\n", now);
             }
         }
     }
