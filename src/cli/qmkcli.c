@@ -74,6 +74,12 @@ int cli_qmk_apply(struct cli_opts *o, struct qmk_board *b)
     int code = qmkcli_part(o, b, &p);
     if (code != EXIT_OK)
         return code;
+    /* --bootloader ? and --fuse ? list; the keyboard then only gives the part. */
+    bool listing = o->bootloader && strcmp(o->bootloader, "?") == 0;
+    for (size_t i = 0; i < o->n_fuse_sets; i++)
+        listing = listing || strcmp(o->fuse_sets[i], "?") == 0;
+    if (listing)
+        return EXIT_OK;
     if (!b->bootloader.set) {
         ispf_log(ISPF_LOG_INFO, "qmk",
                  "%s: no BOOTLOADER in its rules.mk, info.json or keyboard.json files",

@@ -169,6 +169,14 @@ has_err "--bootloader atmel-dfu and --qmk"
 has_err "the keyboard's BOOTLOADER is caterina (keyboards/crkbd/rules.mk:5)"
 run q --qmk "$KB/crkbd/rev1" --bootloader caterina-promicro16 -n
 expect_rc 0
+# the lists: the keyboard gives the part
+run q --qmk "$KB/crkbd/rev1" --bootloader '?'
+expect_rc 0
+has_out "caterina-promicro16 (caterina)"
+if grep -q "usbasploader" "$W/out"; then fail "--qmk: --bootloader ? not limited to the 32U4"; fi
+run j2 --qmk "$KB/jj40" --fuse '?'
+expect_rc 0
+has_out "Fuse fields of the ATmega32A"
 # what cannot be used
 run q --qmk "$KB/ergodox_ez"
 expect_rc 2
