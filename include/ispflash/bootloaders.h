@@ -35,6 +35,10 @@ bool bootloader_for_part(const struct bootloader_preset *b, const struct part *p
 const struct bootloader_preset *bootloader_find(const char *name, const struct part *p);
 /* True if any part has a preset called name. */
 bool bootloader_name_known(const char *name);
+/* Why a name QMK knows (BOOTLOADER = ... in rules.mk: halfkay, lufa-ms, custom, the ARM
+ * ones; qmk-hid on parts without its preset) cannot be installed with --bootloader on p
+ * (p may be NULL): a sentence, or NULL when the name is not one of them. */
+const char *bootloader_refusal(const char *name, const struct part *p);
 
 enum bootloader_jtag {
     BOOTLOADER_JTAG_TABLE = -1,

@@ -97,7 +97,11 @@ struct run_spec {
     bool unsafe_fuses; /* --unsafe-fuses: guard refusals become warnings, and the writes happen */
     const char *bootloader;    /* --bootloader NAME (NULL: none): write its preset fuses */
     enum bootloader_jtag jtag; /* --jtag: BOOTLOADER_JTAG_TABLE when not given */
-    run_fuses_fn fuses;        /* --fuses: receives the fuse bytes at the end (NULL: none) */
+    /* --fuse FIELD=VALUE, in order (include/ispflash/fusefield.h): each changes one
+     * field of the -U / --bootloader write of its byte, or of the chip's value. */
+    const char *const *fuse_sets;
+    size_t n_fuse_sets;
+    run_fuses_fn fuses; /* --fuses: receives the fuse bytes at the end (NULL: none) */
     void *fuses_ctx;
     /* If not NULL: set to true when the run failed because an output (a -U mem:r:FILE
      * or standard output) could not be written, not because of the programmer. */

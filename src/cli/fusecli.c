@@ -7,6 +7,7 @@
 
 #include "fusecli.h"
 #include "ispflash/bootloaders.h"
+#include "ispflash/fusefield.h"
 
 /* "bits 7:4 do not exist" style remark for a byte with missing bits. */
 static void fusecli_unused(const struct fuse_byte *fb, char *buf, size_t len)
@@ -31,7 +32,7 @@ static void fusecli_preset_line(const struct bootloader_preset *b)
         snprintf(e, sizeof e, "-");
     snprintf(name, sizeof name, "%s%s%s%s", b->name, b->aliases[0] ? " (" : "", b->aliases,
              b->aliases[0] ? ")" : "");
-    printf("    %-24s L 0x%02X  H %-9s  E %-4s  %s, USB %s\n", name, b->lfuse, h, e, b->desc,
+    printf("    %-29s L 0x%02X  H %-9s  E %-4s  %s, USB %s\n", name, b->lfuse, h, e, b->desc,
            b->usb_id);
 }
 
@@ -56,6 +57,38 @@ void fusecli_list_bootloaders(const struct part *p)
     }
     if (p && !any)
         printf("  (none for the %s)\n", p->name);
+    printf("QMK's other AVR BOOTLOADER values (halfkay, lufa-ms, custom) have no preset: "
+           "--bootloader NAME -p PART says why (docs/qmk.md).\n");
+}
+
+void fusecli_list_fields(const struct part *p, const uint8_t *cur)
+{
+    printf("Fuse fields of the %s (--fuse FIELD=VALUE; one-bit fields take on or off, BOOTSZ "
+           "a size in words (2048 or 2048W) or bytes (4096B), other fields a value number or "
+           "a piece of its description):\n",
+           p->name);
+    for (int i = 0; i < FUSE_NBYTES; i++) {
+        const struct fuse_byte *fb = &p->fuse[i];
+        if (!fb->present || !fb->n_fields)
+            continue;
+        if (cur)
+            printf("  %s (0x%02X)\n", mem_name(fuse_mem(i)), cur[i]);
+        else
+            printf("  %s\n", mem_name(fuse_mem(i)));
+        for (size_t k = 0; k < fb->n_fields; k++) {
+            const struct fuse_field *f = &fb->fields[k];
+            char vals[4000], now[200];
+            /* one line for on/off and BOOTSZ, one line per value for a table */
+            bool table = !fuse_field_is_flag(f) && strcmp(f->name, "BOOTSZ") != 0;
+            fusefield_values(p, fuse_mem(i), f, "\n          ", vals, sizeof vals);
+            printf("    %-10s %s:%s%s\n", f->name, f->caption, table ? "\n          " : " ", vals);
+            if (cur) {
+                fuse_field_text(p, fuse_mem(i), f, cur[i], now, sizeof now);
+                printf("          now: %s\n", now);
+            }
+        }
+    }
+    fflush(stdout);
 }
 
 void fusecli_print_fuses(const struct part *p, const uint8_t cur[FUSE_NBYTES])

@@ -15,6 +15,9 @@
 
 /* --bootloader ?: the presets, grouped per MCU (only p's when p is not NULL). */
 void fusecli_list_bootloaders(const struct part *p);
+/* --fuse ?: the fields of p by byte with the values each takes, and with cur (not NULL)
+ * the chip's current setting of each. */
+void fusecli_list_fields(const struct part *p, const uint8_t *cur);
 /* --fuses: print every fuse/lock byte cur[] of the chip, decoded (stdout). */
 void fusecli_print_fuses(const struct part *p, const uint8_t cur[FUSE_NBYTES]);
 

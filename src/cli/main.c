@@ -30,6 +30,7 @@
 #include "prepare.h"
 #include "production.h"
 #include "progress.h"
+#include "qmkcli.h"
 
 #ifndef ISPF_VERSION
 #define ISPF_VERSION "0"
@@ -58,6 +59,37 @@ static void cli_print_fuses(void *ctx, const struct part *p, const uint8_t cur[F
 {
     (void)ctx;
     fusecli_print_fuses(p, cur);
+}
+
+static void cli_print_fields(void *ctx, const struct part *p, const uint8_t cur[FUSE_NBYTES])
+{
+    (void)ctx;
+    fusecli_list_fields(p, cur);
+}
+
+/* --fuse ?: -1 if not asked; else the exit code after listing from the database (no -c),
+ * or 0 to go on and list with the chip's values (-c given, nothing else to do). */
+static int cli_fuse_list(const struct cli_opts *o, bool *with_chip)
+{
+    bool asked = false;
+    for (size_t i = 0; i < o->n_fuse_sets; i++)
+        asked = asked || strcmp(o->fuse_sets[i], "?") == 0;
+    *with_chip = false;
+    if (!asked)
+        return -1;
+    if (o->n_fuse_sets > 1 || o->n_uops || o->bootloader || o->jtag || o->erase)
+        return cli_usage("--fuse ? lists the fuse fields: give it alone (with -p, and -c to see "
+                         "the chip's values)%s%s",
+                         "", "");
+    const struct part *p = o->part ? part_find(o->part) : NULL;
+    if (!p && !o->part)
+        return cli_usage("--fuse ? needs -p PART%s%s", "", "");
+    if (p && !o->programmer) {
+        fusecli_list_fields(p, NULL);
+        return EXIT_OK;
+    }
+    *with_chip = true;
+    return EXIT_OK;
 }
 
 /* -p / -c resolved, or a usage error (with suggestions) as the exit code. */
@@ -121,6 +153,10 @@ static int cli_main(const struct cli_opts *o)
         return cli_list_ports();
     if (cli_lists(o))
         return EXIT_OK;
+    bool fuse_list_chip;
+    int fl = cli_fuse_list(o, &fuse_list_chip);
+    if (fl >= 0 && !fuse_list_chip)
+        return fl;
     const struct part *part = NULL;
     const struct pgm_entry *pe = NULL;
     int lc = cli_lookup(o, &part, &pe);
@@ -190,7 +226,11 @@ static int cli_main(const struct cli_opts *o)
         .unsafe_fuses = o->unsafe_fuses,
         .bootloader = o->bootloader,
         .jtag = jtag,
-        .fuses = o->list_fuses ? cli_print_fuses : NULL,
+        .fuse_sets = fuse_list_chip ? NULL : o->fuse_sets,
+        .n_fuse_sets = fuse_list_chip ? 0 : o->n_fuse_sets,
+        .fuses = fuse_list_chip  ? cli_print_fields
+                 : o->list_fuses ? cli_print_fuses
+                                 : NULL,
         .output_failed = &output_failed,
         .backup = o->no_backup ? BACKUP_NONE
                   : o->backup  ? BACKUP_FULL
@@ -249,7 +289,11 @@ int main(int argc, char **argv)
     } else {
         cli_output_log_setup(&o);
         cli_output_ignored(&o);
-        code = cli_main(&o);
+        struct qmk_board qmk_board;
+        if (o.qmk)
+            code = cli_qmk_apply(&o, &qmk_board);
+        if (code == EXIT_OK)
+            code = cli_main(&o);
     }
     cli_opts_free(&o);
     return cli_output_finish(code);

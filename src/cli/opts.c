@@ -137,6 +137,8 @@ enum {
     OPT_NO_BACKUP,
     OPT_IDENTIFY,
     OPT_LIST_PORTS,
+    OPT_FUSE,
+    OPT_QMK,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -324,6 +326,16 @@ static int cli_parse_value(struct cli_opts *o, int c, char *arg, char *msg, size
         }
         o->xopts[o->n_xopts++] = arg;
         return 0;
+    case OPT_FUSE:
+        if (o->n_fuse_sets == CLI_MAX_UOPS) {
+            snprintf(msg, msglen, "too many --fuse options (at most %d)", CLI_MAX_UOPS);
+            return -1;
+        }
+        o->fuse_sets[o->n_fuse_sets++] = arg;
+        return 0;
+    case OPT_QMK:
+        o->qmk = arg;
+        return 0;
     case OPT_JTAG:
         if (strcmp(arg, "on") && strcmp(arg, "off")) {
             snprintf(msg, msglen, "--jtag takes on or off");
@@ -357,6 +369,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
         {"identify", no_argument, NULL, OPT_IDENTIFY},
         {"list-ports", no_argument, NULL, OPT_LIST_PORTS},
+        {"fuse", required_argument, NULL, OPT_FUSE},
+        {"qmk", required_argument, NULL, OPT_QMK},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);

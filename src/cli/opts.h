@@ -66,6 +66,10 @@ struct cli_opts {
     bool no_backup;     /* --no-backup */
     bool identify;      /* --identify: say what is on the chip, write nothing */
     bool list_ports;    /* --list-ports (or -P ?): docs/ports.md */
+    /* QMK (docs/qmk.md) */
+    const char *fuse_sets[CLI_MAX_UOPS]; /* --fuse FIELD=VALUE, in order ("?" lists) */
+    size_t n_fuse_sets;
+    const char *qmk; /* --qmk PATH: a QMK keyboard folder gives -p and --bootloader */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in

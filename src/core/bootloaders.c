@@ -14,18 +14,18 @@
 
 /* name, aliases, description, parts, L, H, E, has E, has H(JTAG off), H(JTAG off), USB id */
 static const struct bootloader_preset bl_table[] = {
-    {"atmel-dfu", "qmk-dfu", "Atmel/QMK DFU", "m16u4", 0x5E, 0x99, 0xF3, true, true, 0xD9,
-     "03EB:2FF3"},
-    {"atmel-dfu", "qmk-dfu", "Atmel/QMK DFU", "m32u4", 0x5E, 0x99, 0xF3, true, true, 0xD9,
-     "03EB:2FF4"},
-    {"atmel-dfu", "qmk-dfu", "Atmel/QMK DFU", "usb646 usb647", 0x5E, 0x9B, 0xF3, true, true, 0xDB,
-     "03EB:2FF9"},
-    {"atmel-dfu", "qmk-dfu", "Atmel/QMK DFU", "usb1286 usb1287", 0x5E, 0x99, 0xF3, true, true, 0xD9,
-     "03EB:2FFB"},
+    {"atmel-dfu", "qmk-dfu lufa-dfu", "Atmel/QMK/LUFA DFU", "m16u4", 0x5E, 0x99, 0xF3, true, true,
+     0xD9, "03EB:2FF3"},
+    {"atmel-dfu", "qmk-dfu lufa-dfu", "Atmel/QMK/LUFA DFU", "m32u4", 0x5E, 0x99, 0xF3, true, true,
+     0xD9, "03EB:2FF4"},
+    {"atmel-dfu", "qmk-dfu lufa-dfu", "Atmel/QMK/LUFA DFU", "usb646 usb647", 0x5E, 0x9B, 0xF3, true,
+     true, 0xDB, "03EB:2FF9"},
+    {"atmel-dfu", "qmk-dfu lufa-dfu", "Atmel/QMK/LUFA DFU", "usb1286 usb1287", 0x5E, 0x99, 0xF3,
+     true, true, 0xD9, "03EB:2FFB"},
     {"caterina-promicro8", "", "Caterina, SparkFun Pro Micro 3V3/8 MHz", "m32u4", 0xFF, 0xD8, 0xFE,
      true, false, 0, "1B4F:9203"},
-    {"caterina-promicro16", "", "Caterina, SparkFun Pro Micro 5V/16 MHz", "m32u4", 0xFF, 0xD8, 0xFB,
-     true, false, 0, "1B4F:9205"},
+    {"caterina-promicro16", "caterina", "Caterina, SparkFun Pro Micro 5V/16 MHz", "m32u4", 0xFF,
+     0xD8, 0xFB, true, false, 0, "1B4F:9205"},
     {"caterina-lilypadusb", "", "Caterina, SparkFun LilyPadUSB (some Pro Micro clones)", "m32u4",
      0xFF, 0xD8, 0xFE, true, false, 0, "1B4F:9207"},
     {"caterina-astar", "", "Caterina, Pololu A-Star 32U4", "m32u4", 0xFF, 0xD0, 0xF8, true, false,
@@ -42,9 +42,20 @@ static const struct bootloader_preset bl_table[] = {
      "2341:0037"},
     {"bootloadhid", "", "BootloadHID (PS2AVRGB boards)", "m32a m32", 0x0F, 0xD0, 0xFF, false, false,
      0, "16C0:05DF"},
-    {"usbasploader", "", "USBaspLoader", "m32a m32", 0x1F, 0xC0, 0xFF, false, false, 0,
+    {"usbasploader", "USBasp", "USBaspLoader", "m32a m32", 0x1F, 0xC0, 0xFF, false, false, 0,
      "16C0:05DC"},
-    {"usbasploader", "", "USBaspLoader", "m328p", 0xD7, 0xD0, 0x04, true, false, 0, "16C0:05DC"},
+    {"usbasploader", "USBasp", "USBaspLoader", "m328p", 0xD7, 0xD0, 0x04, true, false, 0,
+     "16C0:05DC"},
+    /* QMK HID (QMK's fork of LUFA's HID bootloader): QMK builds the file itself
+     * (make KB:KM:bootloader); builddefs/bootloader.mk gives it a 4 KiB boot section,
+     * the DFU rows' size on these MCUs, so the DFU rows' fuses; USB id from QMK's
+     * lib/python/qmk/constants.py. */
+    {"qmk-hid", "", "QMK HID (built by QMK: make KB:KM:bootloader)", "m16u4", 0x5E, 0x99, 0xF3,
+     true, true, 0xD9, "03EB:2067"},
+    {"qmk-hid", "", "QMK HID (built by QMK: make KB:KM:bootloader)", "m32u4", 0x5E, 0x99, 0xF3,
+     true, true, 0xD9, "03EB:2067"},
+    {"qmk-hid", "", "QMK HID (built by QMK: make KB:KM:bootloader)", "usb646 usb647", 0x5E, 0x9B,
+     0xF3, true, true, 0xDB, "03EB:2067"},
 };
 
 #define BL_COUNT (sizeof bl_table / sizeof bl_table[0])
@@ -147,4 +158,44 @@ size_t bootloader_names_for_part(const struct part *p, char *buf, size_t len)
         pos += (size_t)n < len - pos ? (size_t)n : len - pos - 1;
     }
     return pos;
+}
+
+/* QMK's BOOTLOADER values (builddefs/bootloader.mk, docs/flashing.md) that no preset
+ * installs, and why. part: the part ids the reason is for ("" = any part). */
+struct bl_refusal {
+    const char *names; /* space-separated, case-insensitive */
+    const char *parts;
+    const char *why;
+};
+
+static const struct bl_refusal bl_refusals[] = {
+    {"halfkay", "",
+     "HalfKay is PJRC's closed-source Teensy bootloader: it is not available as a file, so it "
+     "cannot be written over ISP, and once overwritten it cannot be restored (QMK's "
+     "docs/flashing.md). A Teensy 2.0 (atmega32u4) or Teensy++ 2.0 (at90usb1286) reflashed over "
+     "ISP can take --bootloader atmel-dfu (or qmk-dfu) instead"},
+    {"lufa-ms", "",
+     "lufa-ms (LUFA Mass Storage, on some KBDfans boards) has no documented fuse values and its "
+     "image is not distributed; QMK keeps it only for existing boards and warns it is extremely "
+     "prone to bricking. Over ISP, users replace it with Atmel DFU: --bootloader atmel-dfu -U "
+     "bootloader_atmega32u4_1.0.0.hex (then BOOTLOADER = atmel-dfu in rules.mk)"},
+    {"qmk-hid", "usb1286 usb1287",
+     "QMK gives qmk-hid a 4 KiB boot section (BOOTLOADER_SIZE 4096) while the DFU preset of the "
+     "AT90USB128x uses 8 KiB, so there is no preset: use --bootloader atmel-dfu --fuse "
+     "BOOTSZ=2048W with the bootloader QMK built (make KB:KM:bootloader)"},
+    {"custom", "",
+     "BOOTLOADER = custom means the keyboard brings its own bootloader: give its fuses with "
+     "-U lfuse:w:... or --fuse FIELD=VALUE"},
+    {"stm32-dfu apm32-dfu gd32v-dfu kiibohd stm32duino tinyuf2 md-boot rp2040 wb32-dfu", "",
+     "that is a bootloader of an ARM/RISC-V keyboard; ISP programming is for AVR chips only"},
+};
+
+const char *bootloader_refusal(const char *name, const struct part *p)
+{
+    for (size_t i = 0; i < sizeof bl_refusals / sizeof bl_refusals[0]; i++) {
+        const struct bl_refusal *r = &bl_refusals[i];
+        if (bl_in_list(r->names, name) && (!r->parts[0] || (p && bl_in_list(r->parts, p->id))))
+            return r->why;
+    }
+    return NULL;
 }

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/atomic_file.h"
 #include "ispflash/backup.h"
 #include "ispflash/memfile.h"
 #include "ispflash/interrupt.h"
+#include "ispflash/fusefield.h"
 #include "ispflash/log.h"
 #include "ispflash/memmap.h"
 #include "ispflash/run.h"
@@ -34,6 +36,10 @@ struct run_job {
     struct image own;  /* reads; fuse writes whose value the run sets */
     char text_buf[96]; /* text of a preset fuse write ("--bootloader x (hfuse)") */
     char value_buf[8]; /* its value as immediate text ("0xD9") */
+    /* --jtag / --fuse without another write of the byte: the value is the chip's with
+     * the bits of mod_mask set to mod_bits (filled in once the fuses are read). */
+    bool from_chip;
+    uint8_t mod_mask, mod_bits;
 };
 
 struct run {
@@ -42,8 +48,6 @@ struct run {
     struct run_job jobs[RUN_MAX_JOBS];
     size_t njobs;
     bool writes_flash;
-    bool jtag_pending; /* --jtag alone: the high fuse is the chip's with JTAGEN changed */
-    size_t jtag_job;   /* its job index */
     size_t order[RUN_MAX_JOBS];
     size_t norder;
     bool planned;  /* the fuse plan passed (the programmer's counters are then logged) */
@@ -67,11 +71,6 @@ static void run_log_lines(enum ispf_log_level level, const char *text)
 static const char *run_jtag_word(enum bootloader_jtag j)
 {
     return j == BOOTLOADER_JTAG_OFF ? "off" : "on";
-}
-
-static uint8_t run_jtag_apply(const struct fuse_field *f, enum bootloader_jtag j, uint8_t v)
-{
-    return j == BOOTLOADER_JTAG_ON ? (uint8_t)(v & (uint8_t)~f->mask) : (uint8_t)(v | f->mask);
 }
 
 static bool run_is_fuse_write(const struct run_job *j)
@@ -105,6 +104,71 @@ static int run_add_fuse_job(struct run *r, enum mem_id mem, uint8_t val, const c
     return run_job_set_value(j, val, err);
 }
 
+/* Some bits of one fuse byte changed (--jtag, --fuse): in every write of that byte the
+ * run has, or else in a write of the chip's value (run_fuse_plan fills it in). */
+static int run_modify_fuse(struct run *r, enum mem_id mem, uint8_t mask, uint8_t bits,
+                           const char *why, struct ispf_error *err)
+{
+    bool found = false;
+    for (size_t i = 0; i < r->njobs; i++) {
+        struct run_job *j = &r->jobs[i];
+        if (j->mem != mem || !run_is_fuse_write(j))
+            continue;
+        found = true;
+        if (j->from_chip) {
+            j->mod_mask |= mask;
+            j->mod_bits = (uint8_t)((j->mod_bits & (uint8_t)~mask) | bits);
+            size_t l = strlen(j->text_buf), sl = strlen(mem_name(mem)) + 3;
+            char head[96];
+            snprintf(head, sizeof head, "%.*s", (int)(l > sl ? l - sl : l), j->text_buf);
+            int n =
+                snprintf(j->text_buf, sizeof j->text_buf, "%s, %s (%s)", head, why, mem_name(mem));
+            if (n >= (int)sizeof j->text_buf) /* too long: keep the start */
+                j->text_buf[sizeof j->text_buf - 1] = '\0';
+            continue;
+        }
+        uint8_t v = image_get(j->img, 0, 0xFF);
+        int rc = run_job_set_value(j, (uint8_t)((v & (uint8_t)~mask) | bits), err);
+        if (rc)
+            return rc;
+    }
+    if (found)
+        return ISPF_OK;
+    size_t k = r->njobs;
+    int rc = run_add_fuse_job(r, mem, 0xFF, why, err);
+    if (rc)
+        return rc;
+    r->jobs[k].from_chip = true;
+    r->jobs[k].mod_mask = mask;
+    r->jobs[k].mod_bits = bits;
+    return ISPF_OK;
+}
+
+/* --fuse FIELD=VALUE, each applied to its byte; the same field twice with two values
+ * is a usage error. */
+static int run_fuse_sets(struct run *r, struct ispf_error *err)
+{
+    const struct run_spec *sp = r->spec;
+    struct fusefield_set set[RUN_MAX_OPS];
+    if (sp->n_fuse_sets > RUN_MAX_OPS)
+        return ispf_fail(err, ISPF_E_USAGE, "too many --fuse options (at most %d)", RUN_MAX_OPS);
+    for (size_t i = 0; i < sp->n_fuse_sets; i++) {
+        int rc = fusefield_parse(r->part, sp->fuse_sets[i], &set[i], err);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < i; k++)
+            if (set[k].field == set[i].field && set[k].bits != set[i].bits)
+                return ispf_fail(err, ISPF_E_USAGE, "--fuse %s and --fuse %s: give one value",
+                                 sp->fuse_sets[k], sp->fuse_sets[i]);
+        char why[80];
+        snprintf(why, sizeof why, "--fuse %s", sp->fuse_sets[i]);
+        rc = run_modify_fuse(r, set[i].mem, set[i].mask, set[i].bits, why, err);
+        if (rc)
+            return rc;
+    }
+    return ISPF_OK;
+}
+
 /* The fuse writes asked for with --bootloader / --jtag become jobs like the client's. */
 static int run_fuse_jobs(struct run *r, struct ispf_error *err)
 {
@@ -113,6 +177,10 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
     enum bootloader_jtag jtag = sp->jtag;
     if (sp->bootloader) {
         const struct bootloader_preset *b = bootloader_find(sp->bootloader, part);
+        const char *refusal = b ? NULL : bootloader_refusal(sp->bootloader, part);
+        if (refusal)
+            return ispf_fail(err, ISPF_E_USAGE, "--bootloader %s on the %s: %s", sp->bootloader,
+                             part->name, refusal);
         if (!b) {
             char names[512];
             bootloader_names_for_part(part, names, sizeof names);
@@ -139,6 +207,12 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
                 rc = run_add_fuse_job(r, fuse_mem(i), v[i], why, err);
         if (rc)
             return rc;
+        if (strcasecmp(sp->bootloader, b->name) != 0)
+            ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: the %s preset%s", sp->bootloader,
+                     b->name,
+                     strncmp(b->name, "caterina-", 9) == 0
+                         ? " (other Caterina boards: --bootloader ? lists them)"
+                         : "");
         ispf_log(ISPF_LOG_INFO, RUN_LOG, "--bootloader %s: %s for the %s, USB %s", b->name, b->desc,
                  part->name, b->usb_id);
         if (!r->writes_flash)
@@ -154,23 +228,10 @@ static int run_fuse_jobs(struct run *r, struct ispf_error *err)
     if (!f)
         return ispf_fail(err, ISPF_E_USAGE, "--jtag: the %s has no JTAG interface (no JTAGEN fuse)",
                          part->name);
-    bool found = false;
-    for (size_t i = 0; i < r->njobs; i++) {
-        struct run_job *j = &r->jobs[i];
-        if (j->mem != mem || !run_is_fuse_write(j))
-            continue;
-        int rc = run_job_set_value(j, run_jtag_apply(f, jtag, image_get(j->img, 0, 0xFF)), err);
-        if (rc)
-            return rc;
-        found = true;
-    }
-    if (found)
-        return ISPF_OK;
-    r->jtag_pending = true;
-    r->jtag_job = r->njobs;
     char why[32];
     snprintf(why, sizeof why, "--jtag %s", run_jtag_word(jtag));
-    return run_add_fuse_job(r, mem, 0xFF, why, err);
+    /* JTAGEN is active-low: programmed (0) = JTAG on. */
+    return run_modify_fuse(r, mem, f->mask, jtag == BOOTLOADER_JTAG_ON ? 0 : f->mask, why, err);
 }
 
 /* Every fuse and lock byte the part has (0xFF where absent). */
@@ -367,14 +428,15 @@ static int run_fuse_plan(struct run *r, struct session *s, struct ispf_error *er
         memcpy(sp->report->fuses_before, plan.cur, FUSE_NBYTES);
         sp->report->have_fuses_before = true;
     }
-    if (r->jtag_pending) {
-        enum mem_id mem;
-        const struct fuse_field *f = part_fuse_field(part, "JTAGEN", &mem);
-        rc = run_job_set_value(&r->jobs[r->jtag_job],
-                               run_jtag_apply(f, sp->jtag, plan.cur[fuse_index(mem)]), err);
-        if (rc)
-            return rc;
+    for (size_t i = 0; i < r->njobs && rc == ISPF_OK; i++) {
+        struct run_job *j = &r->jobs[i];
+        if (j->from_chip)
+            rc = run_job_set_value(
+                j, (uint8_t)((plan.cur[fuse_index(j->mem)] & (uint8_t)~j->mod_mask) | j->mod_bits),
+                err);
     }
+    if (rc)
+        return rc;
     for (size_t k = 0; k < r->norder; k++) {
         const struct run_job *j = &r->jobs[r->order[k]];
         if (run_is_fuse_write(j))
@@ -746,6 +808,8 @@ static int run_init(struct run **out, const struct run_spec *spec, struct ispf_e
     int rc = run_flash_conflicts(r, err);
     if (rc == ISPF_OK)
         rc = run_fuse_jobs(r, err);
+    if (rc == ISPF_OK)
+        rc = run_fuse_sets(r, err);
     if (rc) {
         run_free(r);
         return rc;

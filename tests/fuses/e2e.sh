@@ -321,7 +321,7 @@ tail -n 1 "$W/err" | grep -qxF "Nothing was written. If this is really what you 
 # ------------------------------------------------------------- presets
 run x m32u4 --bootloader '?'
 expect_rc 0
-has_out "atmel-dfu (qmk-dfu)"
+has_out "atmel-dfu (qmk-dfu lufa-dfu)"
 has_out "caterina-promicro16"
 ! grep -q "usbasploader" "$W/out" || fail "usbasploader listed for m32u4"
 "$BIN" --bootloader '?' >"$W/out" 2>"$W/err" || fail "--bootloader ? without -p/-c"
@@ -340,7 +340,7 @@ expect_rc 2
 has_err "no such preset for the ATmega328P; presets for it: usbasploader"
 run u m32u4 --bootloader catarina
 expect_rc 2
-has_err "atmel-dfu (qmk-dfu), caterina-promicro8"
+has_err "atmel-dfu (qmk-dfu lufa-dfu), caterina-promicro8"
 run u m32u4 --bootloader atmel-dfu -U hfuse:w:0xD8:m
 expect_rc 2
 has_err "give one of them"

@@ -146,7 +146,7 @@ check "it names the file" err_has "missing.hex"
 run 3 "$BIN" merge -o "$WORK/u.hex" "$DATA/malformed/bad_checksum.hex"
 check "a malformed HEX input exits 3 with file:line (got $RC)" grep -qE "bad_checksum.hex:[0-9]+:" "$WORK/err"
 run 0 "$BIN" merge -p m32u4 --bootloader '?'
-check "merge --bootloader ? lists the presets (got $RC)" out_has "atmel-dfu (qmk-dfu)"
+check "merge --bootloader ? lists the presets (got $RC)" out_has "atmel-dfu (qmk-dfu lufa-dfu)"
 run 0 "$BIN" merge --help
 check "merge --help prints its usage" out_has "Usage: ispflash merge -o OUT.hex"
 run 1 "$BIN" merge -o /dev/full "$DFU"

@@ -1,0 +1,2 @@
+MCU = STM32F303
+BOOTLOADER := stm32-dfu
