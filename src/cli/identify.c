@@ -5,6 +5,7 @@
 
 #include "help.h"
 #include "identify.h"
+#include "prepare.h"
 #include "ispflash/error.h"
 #include "ispflash/fingerprint.h"
 #include "ispflash/identify.h"
@@ -106,17 +107,8 @@ int cli_identify(const struct cli_opts *o, const struct part *part, const struct
         return fprintf(stderr, "ispflash: usage error: --identify only reads: it does not go "
                                "with -U, -e, --bootloader, --jtag, --fuses, --batch or --json\n"),
                EXIT_USAGE;
-    struct session_config cfg = {
-        .programmer = pe,
-        .port = o->port,
-        .baud = o->baud,
-        .bitclock_us = o->bitclock_us,
-        .xopts = o->xopts,
-        .n_xopts = o->n_xopts,
-        .part = part,
-        .force = o->force,
-        .no_write = true,
-    };
+    struct session_config cfg = cli_session_config(o, part, pe);
+    cfg.no_write = true;
     struct ispf_error err;
     ispf_error_clear(&err);
     struct session *s = NULL;

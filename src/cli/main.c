@@ -169,27 +169,7 @@ static int cli_main(const struct cli_opts *o)
     struct cli_job jobs[CLI_MAX_UOPS];
     struct run_op ops[CLI_MAX_UOPS];
     size_t njobs = 0;
-    int rc = ISPF_OK;
-    for (size_t i = 0; i < o->n_uops && rc == ISPF_OK; i++) {
-        const struct cli_uop *u = &o->uops[i];
-        size_t got = 0;
-        rc = cli_prepare_any(part, &jobs[njobs], CLI_MAX_UOPS - njobs, &got, u, &err);
-        for (size_t k = njobs; k < njobs + got; k++)
-            ops[k] = (struct run_op){
-                .mem = jobs[k].mem,
-                .kind = (enum run_kind)u->op,
-                .img = &jobs[k].img,
-                .file = u->file,
-                .fmt = u->fmt,
-                .text = u->text,
-                .mems = jobs[k].n_mems ? jobs[k].mems : NULL,
-                .n_mems = jobs[k].n_mems,
-            };
-        njobs += got;
-        if (rc == ISPF_OK && njobs == CLI_MAX_UOPS && i + 1 < o->n_uops)
-            rc = ispf_fail(&err, ISPF_E_USAGE, "too many memory operations (at most %d)",
-                           CLI_MAX_UOPS);
-    }
+    int rc = cli_prepare_all(o, part, jobs, ops, &njobs, &err);
     int code = EXIT_OK;
     if (rc) {
         code = rc == ISPF_E_USAGE ? cli_fail(&err) : (cli_fail(&err), EXIT_INPUT);
@@ -199,24 +179,8 @@ static int cli_main(const struct cli_opts *o)
     bool output_failed = false;
     struct progress prog;
     progress_init(&prog, !o->quiet && isatty(STDERR_FILENO));
-    enum bootloader_jtag jtag = BOOTLOADER_JTAG_TABLE;
-    if (o->jtag)
-        jtag = strcmp(o->jtag, "off") == 0 ? BOOTLOADER_JTAG_OFF : BOOTLOADER_JTAG_ON;
     struct run_spec spec = {
-        .session =
-            {
-                .programmer = pe,
-                .port = o->port,
-                .baud = o->baud,
-                .bitclock_us = o->bitclock_us,
-                .xopts = o->xopts,
-                .n_xopts = o->n_xopts,
-                .part = part,
-                .force = o->force,
-                .no_write = o->no_write,
-                .progress = progress_update,
-                .progress_ctx = &prog,
-            },
+        .session = cli_session_config(o, part, pe),
         .ops = ops,
         .n_ops = njobs,
         .erase = o->erase,
@@ -225,7 +189,9 @@ static int cli_main(const struct cli_opts *o)
         .no_write = o->no_write,
         .unsafe_fuses = o->unsafe_fuses,
         .bootloader = o->bootloader,
-        .jtag = jtag,
+        .jtag = !o->jtag                      ? BOOTLOADER_JTAG_TABLE
+                : strcmp(o->jtag, "off") == 0 ? BOOTLOADER_JTAG_OFF
+                                              : BOOTLOADER_JTAG_ON,
         .fuse_sets = fuse_list_chip ? NULL : o->fuse_sets,
         .n_fuse_sets = fuse_list_chip ? 0 : o->n_fuse_sets,
         .fuses = fuse_list_chip  ? cli_print_fields
@@ -237,16 +203,15 @@ static int cli_main(const struct cli_opts *o)
                                : BACKUP_AUTO,
         .backup_path = o->backup,
     };
-    if (o->backup && o->no_backup) {
-        code = cli_usage("--backup and --no-backup: give one of them%s%s", "", "");
-        goto out;
-    }
-    if (o->backup && o->batch) {
-        code = cli_usage("--backup FILE saves one chip; a batch programs new boards (no "
-                         "backups)%s%s",
+    if (o->backup && (o->no_backup || o->batch)) {
+        code = cli_usage(o->no_backup ? "--backup and --no-backup: give one of them%s%s"
+                                      : "--backup FILE saves one chip; a batch programs new "
+                                        "boards (no backups)%s%s",
                          "", "");
         goto out;
     }
+    spec.session.progress = progress_update;
+    spec.session.progress_ctx = &prog;
     if (cli_production_wanted(o)) {
         code = cli_production(o, &spec, ISPF_VERSION);
         goto out;

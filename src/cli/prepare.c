@@ -185,3 +185,47 @@ int cli_prepare_any(const struct part *part, struct cli_job *jobs, size_t max, s
     j->n_mems = nm;
     return ISPF_OK;
 }
+
+struct session_config cli_session_config(const struct cli_opts *o, const struct part *part,
+                                         const struct pgm_entry *pe)
+{
+    return (struct session_config){
+        .programmer = pe,
+        .port = o->port,
+        .baud = o->baud,
+        .bitclock_us = o->bitclock_us,
+        .xopts = o->xopts,
+        .n_xopts = o->n_xopts,
+        .part = part,
+        .force = o->force,
+        .no_write = o->no_write,
+    };
+}
+
+int cli_prepare_all(const struct cli_opts *o, const struct part *part, struct cli_job *jobs,
+                    struct run_op *ops, size_t *njobs, struct ispf_error *err)
+{
+    int rc = ISPF_OK;
+    *njobs = 0;
+    for (size_t i = 0; i < o->n_uops && rc == ISPF_OK; i++) {
+        const struct cli_uop *u = &o->uops[i];
+        size_t got = 0;
+        rc = cli_prepare_any(part, &jobs[*njobs], CLI_MAX_UOPS - *njobs, &got, u, err);
+        for (size_t k = *njobs; k < *njobs + got; k++)
+            ops[k] = (struct run_op){
+                .mem = jobs[k].mem,
+                .kind = (enum run_kind)u->op,
+                .img = &jobs[k].img,
+                .file = u->file,
+                .fmt = u->fmt,
+                .text = u->text,
+                .mems = jobs[k].n_mems ? jobs[k].mems : NULL,
+                .n_mems = jobs[k].n_mems,
+            };
+        *njobs += got;
+        if (rc == ISPF_OK && *njobs == CLI_MAX_UOPS && i + 1 < o->n_uops)
+            rc = ispf_fail(err, ISPF_E_USAGE, "too many memory operations (at most %d)",
+                           CLI_MAX_UOPS);
+    }
+    return rc;
+}

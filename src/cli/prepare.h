@@ -9,6 +9,9 @@
 #include "ispflash/error.h"
 #include "ispflash/image.h"
 #include "ispflash/part.h"
+#include "ispflash/programmer.h"
+#include "ispflash/run.h"
+#include "ispflash/session.h"
 #include "opts.h"
 
 /* One prepared -U: memory resolved and, for w/v, its image loaded and checked. */
@@ -30,5 +33,14 @@ int cli_prepare(const struct part *part, struct cli_job *job, const struct cli_u
  * (at most max; every one image_init'ed) and *n. */
 int cli_prepare_any(const struct part *part, struct cli_job *jobs, size_t max, size_t *n,
                     const struct cli_uop *u, struct ispf_error *err);
+
+/* Every -U of o, prepared: jobs[0..*njobs) and their run_op (every job's image to be
+ * image_free'd, also after an error). ISPF_E_USAGE / ISPF_E_INPUT. */
+int cli_prepare_all(const struct cli_opts *o, const struct part *part, struct cli_job *jobs,
+                    struct run_op *ops, size_t *njobs, struct ispf_error *err);
+
+/* The session every command opens: programmer, port, speed, -x, part, -F, -n. */
+struct session_config cli_session_config(const struct cli_opts *o, const struct part *part,
+                                         const struct pgm_entry *pe);
 
 #endif

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/json.h"
+#include "ispflash/boardlog.h"
 #include "ispflash/report.h"
 
 static const char *report_op_word(enum run_kind k)
@@ -13,16 +13,12 @@ static const char *report_op_word(enum run_kind k)
     return k == RUN_WRITE ? "write" : k == RUN_READ ? "read" : "verify";
 }
 
-/* "2026-12-07T14:03:11.123Z" */
+/* "2026-12-07T14:03:11.123Z", as the board log writes it */
 static void report_time(struct json *j, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[40], out[48];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, sizeof out, "%s.%03dZ", buf, (int)(ms % 1000));
-    json_str(j, out);
+    char t[BOARDLOG_TIME_LEN];
+    boardlog_time_iso(ms, t);
+    json_str(j, t);
 }
 
 static void report_fuses(struct json *j, const struct part *p, bool have, const uint8_t *v)
