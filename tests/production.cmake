@@ -19,3 +19,12 @@ add_test(NAME production_backup
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/backup.sh $<TARGET_FILE:ispflash>
                  ${CMAKE_CURRENT_SOURCE_DIR}/data/real)
 set_tests_properties(production_backup PROPERTIES TIMEOUT 300 LABELS e2e)
+
+# valgrind over two threads, serial numbers, the log and --json (and a failing port).
+find_program(VALGRIND valgrind)
+if(VALGRIND)
+  add_test(NAME production_valgrind
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/production/valgrind.sh ${VALGRIND}
+                   $<TARGET_FILE:ispflash> ${CMAKE_CURRENT_SOURCE_DIR}/data/real)
+  set_tests_properties(production_valgrind PROPERTIES LABELS no-sanitizer TIMEOUT 300)
+endif()

@@ -43,6 +43,7 @@ struct batch_board {
     int64_t time_ms; /* wall clock when the board started */
     double seconds;
     struct run_report report;
+    char serial_op[96]; /* the text of the serial number's write (the report points to it) */
 };
 
 enum batch_event_kind {

@@ -342,7 +342,8 @@ static int cli_prod_check(const struct cli_opts *o, const struct run_spec *spec,
                              "-U %s: standard output carries the --json results; read into a "
                              "file instead",
                              spec->ops[i].text);
-    if (o->batch && spec->n_ops == 0 && !spec->bootloader && !spec->erase)
+    if (o->batch && spec->n_ops == 0 && !spec->bootloader && !spec->erase && !spec->n_fuse_sets &&
+        spec->jtag == BOOTLOADER_JTAG_TABLE)
         return ispf_fail(err, ISPF_E_USAGE,
                          "--batch: nothing to do on each board (give -U, --bootloader or -e)");
     return ISPF_OK;

@@ -24,7 +24,6 @@ struct batch_ops {
     struct run_op ops[RUN_MAX_OPS];
     size_t n;
     struct image serial_img; /* the number alone (EEPROM) or flash image + number */
-    char serial_file[96];
 };
 
 static void batch_emit(const struct batch_spec *b, enum batch_event_kind kind, unsigned n,
@@ -157,14 +156,14 @@ static int batch_board_ops(const struct batch_spec *b, struct batch_ops *o,
         o->ops[fi].img = &o->serial_img;
     } else if (rc == ISPF_OK) {
         rc = batch_image_copy(&o->serial_img, &num, err);
-        snprintf(o->serial_file, sizeof o->serial_file, "serial number %s", board->serial_text);
+        snprintf(board->serial_op, sizeof board->serial_op, "serial number %s", board->serial_text);
         o->ops[o->n++] = (struct run_op){
             .mem = sp->mem,
             .kind = RUN_WRITE,
             .img = &o->serial_img,
-            .file = o->serial_file,
+            .file = board->serial_op,
             .fmt = 'r',
-            .text = o->serial_file,
+            .text = board->serial_op,
         };
     }
     image_free(&num);
