@@ -267,5 +267,19 @@ check "terminal: redrawn in place (cursor up 3 lines)" grep -q $'\e\\[3A' tty.ou
 check "terminal: the PASS lines stay above the board" [ "$(grep -c 'board 1: PASS  signature' tty.lines)" = 2 ]
 check "terminal: no INFO chatter between the lines" sh -c '! grep -q "erasing chip" tty.lines'
 
+# --- 9. --ports FILE: one port per line, comments and blank lines skipped -------------
+cd "$W" && mkdir nine && cd nine || exit 1
+touch p1.chip p2.chip
+printf '# the bench\np1\n\n  p2   # left\n' >ports.txt
+rc=0
+timeout 60 "$BIN" -c dryrun --ports ports.txt -x target="$W/nine/%P.chip" -p m32u4 -U "flash:w:$APP" \
+    --log log.csv >out 2>err || rc=$?
+check "--ports: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "--ports: both ports programmed" sh -c 'grep -q "\[p1\]: board 1: PASS" err && grep -q "\[p2\]: board 1: PASS" err'
+check "--ports: two records" [ "$(($(wc -l <log.csv) - 1))" = 2 ]
+rc=0
+timeout 20 "$BIN" -c dryrun --ports missing.txt -p m32u4 -U "flash:w:$APP" >out 2>err || rc=$?
+check "--ports missing file: exit 2 (got $rc)" [ "$rc" = 2 ]
+
 echo "batch_dryrun: $((N - FAILS)) of $N checks passed"
 [ "$FAILS" = 0 ]
