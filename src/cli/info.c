@@ -193,7 +193,7 @@ static int info_file(const struct info_ctx *c, const char *path)
     const struct fp_entry *other = c->part && !f ? fp_match_image(&img, NULL) : NULL;
     const struct part *p = c->part ? c->part : f ? info_fp_part(f) : NULL;
     char desc[200];
-    uint32_t limit = f ? f->start : other ? other->start : img.end, lo, hi;
+    uint32_t limit = f ? f->start : other ? other->start : img.end, lo = 0, hi = 0;
     if (other) {
         fp_describe(other, desc, sizeof desc);
         printf("  bootloader: %s at 0x%05X-0x%05X (%u bytes): not one for the %s\n", desc,

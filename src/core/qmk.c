@@ -359,7 +359,7 @@ int qmk_read(const char *path, struct qmk_board *out, struct ispf_error *err)
         rc = qmk_read_chain(c, &vars, &js, err);
     if (rc == ISPF_OK) {
         const char *last = c->show[c->n - 1];
-        snprintf(out->keyboard, sizeof out->keyboard, "%s",
+        snprintf(out->keyboard, sizeof out->keyboard, "%.*s", (int)sizeof out->keyboard - 1,
                  strncmp(last, "keyboards/", 10) == 0 ? last + 10 : last);
         qmk_board_defaults(&js);
         qmk_pick(&out->mcu, &vars.mcu, &js.processor, "MCU");
