@@ -147,7 +147,9 @@ touch s.chip
 timeout 60 "$BIN" -c dryrun -P s -x target="$W/three/%P.chip" -x delay_us=50 -p m32u4 \
     -U "flash:w:$APP" --batch >out 2>err &
 pid=$!
-wait_for err "writing flash" && kill -INT $pid
+# One SIGINT to ispflash itself, as a terminal's Ctrl-C sends it: $pid is timeout(1),
+# which would pass the signal on twice (to its child and to its process group).
+wait_for err "writing flash" && kill -INT "$(pgrep -P $pid)"
 wait $pid
 rc=$?
 check "Ctrl-C: exit 0 (got $rc)" [ "$rc" = 0 ]
