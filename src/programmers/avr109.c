@@ -66,6 +66,7 @@ static int a109_xfer(struct pgm *pgm, const char *what, const uint8_t *tx, size_
     if (nrx == 0)
         return ISPF_OK;
     rc = stream_read(p->s, rx, nrx, a109_timeout(p, ntx + nrx, work_ms), err);
+    pgm_stats_from_stream(pgm, p->s);
     if (rc < 0) {
         p->addr_mem = -1;
         return ispf_error_prefix(err, "AVR109 %s", what);
