@@ -7,3 +7,9 @@ foreach(t emu avrdude)
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})
   set_tests_properties(avr109_e2e_${t} PROPERTIES TIMEOUT 300 LABELS "avr109;e2e")
 endforeach()
+
+# A port that is not the bootloader (tests/tools/chatter.py): the shared chatty test.
+add_test(NAME avr109_e2e_chatty
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/stk500v1/e2e_chatty.sh
+                 $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA} avr109 butterfly)
+set_tests_properties(avr109_e2e_chatty PROPERTIES TIMEOUT 300 LABELS "avr109;e2e")

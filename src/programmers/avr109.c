@@ -108,7 +108,8 @@ static int a109_identify(struct pgm *pgm, struct ispf_error *err)
     int rc = a109_xfer(pgm, "software id ('S')", &s, 1, id, sizeof id, 0, err);
     if (rc == ISPF_E_TIMEOUT)
         return ispf_fail(err, ISPF_E_TIMEOUT,
-                         "no AVR109 bootloader answers on %s: is the board in its bootloader "
+                         "no answer from the programmer on %s: no AVR109 bootloader answers; is "
+                         "the board in its bootloader "
                          "(Caterina waits 8 s after a reset; double-tap RESET on SparkFun "
                          "boards, a single press opens a 750 ms window on others)?",
                          pgm->cfg.port);
@@ -123,6 +124,12 @@ static int a109_identify(struct pgm *pgm, struct ispf_error *err)
     rc = a109_xfer(pgm, "block support ('b')", &b, 1, r, 1, 0, err);
     if (rc < 0)
         return rc;
+    if (r[0] != 'Y' && r[0] != 'N') { /* a port that sends printable junk */
+        uint8_t junk[8];
+        memcpy(junk, id, sizeof id);
+        junk[7] = r[0];
+        return stream_not_protocol(p->s, "AVR109", junk, sizeof junk, err);
+    }
     if (r[0] != 'Y')
         return ispf_fail(err, ISPF_E_UNSUPPORTED,
                          "the AVR109 bootloader '%s' has no block mode ('b' answered 0x%02X)",

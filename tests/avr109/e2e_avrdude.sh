@@ -20,7 +20,9 @@ srec_cat -generate 0 0x400 -repeat-string "avrdude and ispflash agree " -o "$WOR
 srec_cat "$WORK/ee.hex" -Intel -o "$WORK/ee_want.bin" -Binary
 
 for who in avrdude ispflash; do
-    run "$BIN" -c dryrun -x "state=$WORK/$who.chip" -p m32u4 -q -U "flash:w:$CAT:i"
+    # a Pro Micro's fuses: L FF, H D8, E CB (read back FB: only its low 4 bits exist)
+    run "$BIN" -c dryrun -x "state=$WORK/$who.chip" -p m32u4 -q -U "flash:w:$CAT:i" \
+        -U lfuse:w:0xFF:m -U hfuse:w:0xD8:m -U efuse:w:0xCB:m
     check "seed $who's chip with Caterina (rc $RC)" ok
 done
 
@@ -61,6 +63,21 @@ emu_done
 check "avrdude verifies what ispflash wrote (rc $RC)" ok
 ispf_emu "$WORK/avrdude.chip" m32u4 -q -U "flash:v:$HEX:i" -U "eeprom:v:$WORK/ee.hex:i"
 check "ispflash verifies what avrdude wrote (rc $RC)" ok
+
+# Fuses and lock through 'F' 'N' 'Q' 'r': both clients read the same bytes, the chip's.
+fuses=$(state_fuses "$WORK/ispflash.chip")
+ispf_emu "$WORK/ispflash.chip" m32u4 -q -U lfuse:r:-:h -U hfuse:r:-:h -U efuse:r:-:h -U lock:r:-:h
+check "ispflash reads fuses and lock through the bootloader (rc $RC)" ok
+tr '\n' ' ' <"$WORK/out" >"$WORK/i_fuses"
+emu_start "$WORK/ispflash.chip" m32u4
+run avrdude -q -q -c avr109 -P "net:127.0.0.1:$PORT" -p m32u4 -U lfuse:r:-:h -U hfuse:r:-:h \
+    -U efuse:r:-:h -U lock:r:-:h
+emu_done
+check "avrdude reads fuses and lock (rc $RC)" ok
+tr '\n' ' ' <"$WORK/out" >"$WORK/a_fuses"
+echo "fuses/lock: ispflash $(cat "$WORK/i_fuses")| avrdude $(cat "$WORK/a_fuses")| chip $fuses"
+check "ispflash and avrdude read the same fuses and lock" cmp -s "$WORK/i_fuses" "$WORK/a_fuses"
+check "the chip's fuses and lock" [ "$(cat "$WORK/i_fuses")" = "0xff 0xd8 0xfb 0xff " ]
 
 # write+verify of crkbd: bytes on the wire and round trips (a ratio, not a timing).
 # ispflash's total includes the 4 KiB backup of the boot section it reads first;
