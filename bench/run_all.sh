@@ -7,7 +7,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-$HERE/../build}
 DATA=${2:-$HERE/../tests/data}
 status=0
-for b in bench_stk500v1.sh bench_stk500v2_buspirate.sh bench_net.sh bench_usb.sh bench_production.sh; do
+for b in bench_stk500v1.sh bench_stk500v2_buspirate.sh bench_net.sh bench_usb.sh bench_production.sh bench_avr109.sh; do
     echo "== $b"
     bash "$HERE/$b" "$BUILD" "$DATA" || status=1
 done

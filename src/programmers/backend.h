@@ -19,6 +19,7 @@ extern const struct programmer_ops pgm_usbasp_ops;  /* usbasp.c */
 extern const struct programmer_ops pgm_stk500v1_ops;
 extern const struct programmer_ops pgm_stk500v2_ops;  /* stk500v2.c */
 extern const struct programmer_ops pgm_buspirate_ops; /* buspirate.c */
+extern const struct programmer_ops pgm_avr109_ops;    /* avr109.c */
 
 /* Value of -x key=value for this pgm (NULL if absent; "" for a bare "-x key"). */
 const char *pgm_xopt(const struct pgm *pgm, const char *key);

@@ -58,6 +58,13 @@ static const struct pgm_entry registry_table[] = {
      "STK500 version 2 protocol: STK500, Arduino-based STK500v2 ISPs, ScratchMonkey "
      "(115200 baud)",
      &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
+    /* AVR109 self-programming bootloaders (avr109.c): Caterina and other butterfly loaders */
+    {"avr109", "AVR109 bootloader: Caterina (Leonardo, Micro, Pro Micro), butterfly (57600 baud)",
+     &pgm_avr109_ops, PGM_TRANSPORT_SERIAL, 57600, 0},
+    {"avr911", "AVR911 (AVROSP): the AVR109 protocol, as -c avr109", &pgm_avr109_ops,
+     PGM_TRANSPORT_SERIAL, 57600, 0},
+    {"butterfly", "Atmel Butterfly / AVR109 bootloaders, as -c avr109", &pgm_avr109_ops,
+     PGM_TRANSPORT_SERIAL, 57600, 0},
     /* Bus Pirate binary SPI mode (buspirate.c) */
     {"buspirate", "Bus Pirate v3/v4 in binary SPI mode, 10-pin header: CS -> RESET (115200 baud)",
      &pgm_buspirate_ops, PGM_TRANSPORT_SERIAL, 115200, 0},

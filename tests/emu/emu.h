@@ -56,5 +56,6 @@ extern const struct emu_proto emu_arduinoisp;
 extern const struct emu_proto emu_stk500v2;
 extern const struct emu_proto emu_buspirate;
 extern const struct emu_proto emu_optiboot; /* Arduino bootloader (-c arduino) */
+extern const struct emu_proto emu_caterina; /* Caterina AVR109 bootloader (-c avr109) */
 
 #endif

@@ -386,7 +386,8 @@ static void emu_save_state(const struct emu_args *a, struct emu_io *io, const st
 
 static const struct emu_proto *emu_find_proto(const char *name)
 {
-    const struct emu_proto *all[] = {&emu_arduinoisp, &emu_optiboot, &emu_stk500v2, &emu_buspirate};
+    const struct emu_proto *all[] = {&emu_arduinoisp, &emu_optiboot, &emu_stk500v2, &emu_buspirate,
+                                     &emu_caterina};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i] != NULL && strcmp(all[i]->name, name) == 0)
             return all[i];
@@ -825,7 +826,7 @@ int main(int argc, char **argv)
     chip.faults = a.chip_faults;
     struct avrsocket sock;
     if (a.target_file != NULL) {
-        if (strcmp(proto->name, "optiboot") == 0)
+        if (strcmp(proto->name, "optiboot") == 0 || strcmp(proto->name, "caterina") == 0)
             emu_die("%s", "--target-file: a bootloader runs on the target itself; there is no "
                           "socket to take the board out of");
         if (avrsocket_open(&sock, &chip, NULL, a.target_file, &err) != ISPF_OK)
