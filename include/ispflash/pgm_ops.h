@@ -66,6 +66,9 @@ struct pgm {
                                * -1 = unknown; the core resets it at every enable() */
     uint32_t flash_write_max; /* set by open(): most bytes of consecutive flash pages one
                                * write_page call accepts (0 = one page) */
+    uint32_t boot_keep;       /* set by open(): bytes at the end of flash a bootloader keeps
+                               * for itself and never writes (0 = none); the core refuses
+                               * a flash image reaching into them before writing anything */
 };
 
 struct programmer_ops {

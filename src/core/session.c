@@ -328,8 +328,25 @@ static int session_still_there(struct session *s, uint32_t first, uint32_t writt
                      first, written - 1, res[3]);
 }
 
+/* A bootloader's own section: refused whole, before any page is written. */
+static int session_boot_kept(const struct session *s, const struct image *img,
+                             struct ispf_error *err)
+{
+    uint32_t keep = s->pgm->boot_keep, size = s->cfg.part->flash_size;
+    if (!keep || keep >= size || img->end <= size - keep)
+        return ISPF_OK;
+    return ispf_fail(err, ISPF_E_REFUSED,
+                     "the image reaches 0x%05x, into 0x%05x-0x%05x, which the bootloader (-c %s) "
+                     "keeps for itself: only the application below 0x%05x can be written through "
+                     "it (write a bootloader over ISP)",
+                     img->end - 1, size - keep, size - 1, s->pgm->entry->id, size - keep);
+}
+
 static int session_write_flash(struct session *s, const struct image *img, struct ispf_error *err)
 {
+    int krc = session_boot_kept(s, img, err);
+    if (krc)
+        return krc;
     const struct part *p = s->cfg.part;
     uint32_t page = p->flash_page;
     uint32_t max = pgm_flash_write_max(s->pgm);

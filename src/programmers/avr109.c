@@ -144,6 +144,7 @@ static int a109_identify(struct pgm *pgm, struct ispf_error *err)
     p->block &= (uint16_t)~1u;
     if (strcmp(p->id, "CATERIN") == 0)
         p->boot_size = A109_CATERINA_BOOT;
+    pgm->boot_keep = p->boot_size;
     log_dbg("AVR109 bootloader '%s', block size %u", p->id, p->block);
     return ISPF_OK;
 }
