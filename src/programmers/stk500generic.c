@@ -20,6 +20,9 @@
 #include "programmers/backend.h"
 #include "transport/stream.h"
 
+/* How long the STK500v2 probe lasts at most (stk500v2.c: STK2_PROBE_TOTAL_MS). */
+#define GEN_V2_PROBE_MS 800
+
 struct gen_priv {
     const struct programmer_ops *ops; /* the backend that answered */
     void *priv;                       /* its state (ops->priv_size bytes) */
@@ -76,9 +79,11 @@ static int gen_neither(const struct pgm *pgm, const struct ispf_error *e2, struc
     char v1[ISPF_ERRMSG_MAX];
     snprintf(v1, sizeof v1, "%s", err->msg);
     return ispf_fail(err, err->code,
-                     "-c stk500: no STK500 programmer on %s: tried STK500v2 (SIGN_ON: %.200s), "
-                     "then STK500v1 (GET_SYNC: %s)",
-                     pgm->cfg.port, e2->msg, v1);
+                     "-c stk500: no STK500 programmer on %s: tried STK500v2 (SIGN_ON: %s within "
+                     "%d ms), then STK500v1: %s",
+                     pgm->cfg.port,
+                     e2->code == ISPF_E_TIMEOUT ? "no answer" : "no valid STK500v2 answer",
+                     GEN_V2_PROBE_MS, v1);
 }
 
 static int gen_open(struct pgm *pgm, struct ispf_error *err)
