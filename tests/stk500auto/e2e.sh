@@ -148,6 +148,9 @@ case_usage() {
     # -B: STK500v2 sets the clock; the STK500v1 ArduinoISP has a fixed one.
     stk500 stk500v2 b2 -B 8 -U "flash:r:$WORK/x.bin:r"
     check "-B on v2: exit 0 (got $RC)" ok
+    stk500 arduinoisp b1 -B 8 -U "flash:r:$WORK/x.bin:r"
+    check "-B on v1: exit 2 as -c stk500v1 -B (got $RC)" failed_with 2
+    check "-B on v1: says the STK500v1 clock is fixed" err_has "speaks STK500v1: its ISP clock is fixed"
     run "$BIN" -c '?'
     check "-c ? lists stk500" grep -q "stk500 .*STK500v2 or STK500v1" "$WORK/out" "$WORK/err"
 }
