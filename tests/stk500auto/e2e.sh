@@ -5,7 +5,7 @@
 # ArduinoISP (STK500v1) emulator it writes and verifies a real HEX and leaves the
 # chip srec_cat expects; -v names the protocol; a port that is not a programmer
 # ends with exit 4 in bounded time; avrdude 7.1 agrees with the emulators.
-# usage: e2e.sh ISPFLASH ISPF-EMU DATA_DIR CASE   (CASE: write avrdude notpgm usage)
+# usage: e2e.sh ISPFLASH ISPF-EMU DATA_DIR CASE   (CASE: write avrdude notpgm usage valgrind)
 BIN=$1
 EMU=$2
 DATA=$3
@@ -121,7 +121,8 @@ notpgm() {
         _i=$((_i + 1))
     done
     _t0=$(date +%s)
-    timeout 10 "$BIN" -c stk500 -P "net:127.0.0.1:$(cat "$WORK/cport")" -p m32u4 \
+    # shellcheck disable=SC2086
+    timeout 10 $BIN -c stk500 -P "net:127.0.0.1:$(cat "$WORK/cport")" -p m32u4 \
         -U "flash:r:$WORK/x.bin:r" >"$WORK/out" 2>"$WORK/err"
     RC=$?
     ELAPSED=$(($(date +%s) - _t0))
@@ -153,6 +154,23 @@ case_usage() {
     check "-B on v1: says the STK500v1 clock is fixed" err_has "speaks STK500v1: its ISP clock is fixed"
     run "$BIN" -c '?'
     check "-c ? lists stk500" grep -q "stk500 .*STK500v2 or STK500v1" "$WORK/out" "$WORK/err"
+}
+
+# The forwarding and the probe's priv allocation under valgrind (both protocols,
+# and a failed probe of both).
+case_valgrind() {
+    VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99"
+    for proto in stk500v2 arduinoisp; do
+        EMUPROTO=$proto emu_start "$WORK/vg$proto.chip" m32u4
+        # shellcheck disable=SC2086
+        timeout 120 $VG "$BIN" -q -c stk500 -P "net:127.0.0.1:$PORT" -p m32u4 -U "flash:w:$HEX:i" \
+            >"$WORK/out" 2>"$WORK/err"
+        RC=$?
+        emu_done
+        check "valgrind $proto: exit 0, no errors (got $RC)" ok
+    done
+    BIN="$VG $BIN" notpgm flood
+    check "valgrind flood: exit 4, no errors (got $RC)" failed_with 4
 }
 
 "case_$CASE"
