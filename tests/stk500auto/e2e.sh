@@ -22,7 +22,8 @@ stk500() {
     _proto=$1
     _name=$2
     shift 2
-    EMUPROTO=$_proto emu_start "$WORK/$_name.chip" m32u4
+    # shellcheck disable=SC2086
+    EMUPROTO=$_proto emu_start "$WORK/$_name.chip" m32u4 ${EMUOPTS:-}
     run "$BIN" -c stk500 -P "net:127.0.0.1:$PORT" -p m32u4 "$@"
     emu_done
 }
@@ -60,6 +61,12 @@ case_write() {
         err_has "stk500.*the programmer speaks STK500v1 (sign-on 'AVR ISP')"
     check "v1: flash verified" err_has "flash verified (4090 bytes)"
     check "v1: chip equals srec_cat's expectation" chip_is_expected "$WORK/v1.chip"
+    # A genuine STK500 with v1 firmware (sign-on "AVR STK"): what -c stk500 is for.
+    EMUOPTS="--opt firmware=stk500" stk500 arduinoisp gen -v -U "flash:w:$HEX:i"
+    check "genuine STK500 v1: exit 0 (got $RC)" ok
+    check "genuine STK500 v1: -v names STK500v1 and its sign-on" \
+        err_has "the programmer speaks STK500v1 (sign-on 'AVR STK')"
+    check "genuine STK500 v1: chip equals srec_cat's expectation" chip_is_expected "$WORK/gen.chip"
     # The v2 probe's sign-on retries are not warnings at the default level.
     stk500 arduinoisp v1q -U "flash:w:$HEX:i"
     check "v1 quiet: exit 0 (got $RC)" ok
