@@ -17,9 +17,20 @@ extern const struct programmer_ops pgm_dryrun_ops;
 extern const struct programmer_ops pgm_usbtiny_ops; /* usbtiny.c */
 extern const struct programmer_ops pgm_usbasp_ops;  /* usbasp.c */
 extern const struct programmer_ops pgm_stk500v1_ops;
-extern const struct programmer_ops pgm_stk500v2_ops;  /* stk500v2.c */
-extern const struct programmer_ops pgm_buspirate_ops; /* buspirate.c */
-extern const struct programmer_ops pgm_avr109_ops;    /* avr109.c */
+extern const struct programmer_ops pgm_stk500v2_ops;      /* stk500v2.c */
+extern const struct programmer_ops pgm_buspirate_ops;     /* buspirate.c */
+extern const struct programmer_ops pgm_avr109_ops;        /* avr109.c */
+extern const struct programmer_ops pgm_stk500generic_ops; /* stk500generic.c (-c stk500) */
+
+/* For -c stk500 (stk500generic.c): start the STK500v1 / STK500v2 backend on the
+ * stream s that is already open. pgm->priv must be that backend's priv (its
+ * ops' priv_size, zeroed). On success the backend owns s (its close() closes it)
+ * and signon holds the programmer's sign-on string; on failure s stays open and
+ * the caller's. probe (v2): short, quiet sign-on tries (about 0.8 s). */
+int pgm_stk500v1_attach(struct pgm *pgm, struct stream *s, char *signon, size_t n,
+                        struct ispf_error *err);
+int pgm_stk500v2_attach(struct pgm *pgm, struct stream *s, bool probe, char *signon, size_t n,
+                        struct ispf_error *err);
 
 /* Value of -x key=value for this pgm (NULL if absent; "" for a bare "-x key"). */
 const char *pgm_xopt(const struct pgm *pgm, const char *key);

@@ -65,6 +65,10 @@ static const struct pgm_entry registry_table[] = {
      PGM_TRANSPORT_SERIAL, 57600, 0},
     {"butterfly", "Atmel Butterfly / AVR109 bootloaders, as -c avr109", &pgm_avr109_ops,
      PGM_TRANSPORT_SERIAL, 57600, 0},
+    /* STK500v1 or STK500v2, whichever answers (stk500generic.c); variant 1: STK500v1
+     * as -c stk500v1 */
+    {"stk500", "Atmel STK500 or clone: finds whether it speaks STK500v2 or STK500v1 (115200 baud)",
+     &pgm_stk500generic_ops, PGM_TRANSPORT_SERIAL, 115200, 1},
     /* Bus Pirate binary SPI mode (buspirate.c) */
     {"buspirate", "Bus Pirate v3/v4 in binary SPI mode, 10-pin header: CS -> RESET (115200 baud)",
      &pgm_buspirate_ops, PGM_TRANSPORT_SERIAL, 115200, 0},

@@ -598,22 +598,19 @@ static int stk_identify(struct pgm *pgm, struct ispf_error *err)
     return ISPF_OK;
 }
 
-static int stk_open(struct pgm *pgm, struct ispf_error *err)
+/* Everything open() does once the stream p->s is open: the sync at each speed to
+ * try, sign-on, identification. Leaves the stream open on failure. */
+static int stk_start(struct pgm *pgm, struct ispf_error *err)
 {
-    struct stk_priv *p = stk_priv(pgm);
-    int rc = stk_check_xopts(pgm, err);
-    if (rc < 0)
-        return rc;
     struct stk_conn c;
     memset(&c, 0, sizeof c);
     stk_baud_list(pgm, &c);
-    rc = stream_open(&p->s, pgm->cfg.port, c.bauds[0], err);
-    if (rc < 0)
-        return rc;
     pgm->ext_addr = -1;
+    int rc = ISPF_OK;
     /* net: the serial line behind the bridge runs at -b, or as ArduinoISP's. */
     if (stream_is_net(pgm->cfg.port))
-        rc = stream_set_baud(p->s, pgm->cfg.baud > 0 ? pgm->cfg.baud : STK_NET_BAUD, err);
+        rc = stream_set_baud(stk_priv(pgm)->s, pgm->cfg.baud > 0 ? pgm->cfg.baud : STK_NET_BAUD,
+                             err);
     for (int i = 0; rc == ISPF_OK && i < c.nbauds && c.answered == 0; i++) {
         int r = stk_try_baud(pgm, i, &c, err);
         if (r < 0)
@@ -626,11 +623,40 @@ static int stk_open(struct pgm *pgm, struct ispf_error *err)
                  c.answered, c.bauds[0], c.answered);
     if (rc == ISPF_OK)
         rc = stk_identify(pgm, err);
+    return rc;
+}
+
+static int stk_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    int rc = stk_check_xopts(pgm, err);
+    if (rc < 0)
+        return rc;
+    int baud = pgm->cfg.baud > 0 ? pgm->cfg.baud : pgm->entry->default_baud;
+    rc = stream_open(&p->s, pgm->cfg.port, baud, err);
+    if (rc < 0)
+        return rc;
+    rc = stk_start(pgm, err);
     if (rc < 0) {
         stream_close(p->s);
         p->s = NULL;
     }
     return rc;
+}
+
+int pgm_stk500v1_attach(struct pgm *pgm, struct stream *s, char *signon, size_t n,
+                        struct ispf_error *err)
+{
+    struct stk_priv *p = stk_priv(pgm);
+    p->s = s;
+    int rc = stk_start(pgm, err);
+    if (rc < 0) {
+        p->s = NULL; /* still the caller's */
+        return rc;
+    }
+    if (signon != NULL && n > 0)
+        snprintf(signon, n, "%s", p->signon);
+    return ISPF_OK;
 }
 
 static void stk_close(struct pgm *pgm)

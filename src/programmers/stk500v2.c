@@ -31,6 +31,9 @@
 #define STK2_SIGNON_TRIES 8
 /* All sign-on tries together, whatever the port sends. */
 #define STK2_SIGNON_TOTAL_MS 2000
+/* -c stk500 probing for STK500v2 before STK500v1: fewer tries, about 0.8 s. */
+#define STK2_PROBE_TRIES 3
+#define STK2_PROBE_TOTAL_MS 800
 /* Data bytes per PROGRAM_*_ISP: the body is 10 header bytes + data <= 275. */
 #define STK2_WRITE_MAX 256u
 /* Data bytes per READ_*_ISP: the answer body is id, status, data, status <= 275. */
@@ -74,6 +77,7 @@ struct stk2_priv {
     bool unresponsive; /* a command went unanswered on every attempt */
     bool read_big_ok;  /* a read above 256 bytes has worked */
     bool no_spi_multi; /* the firmware answered CMD_UNKNOWN to SPI_MULTI */
+    bool probing;      /* -c stk500 probes: short, quiet sign-on */
     /* Bytes that arrived but were no answer, since the count was last reset
      * (sign-on): how many, and the first of them. */
     struct stream_junk junk;
@@ -279,7 +283,8 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         if (rc < 0)
             return rc;
         if (last == ISPF_E_TIMEOUT) {
-            log_warn("no valid answer to %s within %d ms (attempt %u of %u)", name, timeout_ms,
+            ispf_log(st->probing ? ISPF_LOG_DEBUG : ISPF_LOG_WARN, LOG_PREFIX,
+                     "no valid answer to %s within %d ms (attempt %u of %u)", name, timeout_ms,
                      attempt, tries);
             snprintf(why, sizeof why, "no valid answer within %d ms, %u time%s", timeout_ms,
                      attempt, attempt == 1 ? "" : "s");
@@ -373,8 +378,10 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
     struct stk2_rx ans;
     st->junk.n = 0;
     int timeout = stk2_timeout_for(st, body, 1, STK2_SIGNON_TIMEOUT_MS);
-    long long overall = clock_now_ms() + STK2_SIGNON_TOTAL_MS;
-    int rc = stk2_exchange(pgm, body, 1, &ans, STK2_SIGNON_TRIES, timeout, overall, err);
+    int total = st->probing ? STK2_PROBE_TOTAL_MS : STK2_SIGNON_TOTAL_MS;
+    long long overall = clock_now_ms() + total;
+    int rc = stk2_exchange(pgm, body, 1, &ans, st->probing ? STK2_PROBE_TRIES : STK2_SIGNON_TRIES,
+                           timeout, overall, err);
     if ((rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->junk.n > 0)
         return stream_not_protocol(st->s, "STK500v2", st->junk.first, st->junk.n, err);
     if (rc == ISPF_E_TIMEOUT)
@@ -383,7 +390,7 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
                          "%d ms). Check -P, that the programmer runs STK500v2 firmware (an "
                          "ArduinoISP sketch speaks STK500v1: use -c avrisp), and -b (it uses "
                          "%d baud)",
-                         st->s->port, STK2_SIGNON_TOTAL_MS, pgm_baud(pgm));
+                         st->s->port, total, pgm_baud(pgm));
     if (rc)
         return rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 3)
@@ -407,21 +414,17 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
     return ISPF_OK;
 }
 
-static int stk2_open(struct pgm *pgm, struct ispf_error *err)
+/* Everything open() does once the stream st->s is open: sign-on, version, target
+ * voltage. Leaves the stream open on failure. */
+static int stk2_start(struct pgm *pgm, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
-    if (pgm->cfg.n_xopts > 0)
-        return ispf_fail(err, ISPF_E_USAGE, "-x %s: -c %s has no extended options",
-                         pgm->cfg.xopts[0], pgm->entry->id);
     st->seq = 1; /* as avrdude: the first command carries 1 */
     st->vtarget = -1;
     st->read_max = STK2_READ_MAX;
-    int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
-    if (rc)
-        return rc;
     st->junk.n = 0;
-    rc = stream_discard(st->s, 0, clock_now_ms() + 100, &st->junk, SIZE_MAX, false,
-                        err); /* what the port sent before we asked */
+    int rc = stream_discard(st->s, 0, clock_now_ms() + 100, &st->junk, SIZE_MAX, false,
+                            err); /* what the port sent before we asked */
     if (rc == ISPF_OK)
         rc = stk2_sign_on(pgm, err);
     if (rc == ISPF_OK && ispf_log_enabled(ISPF_LOG_DEBUG)) {
@@ -454,11 +457,41 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
         }
     }
     stk2_sync_stats(pgm);
+    return rc;
+}
+
+static int stk2_open(struct pgm *pgm, struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (pgm->cfg.n_xopts > 0)
+        return ispf_fail(err, ISPF_E_USAGE, "-x %s: -c %s has no extended options",
+                         pgm->cfg.xopts[0], pgm->entry->id);
+    int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
+    if (rc)
+        return rc;
+    rc = stk2_start(pgm, err);
     if (rc) {
         stream_close(st->s);
         st->s = NULL;
     }
     return rc;
+}
+
+int pgm_stk500v2_attach(struct pgm *pgm, struct stream *s, bool probe, char *signon, size_t n,
+                        struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    st->s = s;
+    st->probing = probe;
+    int rc = stk2_start(pgm, err);
+    st->probing = false;
+    if (rc) {
+        st->s = NULL; /* still the caller's */
+        return rc;
+    }
+    if (signon != NULL && n > 0)
+        snprintf(signon, n, "%s", st->signon);
+    return ISPF_OK;
 }
 
 static void stk2_close(struct pgm *pgm)
