@@ -62,7 +62,14 @@ check "EEPROM runs left the flash alone" cmp -s "$WORK/want.bin" "$WORK/got.bin"
 srec_cat -generate 0x7000 0x7100 -constant 0x12 -o "$WORK/boot.hex" -Intel
 ispf_emu "$st" m32u4 -U "flash:w:$WORK/boot.hex:i"
 check "write into the bootloader's section: exit 7 (rc $RC)" failed_with 7
-check "names the bootloader's section" err_has "bootloader's own section"
+check "names the bootloader's section" err_has "into 0x07000-0x07fff, which the bootloader (-c avr109) keeps for itself"
+# An image that spans the application and Caterina's section: refused whole, so no page
+# of the application part is written either.
+srec_cat -generate 0x6F00 0x7100 -constant 0x34 -o "$WORK/span.hex" -Intel
+cp "$st" "$WORK/before.chip"
+ispf_emu "$st" m32u4 -U "flash:w:$WORK/span.hex:i"
+check "an image spanning into the section: exit 7 (rc $RC)" failed_with 7
+check "  ... and nothing of it written" cmp -s "$WORK/before.chip" "$st"
 check "no block write was sent" [ -z "$(stat_of "$st" proto.cmd_42)" ]
 state_flash "$st" "$WORK/got.bin"
 check "the bootloader is intact" cmp -s "$WORK/want.bin" "$WORK/got.bin"
