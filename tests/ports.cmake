@@ -9,7 +9,7 @@ if(ISPF_WITH_LIBUSB)
   find_program(ISPF_PORTS_WRAPPER umockdev-wrapper REQUIRED)
   set(ISPF_PORTS_CASES
       list_ttys list_usbtiny list_usbasp list_dfu list_access usb_pick usb_pick_serial usb_nomatch usb_two
-      usb_bad auto_one auto_buspirate auto_only auto_other auto_two auto_none bootloader_warn)
+      usb_bad auto_one auto_log auto_buspirate auto_only auto_other auto_two auto_none bootloader_warn)
   foreach(case ${ISPF_PORTS_CASES})
     add_test(NAME ports_${case}
              COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ports/ports_cases.sh ${case}

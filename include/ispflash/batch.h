@@ -44,6 +44,7 @@ struct batch_board {
     double seconds;
     struct run_report report;
     char serial_op[96]; /* the text of the serial number's write (the report points to it) */
+    char port[256];     /* the port in use (the one chosen when -P named none) */
 };
 
 enum batch_event_kind {

@@ -61,6 +61,9 @@ bool session_signature_absent(const uint8_t sig[3]);
 void session_close(struct session *s);
 
 const uint8_t *session_signature(const struct session *s);
+/* The port in use: -P as given, or the one chosen for it (-P usb:VID:PID, no -P);
+ * NULL when the programmer needs none. */
+const char *session_port(const struct session *s);
 /* Counters of the programmer (bytes, commands). */
 void session_stats(const struct session *s, uint64_t *tx, uint64_t *rx, uint64_t *commands);
 

@@ -229,7 +229,7 @@ static int batch_log_board(const struct batch_spec *b, const struct batch_board 
         .board = bd->n,
         .time_ms = bd->time_ms,
         .programmer = b->run.session.programmer->id,
-        .port = b->run.session.port ? b->run.session.port : "",
+        .port = bd->port,
         .part = p->name,
         .have_signature = rep->have_signature,
         .images = b->images,
@@ -275,6 +275,7 @@ static void batch_run_board(const struct batch_spec *b, struct session *s, struc
     image_init(&o.serial_img);
     uint64_t t0 = clock_now_us();
     bd->time_ms = batch_wall_ms();
+    snprintf(bd->port, sizeof bd->port, "%s", session_port(s) ? session_port(s) : "");
     /* The number is reserved once the right target answers, before anything is
      * written to it. */
     int rc = session_attach(s, &e);

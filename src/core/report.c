@@ -169,7 +169,10 @@ char *report_board_json(const struct report_context *ctx, const struct batch_boa
     struct json j;
     json_init(&j);
     json_obj_begin(&j);
-    report_head(&j, ctx, ctx->kind);
+    struct report_context c = *ctx;
+    if (!c.port && b->port[0])
+        c.port = b->port; /* the port chosen when -P named none */
+    report_head(&j, &c, ctx->kind);
     report_board_body(&j, ctx, b);
     json_key(&j, "warnings");
     json_arr_begin(&j);

@@ -235,6 +235,11 @@ bool session_signature_absent(const uint8_t sig[3])
            (sig[0] == 0xFF && sig[1] == 0xFF && sig[2] == 0xFF);
 }
 
+const char *session_port(const struct session *s)
+{
+    return s->cfg.port;
+}
+
 const uint8_t *session_signature(const struct session *s)
 {
     return s->signature;

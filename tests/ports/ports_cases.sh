@@ -201,6 +201,16 @@ auto_one)
     err_has "no -P given: using /dev/ttyACM1 (QMK's ISP firmware"
     chip_has_hex
     ;;
+auto_log)
+    # The port chosen without -P is the one the board log and --json name.
+    port ttyACM0 1 "$CATERINA"
+    port ttyACM1 2 "$ISP"
+    tty ttyACM1 -- -c avrisp -p m32u4 -U "$HEX" --log "$W/log.csv" --json
+    err_has "no -P given: using /dev/ttyACM1"
+    has '"port":"/dev/ttyACM1"'
+    grep -q ',avrisp,/dev/ttyACM1,' "$W/log.csv" || fail "the log does not name /dev/ttyACM1"
+    chip_has_hex
+    ;;
 auto_buspirate)
     # The same ports and -c buspirate: the Bus Pirate v4 is the one, not the ISP firmware.
     port ttyACM0 1 "$ISP"
