@@ -20,17 +20,7 @@ cd "$W" || exit 1
 export XDG_STATE_HOME=$W/state
 CAT=$D/sparkfun_Caterina-promicro16.hex
 DFU=$D/qmk_bootloader_atmega32u4_1_0_0.hex
-FAILS=0
-N=0
-check() {
-    N=$((N + 1))
-    local name=$1
-    shift
-    if ! "$@"; then
-        echo "FAIL: $name" >&2
-        FAILS=$((FAILS + 1))
-    fi
-}
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/lib.sh"
 isp() { # CHIP ARGS...: one dryrun run; sets RC, output in out/err
     local chip=$1
     shift
@@ -122,5 +112,4 @@ check "an unknown memory in a list: exit 2 (got $RC)" [ "$RC" = 2 ]
 isp multi.chip -U ALL:r:x.bin:r
 check "a list read as raw binary: exit 2 (got $RC)" [ "$RC" = 2 ]
 
-echo "backup: $((N - FAILS)) of $N checks passed"
-[ "$FAILS" = 0 ]
+finish backup

@@ -23,37 +23,7 @@ SCHEMA=$(realpath "$3")
 W=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 APP=$D/qmkbuild_crkbd_rev1_default.hex
-PY=/usr/bin/python3
-[ -x $PY ] || PY=python3
-FAILS=0
-N=0
-
-check() {
-    N=$((N + 1))
-    local name=$1
-    shift
-    if ! "$@"; then
-        echo "FAIL: $name" >&2
-        FAILS=$((FAILS + 1))
-    fi
-}
-
-# wait_for FILE REGEX [SECONDS]: until a line of FILE matches.
-wait_for() {
-    local t=$((${3:-20} * 10))
-    for _ in $(seq "$t"); do
-        grep -Eq "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for /$2/ in $1:" >&2
-    cat "$1" >&2
-    return 1
-}
-
-# The part of the dryrun state file holding a memory, read back with ispflash.
-read_mem() { # CHIP MEM OUT
-    timeout 20 "$BIN" -c dryrun -p m32u4 -x state="$1" -U "$2:r:$3:r" -q 2>/dev/null
-}
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/lib.sh"
 
 validate_json() { # FILE (one JSON object per line) against the schema
     $PY - "$SCHEMA" "$1" <<'EOF'
@@ -93,9 +63,9 @@ mv s.chip board3.chip 2>/dev/null
 check "three boards: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "three boards: summary line" grep -q "batch done: 3 boards, 3 passed, 0 failed" err
 for b in 1 2 3; do
-    read_mem board$b.chip flash f$b.bin
+    read_chip board$b.chip flash f$b.bin
     check "board $b: flash holds the image" cmp -s f$b.bin <(head -c "$(stat -c %s f$b.bin)" "$W/app.bin")
-    read_mem board$b.chip eeprom e$b.bin
+    read_chip board$b.chip eeprom e$b.bin
     check "board $b: serial KB-0000$b in EEPROM at 0x3f0" \
         [ "$(dd if=e$b.bin bs=1 skip=1008 count=8 2>/dev/null)" = "KB-0000$b" ]
 done
@@ -156,7 +126,7 @@ check "Ctrl-C: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "Ctrl-C: the board under way finished" grep -q "board 1: PASS" err
 check "Ctrl-C: said it stops after this board" grep -q "stopping after the board under way" err
 check "Ctrl-C: summary 1 passed" grep -q "batch done: 1 board, 1 passed, 0 failed" err
-read_mem s.chip flash f.bin
+read_chip s.chip flash f.bin
 check "Ctrl-C: the board holds the whole image" cmp -s f.bin <(head -c "$(stat -c %s f.bin)" "$W/app.bin")
 
 # --- 4. kill -9 mid-board -------------------------------------------------------------
@@ -283,5 +253,4 @@ rc=0
 timeout 20 "$BIN" -c dryrun --ports missing.txt -p m32u4 -U "flash:w:$APP" >out 2>err || rc=$?
 check "--ports missing file: exit 2 (got $rc)" [ "$rc" = 2 ]
 
-echo "batch_dryrun: $((N - FAILS)) of $N checks passed"
-[ "$FAILS" = 0 ]
+finish batch_dryrun

@@ -19,29 +19,7 @@ W=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W" || exit 1
 APP=$D/qmkbuild_crkbd_rev1_default.hex
-PY=/usr/bin/python3
-[ -x $PY ] || PY=python3
-FAILS=0
-N=0
-check() {
-    N=$((N + 1))
-    local name=$1
-    shift
-    if ! "$@"; then
-        echo "FAIL: $name" >&2
-        FAILS=$((FAILS + 1))
-    fi
-}
-wait_for() { # FILE REGEX [SECONDS]
-    local t=$((${3:-30} * 10))
-    for _ in $(seq "$t"); do
-        grep -Eq "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for /$2/ in $1:" >&2
-    tail -5 "$1" >&2
-    return 1
-}
+. "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/lib.sh"
 # emu NAME PROTO [ARGS...]: an emulator whose socket is NAME.chip; its port in NAME.port
 emu() {
     local name=$1 proto=$2
@@ -54,9 +32,6 @@ emu() {
     for _ in $(seq 50); do [ -s "$name.port" ] && return 0; sleep 0.1; done
     echo "emulator $name did not start" >&2
     return 1
-}
-read_chip() { # CHIP MEM OUT: the chip file is also a dryrun state
-    timeout 20 "$BIN" -c dryrun -p m32u4 -x state="$1" -U "$2:r:$3:r" -q 2>/dev/null
 }
 srec_cat "$APP" -Intel -o app.bin -Binary
 
@@ -156,5 +131,4 @@ for q in r1 r4; do
     check "mixed: $q holds the image" cmp -s f.bin <(head -c "$(stat -c %s f.bin)" app.bin)
 done
 
-echo "batch_emu: $((N - FAILS)) of $N checks passed"
-[ "$FAILS" = 0 ]
+finish batch_emu
