@@ -21,6 +21,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import genfiles  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(ROOT, "tests", "data", "real")
 OUT_C = os.path.join(ROOT, "src", "core", "fingerprint_db.c")
@@ -231,23 +234,7 @@ def main():
     with open(SAMPLE) as f:
         sample = f.read()
     outputs = ((args.out_c, formatted(text)), (args.out_md, gen_md(table, sample)))
-    stale = False
-    for path, new in outputs:
-        if args.check:
-            try:
-                with open(path) as f:
-                    old = f.read()
-            except OSError:
-                old = None
-            if old != new:
-                sys.stderr.write("gen_fingerprints: %s is stale; run python3 "
-                                 "tools/gen_fingerprints.py\n" % path)
-                stale = True
-        else:
-            with open(path, "w") as f:
-                f.write(new)
-    if stale:
-        sys.exit(1)
+    genfiles.write_or_check("gen_fingerprints", outputs, args.check)
     if not args.check:
         print("gen_fingerprints: %d fingerprints -> %s, %s" % (len(FILES), args.out_c, args.out_md))
 

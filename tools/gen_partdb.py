@@ -26,6 +26,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import genfiles  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUSES_JSON = os.path.join(ROOT, "tools", "data", "avr-fuses.json")
 # More parts in the same layout, extracted from their ATDF files by tools/atdf_fuses.py
@@ -563,22 +566,7 @@ def main():
     args = ap.parse_args()
     parts = load_parts()
     outputs = ((args.out_c, gen_c(parts)), (args.out_md, gen_md(parts)))
-    stale = False
-    for path, text in outputs:
-        if args.check:
-            try:
-                with open(path) as f:
-                    old = f.read()
-            except OSError:
-                old = None
-            if old != text:
-                sys.stderr.write("gen_partdb: %s is stale; run python3 tools/gen_partdb.py\n" % path)
-                stale = True
-        else:
-            with open(path, "w") as f:
-                f.write(text)
-    if stale:
-        sys.exit(1)
+    genfiles.write_or_check("gen_partdb", outputs, args.check)
     if not args.check:
         print("gen_partdb: %d parts -> %s, %s" % (len(parts), args.out_c, args.out_md))
 
