@@ -32,6 +32,8 @@ int image_set(struct image *img, uint32_t addr, uint8_t val, struct ispf_error *
 int image_set_range(struct image *img, uint32_t addr, const uint8_t *buf, uint32_t len,
                     struct ispf_error *err);
 bool image_has(const struct image *img, uint32_t addr);
+/* Copy every byte of src into dst at its address + offset (over what dst held there). */
+int image_put(struct image *dst, const struct image *src, uint32_t offset, struct ispf_error *err);
 /* Byte at addr, or fill where the address is a hole. */
 uint8_t image_get(const struct image *img, uint32_t addr, uint8_t fill);
 /* Lowest used address, or 0 for an empty image. */

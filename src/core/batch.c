@@ -124,16 +124,6 @@ int batch_images(const struct run_spec *run, struct boardlog_image *out, size_t 
     return ISPF_OK;
 }
 
-/* Copy src into dst (segment by segment). */
-static int batch_image_copy(struct image *dst, const struct image *src, struct ispf_error *err)
-{
-    uint32_t from = 0, start, len;
-    int rc = ISPF_OK;
-    while (rc == ISPF_OK && image_next_segment(src, &from, &start, &len))
-        rc = image_set_range(dst, start, src->data + start, len, err);
-    return rc;
-}
-
 /* The operations for board number `number`: the number in flash joins the flash
  * image (one write of the page it is in); in EEPROM it is one more write. */
 static int batch_board_ops(const struct batch_spec *b, struct batch_ops *o,
@@ -150,12 +140,12 @@ static int batch_board_ops(const struct batch_spec *b, struct batch_ops *o,
                              err);
     if (rc == ISPF_OK && sp->mem == MEM_FLASH) {
         int fi = batch_flash_write(&b->run);
-        rc = batch_image_copy(&o->serial_img, b->run.ops[fi].img, err);
+        rc = image_put(&o->serial_img, b->run.ops[fi].img, 0, err);
         if (rc == ISPF_OK)
-            rc = batch_image_copy(&o->serial_img, &num, err);
+            rc = image_put(&o->serial_img, &num, 0, err);
         o->ops[fi].img = &o->serial_img;
     } else if (rc == ISPF_OK) {
-        rc = batch_image_copy(&o->serial_img, &num, err);
+        rc = image_put(&o->serial_img, &num, 0, err);
         snprintf(board->serial_op, sizeof board->serial_op, "serial number %s", board->serial_text);
         o->ops[o->n++] = (struct run_op){
             .mem = sp->mem,

@@ -184,3 +184,12 @@ bool image_equal(const struct image *a, const struct image *b)
     }
     return true;
 }
+
+int image_put(struct image *dst, const struct image *src, uint32_t offset, struct ispf_error *err)
+{
+    uint32_t from = 0, start, len;
+    int rc = ISPF_OK;
+    while (rc == ISPF_OK && image_next_segment(src, &from, &start, &len))
+        rc = image_set_range(dst, offset + start, src->data + start, len, err);
+    return rc;
+}

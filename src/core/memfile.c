@@ -77,11 +77,7 @@ int memfile_parse_list(const char *text, const struct part *p, enum mem_id *mems
 
 int memfile_put(struct image *all, enum mem_id mem, const struct image *img, struct ispf_error *err)
 {
-    uint32_t base = memfile_offset(mem), from = 0, start, len;
-    int rc = ISPF_OK;
-    while (rc == ISPF_OK && image_next_segment(img, &from, &start, &len))
-        rc = image_set_range(all, base + start, img->data + start, len, err);
-    return rc;
+    return image_put(all, img, memfile_offset(mem), err);
 }
 
 int memfile_get(const struct image *all, enum mem_id mem, const struct part *p, struct image *out,

@@ -374,9 +374,7 @@ static int run_check_flash_image(struct run *r, const uint8_t result[FUSE_NBYTES
             continue;
         size_t len = strlen(names);
         snprintf(names + len, sizeof names - len, "%s%s", len ? " + " : "", j->file);
-        uint32_t from = 0, start, n;
-        while (rc == ISPF_OK && image_next_segment(j->img, &from, &start, &n))
-            rc = image_set_range(&all, start, j->img->data + start, n, err);
+        rc = image_put(&all, j->img, 0, err);
     }
     char warn[4096], notes[2048];
     if (rc == ISPF_OK)
