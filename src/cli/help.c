@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* See help.h. */
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "help.h"
+#include "opts.h"
+#include "ispflash/bootloaders.h"
 #include "ispflash/error.h"
 #include "ispflash/part.h"
 #include "ispflash/programmer.h"
@@ -45,6 +49,9 @@ const char cli_help[] =
     "  -v / -q      more / less output (repeatable; -vvv shows the bytes on the wire)\n"
     "  -l FILE      append everything ispflash writes to standard error to FILE\n"
     "  -C FILE, -s, -u  accepted for avrdude command lines and ignored (-v says why)\n"
+    "  -N           do not read the configuration file ($XDG_CONFIG_HOME/ispflash/config,\n"
+    "               default ~/.config/ispflash/config: programmer, port, baud, bitclock,\n"
+    "               part; the command line overrides it)\n"
     "  --backup FILE  save the whole chip first (default: the boot section and fuses to\n"
     "               ~/.local/state/ispflash/backups when a run would lose them)\n"
     "  --no-backup  take no backup before overwriting\n"
@@ -114,5 +121,72 @@ void cli_list_parts(void)
         printf("  %-10s %-14s signature %02x %02x %02x, flash %u bytes, EEPROM %u bytes\n", p->id,
                p->name, p->signature[0], p->signature[1], p->signature[2], (unsigned)p->flash_size,
                (unsigned)p->eeprom_size);
+    }
+}
+
+/* Print each space-separated word of list as "kind word". */
+static void cli_complete_words(const char *kind, const char *list)
+{
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, " ");
+        if (len)
+            printf("%s %.*s\n", kind, (int)len, p);
+        p += len;
+        p += strspn(p, " ");
+    }
+}
+
+/* The options: every -X and --word that --help names (so the two never disagree). */
+static void cli_complete_options(void)
+{
+    static char seen[4096];
+    seen[0] = ' ';
+    seen[1] = '\0';
+    for (const char *p = cli_help; *p; p++) {
+        if (*p != '-' || (p > cli_help && !strchr(" ,(\n", p[-1])))
+            continue;
+        size_t len = 1 + strspn(p + 1, "-");
+        len += strspn(p + len, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-?");
+        while (len > 1 && p[len - 1] == '-')
+            len--;
+        bool shortopt = len == 2 && p[1] != '-';
+        bool longopt = len > 3 && p[1] == '-' && p[2] != '-';
+        char word[64];
+        if ((!shortopt && !longopt) || len >= sizeof word - 2 || p[1] == '?')
+            continue;
+        snprintf(word, sizeof word, " %.*s ", (int)len, p);
+        if (strstr(seen, word) || strlen(seen) + len + 2 >= sizeof seen)
+            continue;
+        strcat(seen, word + 1);
+        printf("option %.*s\n", (int)len, p);
+        p += len - 1;
+    }
+}
+
+void cli_complete_data(void)
+{
+    cli_complete_options();
+    for (size_t i = 0; i < pgm_registry_count(); i++)
+        printf("programmer %s\n", pgm_registry_at(i)->id);
+    for (size_t i = 0; i < part_count(); i++) {
+        const struct part *p = part_at(i);
+        char name[64];
+        size_t n = 0;
+        for (; p->name[n] && n < sizeof name - 1; n++)
+            name[n] = (char)tolower((unsigned char)p->name[n]);
+        name[n] = '\0';
+        printf("part %s\npart %s\n", p->id, name);
+        cli_complete_words("part", p->aliases);
+    }
+    for (size_t i = 0; cli_mem_name_at(i); i++)
+        printf("mem %s\n", cli_mem_name_at(i));
+    for (size_t i = 0; i < bootloader_count(); i++) {
+        const struct bootloader_preset *b = bootloader_at(i);
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = strcmp(bootloader_at(k)->name, b->name) == 0;
+        if (!dup)
+            printf("bootloader %s\n", b->name);
+        cli_complete_words("bootloader", b->aliases);
     }
 }

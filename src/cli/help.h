@@ -25,5 +25,9 @@ extern const char cli_help[];
 int cli_exit_code(int code);
 void cli_list_programmers(void);
 void cli_list_parts(void);
+/* --complete-data (hidden): one "KIND WORD" line per option, programmer, part,
+ * memory and bootloader preset, for the shell completions tools/gen_completion.py
+ * generates at build time. */
+void cli_complete_data(void);
 
 #endif

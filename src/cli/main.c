@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fusecli.h"
 #include "help.h"
 #include "identify.h"
@@ -16,6 +17,7 @@
 #include "output.h"
 #include "signals.h"
 #include "ispflash/bootloaders.h"
+#include "ispflash/buildinfo.h"
 #include "ispflash/error.h"
 #include "ispflash/fuse.h"
 #include "ispflash/image.h"
@@ -34,6 +36,9 @@
 
 #ifndef ISPF_VERSION
 #define ISPF_VERSION "0"
+#endif
+#ifndef ISPF_GIT_REV
+#define ISPF_GIT_REV ""
 #endif
 
 static int cli_fail(const struct ispf_error *err)
@@ -227,6 +232,37 @@ out:
     return code;
 }
 
+static void cli_print_version(void)
+{
+    printf("ispflash %s%s%s%s\n", ISPF_VERSION, ISPF_GIT_REV[0] ? " (git " : "", ISPF_GIT_REV,
+           ISPF_GIT_REV[0] ? ")" : "");
+    printf("%s\n%s\n", buildinfo_libusb(), buildinfo_libserialport());
+}
+
+/* The configuration file (config.h) under the command line, unless -N: 0, or the
+ * usage exit code after a bad file. -v says which file was read. */
+static int cli_apply_config(struct cli_opts *o, struct cli_config *cfg)
+{
+    char msg[600];
+    memset(cfg, 0, sizeof *cfg);
+    if (o->no_config) {
+        if (o->verbose)
+            fprintf(stderr, "ispflash: -N: no configuration file read\n");
+        return EXIT_OK;
+    }
+    if (cli_config_path(cfg->path, sizeof cfg->path) == 0 && cli_config_load(cfg, msg, sizeof msg))
+        return cli_usage("configuration file %s%s (-N ignores it)", msg, "");
+    if (o->verbose)
+        fprintf(stderr, "ispflash: configuration file %s%s\n",
+                cfg->path[0] ? cfg->path : "(none: neither XDG_CONFIG_HOME nor HOME is set)",
+                !cfg->path[0] ? ""
+                : cfg->loaded ? ": read"
+                              : ": not present");
+    if (cfg->loaded)
+        cli_config_apply(cfg, o);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_opts o;
@@ -250,13 +286,18 @@ int main(int argc, char **argv)
     if (o.help) {
         fputs(cli_help, stdout);
     } else if (o.version) {
-        printf("ispflash %s\n", ISPF_VERSION);
+        cli_print_version();
+    } else if (o.complete_data) {
+        cli_complete_data();
     } else {
         cli_output_log_setup(&o);
         cli_output_ignored(&o);
         struct qmk_board qmk_board;
+        static struct cli_config cfg; /* o points into it */
         if (o.qmk)
             code = cli_qmk_apply(&o, &qmk_board);
+        if (code == EXIT_OK)
+            code = cli_apply_config(&o, &cfg);
         if (code == EXIT_OK)
             code = cli_main(&o);
     }

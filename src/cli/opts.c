@@ -15,6 +15,11 @@ static const char *const opts_mem_names[] = {
     "fuse",     "lowfuse",   "highfuse",    "extfuse", NULL,
 };
 
+const char *cli_mem_name_at(size_t i)
+{
+    return i < sizeof opts_mem_names / sizeof opts_mem_names[0] ? opts_mem_names[i] : NULL;
+}
+
 static bool opts_is_one_mem(const char *s, size_t len)
 {
     for (size_t i = 0; opts_mem_names[i]; i++)
@@ -139,6 +144,7 @@ enum {
     OPT_LIST_PORTS,
     OPT_FUSE,
     OPT_QMK,
+    OPT_COMPLETE_DATA,
 };
 
 /* A switch without a value; false if c is not one. */
@@ -195,6 +201,12 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
         return true;
     case OPT_LIST_PORTS:
         o->list_ports = true;
+        return true;
+    case 'N':
+        o->no_config = true;
+        return true;
+    case OPT_COMPLETE_DATA:
+        o->complete_data = true;
         return true;
     default:
         return false;
@@ -371,6 +383,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
         {"list-ports", no_argument, NULL, OPT_LIST_PORTS},
         {"fuse", required_argument, NULL, OPT_FUSE},
         {"qmk", required_argument, NULL, OPT_QMK},
+        {"complete-data", no_argument, NULL, OPT_COMPLETE_DATA},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -378,7 +391,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuh?", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuNh?", longopts, NULL)) != -1) {
         if (cli_parse_flag(o, c))
             continue;
         if (c == OPT_BATCH) {

@@ -70,6 +70,9 @@ struct cli_opts {
     const char *fuse_sets[CLI_MAX_UOPS]; /* --fuse FIELD=VALUE, in order ("?" lists) */
     size_t n_fuse_sets;
     const char *qmk; /* --qmk PATH: a QMK keyboard folder gives -p and --bootloader */
+    /* Installation (README.md "Install"; docs/ispflash.1 FILES) */
+    bool no_config;     /* -N: do not read the configuration file (cli/config.h) */
+    bool complete_data; /* --complete-data (hidden): the words shell completion offers */
 };
 
 /* Parse argv. Returns 0, or -1 with a message in msg (usage error). Strings in
@@ -79,6 +82,8 @@ void cli_opts_free(struct cli_opts *opts);
 
 /* Parse a -U argument ("flash:w:file.hex:i", or just "file.hex"). */
 int cli_parse_uop(const char *arg, struct cli_uop *u, char *msg, size_t msglen);
+/* The -U memory names, i = 0, 1, ...; NULL after the last. */
+const char *cli_mem_name_at(size_t i);
 /* Parse a -B value: "10" / "10us" (microseconds), "125kHz", "1MHz", "500Hz". */
 int cli_parse_bitclock(const char *arg, double *period_us);
 

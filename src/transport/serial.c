@@ -6,6 +6,7 @@
  * CDC "touch" into the Caterina bootloader), 134 and 150 (Teensy).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,11 @@
 
 #define LOG_PREFIX "serial"
 #include "base/clock.h"
+#include "ispflash/buildinfo.h"
 #include "ispflash/interrupt.h"
 #include "ispflash/log.h"
 #include "transport/stream_impl.h"
+#include "transport/usb.h"
 
 #define SERIAL_WRITE_TIMEOUT_MS 5000
 
@@ -38,6 +41,40 @@ static int serial_baud_ok(const char *port, int baud, struct ispf_error *err)
     return ISPF_OK;
 }
 
+/* Permission denied: the installed udev rules (which give the logged-in user the
+ * known ISP programmers' ports), or the group to join. */
+static int serial_access_error(const char *port, struct ispf_error *err)
+{
+    const char *installed = usb_udev_rules_installed();
+    if (installed)
+        return ispf_fail(err, ISPF_E_ACCESS,
+                         "permission denied opening %s. ispflash's udev rules are installed "
+                         "(%s) and cover the known ISP programmers and Arduino-class boards: "
+                         "unplug and replug it, and check that you are logged in at the seat "
+                         "(loginctl); for another adapter add yourself to the group that owns "
+                         "the port (usually 'dialout': sudo usermod -aG dialout $USER, then "
+                         "log in again)",
+                         port, installed);
+    return ispf_fail(err, ISPF_E_ACCESS,
+                     "permission denied opening %s: add yourself to the group that owns "
+                     "it (usually 'dialout': sudo usermod -aG dialout $USER, then log in "
+                     "again), or install ispflash's udev rules (contrib/udev/60-ispflash.rules "
+                     "to /etc/udev/rules.d/; 'cmake --install' and the .deb do) and replug it",
+                     port);
+}
+
+const char *buildinfo_libserialport(void)
+{
+    static char buf[80];
+    const char *loaded = sp_get_package_version_string();
+    if (loaded && strcmp(loaded, SP_PACKAGE_VERSION_STRING) != 0)
+        snprintf(buf, sizeof buf, "libserialport %s (loaded: %s)", SP_PACKAGE_VERSION_STRING,
+                 loaded);
+    else
+        snprintf(buf, sizeof buf, "libserialport %s", SP_PACKAGE_VERSION_STRING);
+    return buf;
+}
+
 /* Map a failed libserialport open onto our codes, with advice. */
 static int serial_open_error(const char *port, int e, struct ispf_error *err)
 {
@@ -51,11 +88,7 @@ static int serial_open_error(const char *port, int e, struct ispf_error *err)
                          port);
     case EACCES:
     case EPERM:
-        return ispf_fail(err, ISPF_E_ACCESS,
-                         "permission denied opening %s: add yourself to the group that owns "
-                         "it (usually 'dialout': sudo usermod -aG dialout $USER, then log in "
-                         "again)",
-                         port);
+        return serial_access_error(port, err);
     case EBUSY:
         return ispf_fail(err, ISPF_E_ACCESS, "%s is in use by another program", port);
     default:

@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef ISPF_HAVE_LIBUSB
+#include <libusb.h>
+#endif
 
 #define LOG_PREFIX "usb"
+#include "ispflash/buildinfo.h"
 #include "ispflash/log.h"
 
 void usb_udev_rule(char *buf, size_t size, uint16_t vid, uint16_t pid)
@@ -18,6 +23,37 @@ void usb_udev_rule(char *buf, size_t size, uint16_t vid, uint16_t pid)
              "SUBSYSTEM==\"usb\", ATTR{idVendor}==\"%04x\", ATTR{idProduct}==\"%04x\", "
              "MODE=\"0660\", GROUP=\"plugdev\", TAG+=\"uaccess\"",
              vid, pid);
+}
+
+/* The rule files ispflash's rules may be installed as: this build's (ISPF_UDEV_RULES,
+ * from CMake's install prefix), then where a package or a hand copy puts them. */
+const char *usb_udev_rules_installed(void)
+{
+    static const char *const paths[] = {
+#ifdef ISPF_UDEV_RULES
+        ISPF_UDEV_RULES,
+#endif
+        "/etc/udev/rules.d/60-ispflash.rules",
+        "/usr/lib/udev/rules.d/60-ispflash.rules",
+        "/lib/udev/rules.d/60-ispflash.rules",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (access(paths[i], F_OK) == 0)
+            return paths[i];
+    return NULL;
+}
+
+const char *buildinfo_libusb(void)
+{
+#ifdef ISPF_HAVE_LIBUSB
+    static char buf[64];
+    const struct libusb_version *v = libusb_get_version();
+    snprintf(buf, sizeof buf, "libusb %u.%u.%u.%u%s", v->major, v->minor, v->micro, v->nano,
+             v->rc ? v->rc : "");
+    return buf;
+#else
+    return "built without libusb";
+#endif
 }
 
 #ifndef ISPF_HAVE_LIBUSB
@@ -161,15 +197,24 @@ static const char *usb_seen_text(const struct usb_seen *seen, size_t n, char *bu
 static int usb_access_error(struct ispf_error *err, const char *pgm_name, uint16_t vid,
                             uint16_t pid, uint8_t bus, uint8_t addr)
 {
+    const char *installed = usb_udev_rules_installed();
+    if (installed)
+        return ispf_fail(err, ISPF_E_ACCESS,
+                         "permission denied opening %s %04x:%04x (/dev/bus/usb/%03u/%03u). "
+                         "ispflash's udev rules are installed (%s): unplug and replug the "
+                         "programmer (rules apply when it is plugged in), and check that you "
+                         "are logged in at the seat (loginctl) or in group plugdev",
+                         pgm_name, vid, pid, bus, addr, installed);
     char rule[256];
     usb_udev_rule(rule, sizeof rule, vid, pid);
     return ispf_fail(err, ISPF_E_ACCESS,
                      "permission denied opening %s %04x:%04x (/dev/bus/usb/%03u/%03u). "
                      "Allow your user to use it with this udev rule:\n  %s\n"
-                     "(all supported programmers: contrib/udev/60-ispflash.rules; install it with "
+                     "(all supported programmers: contrib/udev/60-ispflash.rules, which "
+                     "'cmake --install' and the .deb install; by hand: "
                      "'sudo cp contrib/udev/60-ispflash.rules /etc/udev/rules.d/ && "
                      "sudo udevadm control --reload-rules && sudo udevadm trigger', "
-                     "add yourself to group plugdev, then unplug and replug the programmer)",
+                     "then unplug and replug the programmer)",
                      pgm_name, vid, pid, bus, addr, rule);
 }
 

@@ -67,6 +67,8 @@ const char *usb_describe(const struct usb_dev *dev);
 
 /* The udev rule line that grants access to vid:pid (for messages and docs). */
 void usb_udev_rule(char *buf, size_t size, uint16_t vid, uint16_t pid);
+/* The path of ispflash's installed udev rule file (60-ispflash.rules), or NULL. */
+const char *usb_udev_rules_installed(void);
 
 /* One USB device seen on the bus, for listings (-P ?). note: why its strings are
  * empty ("permission denied"), or "". */
