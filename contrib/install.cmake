@@ -59,15 +59,15 @@ set(CPACK_PACKAGE_NAME ispflash)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${ISPF_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "program AVR microcontrollers over ISP (avrdude-compatible)")
+# CPack puts the summary first: this is the extended description after it.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "program AVR microcontrollers over ISP (avrdude-compatible)
- ispflash (re)flashes bootloaders and firmware, sets fuses and lock bits,
- verifies and reads back AVR chips over ISP, with avrdude's everyday
- options. It drives ArduinoISP, STK500v1/v2, Bus Pirate, AVR109, USBtiny
- and USBasp programmers, has a built-in simulated chip (-c dryrun), guards
- against fuse settings that would lock a chip out, and programs boards in
- batches. Its users are keyboard builders following QMK's ISP flashing
- guide and small shops making boards.")
+    "ispflash (re)flashes bootloaders and firmware, sets fuses and lock bits,
+verifies and reads back AVR chips over ISP, with avrdude's everyday
+options. It drives ArduinoISP, STK500v1/v2, Bus Pirate, AVR109, USBtiny
+and USBasp programmers, has a built-in simulated chip (-c dryrun), guards
+against fuse settings that would lock a chip out, and programs boards in
+batches. Its users are keyboard builders following QMK's ISP flashing
+guide and small shops making boards.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION electronics)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
