@@ -18,6 +18,10 @@ check "install: the binary" test -x "$BIN"
 check "install: the installed binary runs" run 0 "$BIN" --version
 check "install: --version names the version" out_has "^ispflash [0-9]"
 check "install: --version names libserialport" out_has "^libserialport [0-9]"
+# Built from a git checkout (the build's configure-time `git describe`): the revision.
+if [ -e "$SRC/.git" ] && command -v git >/dev/null && git -C "$SRC" rev-parse HEAD >/dev/null 2>&1; then
+    check "install: --version names the git revision" out_has "^ispflash [0-9.]* (git [0-9a-z.-]*)$"
+fi
 check "install: --version names libusb" out_has "^libusb [0-9]\|^built without libusb"
 
 MAN=$U/share/man/man1/ispflash.1.gz
