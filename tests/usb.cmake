@@ -8,7 +8,7 @@ if(ISPF_WITH_LIBUSB)
   pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0 gobject-2.0)
   find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)
 
-  add_executable(usb_emu usb/usb_emu.c usb/fw_usbtiny.c usb/fw_usbasp.c)
+  add_executable(usb_emu usb/usb_emu.c usb/fw_usbtiny.c usb/fw_usbasp.c usb/fw_avrisp2.c)
   target_include_directories(usb_emu PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
   # GLib headers are not -Wextra clean in C11 mode (G_DEFINE_AUTOPTR).
   target_compile_options(usb_emu PRIVATE -Wno-unused-parameter)
