@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# USB programmers (USBtiny, USBasp) against emulated devices: usb_emu puts a firmware
+# USB programmers (USBtiny, USBasp, AVRISP mkII) against emulated devices: usb_emu puts a firmware
 # emulator behind a umockdev USB device node; the real ispflash (and avrdude, through
 # libusb-0.1) runs under umockdev-wrapper and talks to it through the real libusb.
 # Nothing here is skipped: missing umockdev/GLib is a configure error.
@@ -25,7 +25,9 @@ if(ISPF_WITH_LIBUSB)
       tiny_qmk_usb1286 asp_qmk_usb1286 tiny_wrap_proof asp_old_firmware asp_no_caps above_128k
       real_files_tiny real_files_asp fuses_eeprom_readback slow_sck_auto bitclock
       no_target unplug stall ioerr hang not_found access busy several serial_select
-      avrdude_tiny avrdude_asp counts)
+      avrdude_tiny avrdude_asp counts
+      mk2_caterina mk2_lufa mk2_fuses_eeprom mk2_serial_select mk2_bitclock mk2_faults mk2_avrdude
+      mk2_counts)
   foreach(case ${ISPF_USB_CASES})
     add_test(NAME usb_${case}
              COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/usb/usb_cases.sh ${case}

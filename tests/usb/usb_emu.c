@@ -30,7 +30,8 @@
  *   max_sck=HZ       the target answers only at SCK <= HZ (a 1 MHz factory-fresh chip)
  *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
  *   stall_at=N       vendor request N is stalled (EPIPE)
- *   hang_at=N        vendor request N is never answered (the host must time out)
+ *   hang_at=N        vendor request N is never answered (the host must time out);
+ *                    bulk firmwares: the firmware locks up at command N (no answers)
  *   ioerr_at=N       vendor request N fails on the wire (EPROTO, a CRC error) and is
  *                    not executed
  *   access=1         the device node cannot be opened (permission denied)
@@ -232,8 +233,8 @@ static int emu_bulk_command(struct emu_dev *d, size_t len)
         return -EPIPE;
     if (d->ioerr_at && d->vendor_requests == d->ioerr_at)
         return -EPROTO;
-    if (d->hang_at && d->vendor_requests == d->hang_at)
-        return 0;
+    if (d->hang_at && d->vendor_requests >= d->hang_at)
+        return 0; /* the firmware locked up at command hang_at: nothing answers */
     e->messages++;
     e->per_request[d->msg[0]]++;
     e->bytes_out += len;
