@@ -13,7 +13,7 @@
 /* The -c ids a serial device may be, by how it is most often used. */
 #define FITS_ARDUINOISP "avrisp arduino_as_isp stk500v1"
 #define FITS_ARDUINO_BOARD "avrisp arduino_as_isp stk500v1 arduino"
-#define FITS_ANY_SERIAL "avrisp arduino_as_isp stk500v1 arduino stk500v2 avrispv2 avrisp2 buspirate"
+#define FITS_ANY_SERIAL "avrisp arduino_as_isp stk500v1 arduino stk500v2 avrispv2 buspirate"
 
 #define ADVICE_ADAPTER                                                                             \
     "a USB-serial adapter: what is behind it could be anything; -c avrisp if it runs "             \

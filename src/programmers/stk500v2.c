@@ -579,7 +579,16 @@ static int stk2_open(struct pgm *pgm, struct ispf_error *err)
         return ispf_fail(err, ISPF_E_USAGE, "-x %s: -c %s has no extended options",
                          pgm->cfg.xopts[0], pgm->entry->id);
     int rc;
-    if (stk2_port_is_usb(pgm->cfg.port, pgm->entry->transport)) {
+    unsigned vid, pid;
+    const char *port = pgm->cfg.port;
+    if (port && sscanf(port, "usb:%4x:%4x", &vid, &pid) == 2 && strlen(port) >= 13 &&
+        (vid != STK2_USB_VID || pid != STK2_USB_PID))
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-P %s: with -c %s, -P usb... is the AVRISP mkII over USB (03eb:2104); "
+                         "for an STK500v2 programmer on a serial port, give the port name or use "
+                         "-c stk500v2 -P %s",
+                         port, pgm->entry->id, port);
+    if (stk2_port_is_usb(port, pgm->entry->transport)) {
         static const struct usb_id ids[] = {{STK2_USB_VID, STK2_USB_PID, NULL, NULL}};
         rc = usb_open(&st->usb, ids, 1, pgm->cfg.port, "AVRISP mkII", NULL, err);
     } else {
