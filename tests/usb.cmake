@@ -14,6 +14,13 @@ if(ISPF_WITH_LIBUSB)
   target_compile_options(usb_emu PRIVATE -Wno-unused-parameter)
   target_link_libraries(usb_emu PRIVATE ispflash_core PkgConfig::UMOCKDEV PkgConfig::GLIB)
 
+  # The synchronous USBDEVFS_BULK path and the bulk packet rules of the emulator.
+  add_executable(usb_bulk_probe usb/usb_bulk_probe.c)
+  add_test(NAME test_usb_bulk_ioctl
+           COMMAND ${ISPF_UMOCKDEV_WRAPPER} $<TARGET_FILE:usb_emu> --proto avrisp2 --part m32u4
+                   -- $<TARGET_FILE:usb_bulk_probe> /dev/bus/usb/001/002)
+  set_tests_properties(test_usb_bulk_ioctl PROPERTIES TIMEOUT 60 LABELS usb)
+
   find_program(ISPF_AVRDUDE_USB avrdude)
   if(NOT ISPF_AVRDUDE_USB)
     set(ISPF_AVRDUDE_USB avrdude) # a missing avrdude fails the comparison tests

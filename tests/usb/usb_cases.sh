@@ -400,7 +400,18 @@ mk2_caterina | mk2_lufa)
     cmp -s "$W/back.bin" "$W/want.bin" || fail "flash of the AT90USB1286 read back differs"
     ;;
 
-mk2_fuses_eeprom) fuses_eeprom avrisp2 ;;
+mk2_fuses_eeprom)
+    fuses_eeprom avrisp2
+    # A 61-byte EEPROM read answers exactly 64 bytes: the zero-length packet the
+    # firmware ends it with comes before the next answer.
+    head -c 61 /dev/urandom >"$W/e61.bin"
+    expect 0 emu avrisp2 m32u4 "$W/z" --stats "$W/s" -- "$BIN" -c avrisp2 -p m32u4 \
+        -U "eeprom:w:$W/e61.bin:r" -U "eeprom:v:$W/e61.bin:r" -U "lfuse:r:$W/lf.bin:r"
+    has "61 bytes of eeprom verified"
+    rm -f "$W/zref"
+    "$BIN" -q -c dryrun -p m32u4 -x "state=$W/zref" -U "lfuse:r:$W/lf_ref.bin:r" || fail "dryrun"
+    cmp -s "$W/lf.bin" "$W/lf_ref.bin" || fail "lfuse read after a 64-byte answer differs"
+    ;;
 
 mk2_serial_select)
     ref m32u4 "$W/ref" -U "$LEONARDO"

@@ -239,8 +239,7 @@ static int emu_bulk_command(struct emu_dev *d, size_t len)
     e->per_request[d->msg[0]]++;
     e->bytes_out += len;
     d->ans_len = e->fw->message(e, d->msg, len, d->ans);
-    d->ans_off = 0;
-    d->zlp_pending = false;
+    d->ans_off = 0; /* a zero-length packet still pending goes out first */
     e->bytes_in += d->ans_len;
     return 0;
 }
@@ -271,7 +270,7 @@ static int emu_bulk(struct emu_dev *d, uint8_t ep, uint8_t *data, size_t len)
     if (ep != 0x82)
         return -EPIPE;
     size_t left = d->ans_len - d->ans_off;
-    if (left == 0 && d->zlp_pending) {
+    if (d->zlp_pending) {
         d->zlp_pending = false;
         return 0;
     }
