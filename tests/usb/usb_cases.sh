@@ -422,6 +422,13 @@ mk2_serial_select)
     expect 4 emu avrisp2 m32u4 "$W/a" --opt devices=2 -- "$BIN" -c avrisp2 -P usb:NOPE -p m32u4 -U "$LEONARDO"
     has "no AVRISP mkII with serial number \"NOPE\""
     has "usb:EMU2"
+    expect 0 emu avrisp2 m32u4 "$W/a" --opt serial=000200012345 -- "$BIN" -P '?'
+    has 'USB 03eb:2104  serial 000200012345  "ATMEL" "AVRISP mkII"'
+    has '-P usb:000200012345'
+    has "LUFA clone of it): -c avrisp2"
+    expect 2 emu avrisp2 m32u4 "$W/a" -- "$BIN" -c avrisp2 -P usb:16c0:0483 -p m32u4 -U "$LEONARDO"
+    has "use -c stk500v2 -P usb:16c0:0483"
+    same_chip "$W/a" "$W/fresh"
     expect 4 emu usbasp m32u4 "$W/a" -- "$BIN" -c avrisp2 -P usb -p m32u4 -U "$LEONARDO"
     has "no AVRISP mkII found"
     has "03eb:2104"
