@@ -4,7 +4,8 @@
 # avrdude 7.1, both driving the same emulated programmer (tests/usb/usb_emu under
 # umockdev-wrapper, a fresh chip for every run). See bench/README.md.
 # Floors (exit 1 when missed): 28 KiB erase+write+verify in at most 0.85x avrdude's
-# control transfers through USBtiny, 0.30x through USBasp. A run of either tool that
+# control transfers through USBtiny, 0.30x through USBasp; the AVRISP mkII line
+# counts bulk transfers (either direction) and its floor is 0.30x. A run of either tool that
 # fails fails the benchmark (exit 1) instead of comparing partial counts.
 # usage: bench/bench_usb.sh [BUILD_DIR] [TESTDATA_DIR]
 set -u
@@ -50,6 +51,8 @@ one() {
     t1=$(date +%s%N)
     tr=$(stat_of "$W/stats" transfers)
     by=$(($(stat_of "$W/stats" bytes_in) + $(stat_of "$W/stats" bytes_out) + 8 * tr))
+    # bulk transfers carry no setup packet: payload only
+    [ "$proto" = avrisp2 ] && by=$(($(stat_of "$W/stats" bytes_in) + $(stat_of "$W/stats" bytes_out)))
     echo "$tr $by $(((t1 - t0) / 1000000))"
 }
 
@@ -94,4 +97,7 @@ for p in usbtiny usbasp; do
     workload usb1286bl "$p" usb1286 4.3 - -U "$QMK128" -- -U "flash:w:$QMK128:i"
     workload connect "$p" m32u4 0 - -- 
 done
+# AVRISP mkII over USB (STK500v2 bodies in bulk transfers): erase+write+verify 28 KiB.
+workload ewv28k avrisp2 m32u4 28 0.30 -P usb -U "flash:w:$W/r28k.bin:r" -- -P usb -U "flash:w:$W/r28k.bin:r"
+workload caterina avrisp2 m32u4 4 - -P usb -U "$CATERINA" -- -P usb -U "flash:w:$CATERINA:i"
 exit "$FAILED"

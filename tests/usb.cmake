@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# USB programmers (USBtiny, USBasp) against emulated devices: usb_emu puts a firmware
+# USB programmers (USBtiny, USBasp, AVRISP mkII) against emulated devices: usb_emu puts a firmware
 # emulator behind a umockdev USB device node; the real ispflash (and avrdude, through
 # libusb-0.1) runs under umockdev-wrapper and talks to it through the real libusb.
 # Nothing here is skipped: missing umockdev/GLib is a configure error.
@@ -8,11 +8,18 @@ if(ISPF_WITH_LIBUSB)
   pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0 gobject-2.0)
   find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)
 
-  add_executable(usb_emu usb/usb_emu.c usb/fw_usbtiny.c usb/fw_usbasp.c)
+  add_executable(usb_emu usb/usb_emu.c usb/fw_usbtiny.c usb/fw_usbasp.c usb/fw_avrisp2.c)
   target_include_directories(usb_emu PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
   # GLib headers are not -Wextra clean in C11 mode (G_DEFINE_AUTOPTR).
   target_compile_options(usb_emu PRIVATE -Wno-unused-parameter)
   target_link_libraries(usb_emu PRIVATE ispflash_core PkgConfig::UMOCKDEV PkgConfig::GLIB)
+
+  # The synchronous USBDEVFS_BULK path and the bulk packet rules of the emulator.
+  add_executable(usb_bulk_probe usb/usb_bulk_probe.c)
+  add_test(NAME test_usb_bulk_ioctl
+           COMMAND ${ISPF_UMOCKDEV_WRAPPER} $<TARGET_FILE:usb_emu> --proto avrisp2 --part m32u4
+                   -- $<TARGET_FILE:usb_bulk_probe> /dev/bus/usb/001/002)
+  set_tests_properties(test_usb_bulk_ioctl PROPERTIES TIMEOUT 60 LABELS usb)
 
   find_program(ISPF_AVRDUDE_USB avrdude)
   if(NOT ISPF_AVRDUDE_USB)
@@ -25,7 +32,9 @@ if(ISPF_WITH_LIBUSB)
       tiny_qmk_usb1286 asp_qmk_usb1286 tiny_wrap_proof asp_old_firmware asp_no_caps above_128k
       real_files_tiny real_files_asp fuses_eeprom_readback slow_sck_auto bitclock
       no_target unplug stall ioerr hang not_found access busy several serial_select
-      avrdude_tiny avrdude_asp counts)
+      avrdude_tiny avrdude_asp counts
+      mk2_caterina mk2_lufa mk2_fuses_eeprom mk2_serial_select mk2_bitclock mk2_faults mk2_avrdude
+      mk2_counts)
   foreach(case ${ISPF_USB_CASES})
     add_test(NAME usb_${case}
              COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/usb/usb_cases.sh ${case}

@@ -13,7 +13,7 @@
 /* The -c ids a serial device may be, by how it is most often used. */
 #define FITS_ARDUINOISP "avrisp arduino_as_isp stk500v1"
 #define FITS_ARDUINO_BOARD "avrisp arduino_as_isp stk500v1 arduino"
-#define FITS_ANY_SERIAL "avrisp arduino_as_isp stk500v1 arduino stk500v2 avrispv2 avrisp2 buspirate"
+#define FITS_ANY_SERIAL "avrisp arduino_as_isp stk500v1 arduino stk500v2 avrispv2 buspirate"
 
 #define ADVICE_ADAPTER                                                                             \
     "a USB-serial adapter: what is behind it could be anything; -c avrisp if it runs "             \
@@ -159,9 +159,9 @@ static const struct usbids_entry usbids_table[] = {
      "usbasp", NULL, "src/programmers/usbasp.c id table (avrdude.conf)"},
     {0x16C0, 0x092F, NULL, USBIDS_USB_ISP, false, "NIBObee (USBasp protocol)", "nibobee", "nibobee",
      NULL, "src/programmers/usbasp.c id table (avrdude.conf)"},
-    {0x03EB, 0x2104, NULL, USBIDS_USB_OTHER, false, "Atmel AVRISP mkII (or a LUFA clone of it)",
-     NULL, NULL, "ispflash does not drive it over USB yet; avrdude -c avrispmkii does",
-     "avrdude usbdevs.h (USB_DEVICE_AVRISPMKII 0x2104)"},
+    {0x03EB, 0x2104, NULL, USBIDS_USB_ISP, false, "Atmel AVRISP mkII (or a LUFA clone of it)",
+     "avrisp2", "avrisp2 avrispmkII", NULL,
+     "avrdude usbdevs.h (USB_DEVICE_AVRISPMKII 0x2104); LUFA Projects/AVRISP-MKII (same ids)"},
 
     /* USB-serial adapter chips: the vendor's ids, whatever is behind them */
     {0x1A86, 0x7523, NULL, USBIDS_ADAPTER, true, "CH340 USB-serial adapter", NULL, FITS_ANY_SERIAL,

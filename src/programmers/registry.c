@@ -50,8 +50,14 @@ static const struct pgm_entry registry_table[] = {
     {"stk500v1", "STK500 version 1 protocol (115200 baud; ArduinoISP is detected)",
      &pgm_stk500v1_ops, PGM_TRANSPORT_SERIAL, 115200, 1},
     /* STK500v2 family (stk500v2.c): the programmer type comes from SIGN_ON */
-    {"avrisp2", "AVRISP mkII-compatible STK500v2 programmer on a serial port (115200 baud)",
-     &pgm_stk500v2_ops, PGM_TRANSPORT_SERIAL, 115200, 0},
+    /* avrisp2/avrispmkII: the AVRISP mkII over USB (-P usb, usb:SERIAL, usb:03EB:2104;
+     * the default), or an STK500v2 programmer on a serial -P, as avrdude does */
+    {"avrisp2",
+     "Atmel AVRISP mkII or LUFA clone over USB (03EB:2104, -P usb[:SERIAL]); with a serial "
+     "-P an STK500v2 programmer (115200 baud)",
+     &pgm_stk500v2_ops, PGM_TRANSPORT_USB, 115200, 0},
+    {"avrispmkII", "Atmel AVRISP mkII over USB, as -c avrisp2", &pgm_stk500v2_ops,
+     PGM_TRANSPORT_USB, 115200, 0},
     {"avrispv2", "Atmel AVRISP with v2 firmware, STK500v2 clones (115200 baud)", &pgm_stk500v2_ops,
      PGM_TRANSPORT_SERIAL, 115200, 0},
     {"stk500v2",

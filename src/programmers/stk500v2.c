@@ -3,6 +3,11 @@
  * STK500v2 (AVR068) programmers on a serial port or net:HOST:PORT: Atmel STK500
  * and AVRISP with v2 firmware, and the many clones that speak the protocol
  * (Arduino-based STK500v2 ISPs, ScratchMonkey...). Facts: protocols.md section 3.
+ * And the AVRISP mkII (and LUFA's clone of it) over USB (AVR069): the same
+ * command bodies, without framing, one bulk OUT transfer per command on endpoint
+ * 0x02 and the answer as one bulk IN transfer on 0x82. The one seam between the
+ * two is stk2_attempt (framed over a stream, or stk2_usb_attempt); every command
+ * above it is the same code.
  *
  * Wire economy: flash is written one page per PROGRAM_FLASH_ISP (page mode commits
  * once per message), read in the largest blocks the firmware takes, and
@@ -22,6 +27,7 @@
 #include "programmers/backend.h"
 #include "programmers/stk500v2_proto.h"
 #include "transport/stream.h"
+#include "transport/usb.h"
 
 /* Per-message answer timeout; a whole command gets STK2_ATTEMPTS of them. */
 #define STK2_TIMEOUT_MS 1000
@@ -39,6 +45,15 @@
 /* Data bytes per READ_*_ISP: the answer body is id, status, data, status <= 275. */
 #define STK2_READ_MAX (STK2_MAX_BODY - 3u)
 #define STK2_READ_SAFE 256u
+/* AVRISP mkII over USB (AVR069; avrdude usbdevs.h): bulk endpoints, packet size. */
+#define STK2_USB_VID 0x03EBu
+#define STK2_USB_PID 0x2104u
+#define STK2_USB_EP_OUT 0x02u
+#define STK2_USB_EP_IN 0x82u
+#define STK2_USB_PACKET 64u
+/* IN buffer when the answer's length is not known: a multiple of the packet size
+ * above the largest body, so the device's short packet always ends the transfer. */
+#define STK2_USB_IN_BUF 320u
 
 enum stk2_type {
     STK2_TYPE_STK500,
@@ -59,7 +74,8 @@ static const char *const stk2_type_names[] = {
 };
 
 struct stk2_priv {
-    struct stream *s;
+    struct stream *s;    /* serial / net: framed messages */
+    struct usb_dev *usb; /* AVRISP mkII over USB: one bulk transfer each way */
     uint8_t seq;
     enum stk2_type type;
     char signon[40];
@@ -90,7 +106,17 @@ static struct stk2_priv *stk2_priv(struct pgm *pgm)
 
 static void stk2_sync_stats(struct pgm *pgm)
 {
-    pgm_stats_from_stream(pgm, stk2_priv(pgm)->s);
+    struct stk2_priv *st = stk2_priv(pgm);
+    if (st->usb)
+        pgm_stats_from_usb(pgm, st->usb);
+    else if (st->s)
+        pgm_stats_from_stream(pgm, st->s);
+}
+
+/* The port for messages: the stream's name or the USB device. */
+static const char *stk2_port(const struct stk2_priv *st)
+{
+    return st->usb ? usb_describe(st->usb) : st->s ? st->s->port : "(closed)";
 }
 
 /* LOAD_ADDRESS raw was answered OK: the counter and the extended address. */
@@ -117,7 +143,7 @@ static int stk2_receive(struct stk2_priv *st, struct stk2_rx *rx, uint8_t seq, l
             want = 1;
         long long left = deadline - clock_now_ms();
         if (left <= 0) {
-            rc = ispf_fail(err, ISPF_E_TIMEOUT, "%s: no valid answer in time", st->s->port);
+            rc = ispf_fail(err, ISPF_E_TIMEOUT, "%s: no valid answer in time", stk2_port(st));
             break;
         }
         rc = stream_read(st->s, buf, want, (int)left, err);
@@ -162,6 +188,8 @@ static int stk2_timeout_for(const struct stk2_priv *st, const uint8_t *body, siz
         answer = ((size_t)body[1] << 8 | body[2]) + 3u;
     else if (body[0] == STK2_CMD_SPI_MULTI)
         answer = (size_t)body[2] + 3u;
+    if (st->usb)
+        return base_ms; /* full-speed USB: a 275-byte body takes well under 1 ms */
     return base_ms + stream_wire_ms(st->s, len + answer + 2u * STK2_FRAME_OVERHEAD);
 }
 
@@ -190,6 +218,67 @@ static int stk2_restore_addr(struct pgm *pgm, uint32_t addr0, const char *name, 
     return ISPF_OK;
 }
 
+/* The answer length a command has when it succeeds, or 0 when it varies. */
+static size_t stk2_answer_len(const uint8_t *body)
+{
+    if (body[0] == STK2_CMD_READ_FLASH_ISP || body[0] == STK2_CMD_READ_EEPROM_ISP)
+        return ((size_t)body[1] << 8 | body[2]) + 3u;
+    if (body[0] == STK2_CMD_SPI_MULTI)
+        return (size_t)body[2] + 3u;
+    return 0;
+}
+
+/* One attempt over USB: the body as one bulk OUT transfer, the answer as one bulk
+ * IN transfer. An answer whose length is a multiple of the packet size is read
+ * with a buffer of exactly that size (it ends without a short packet); a
+ * zero-length packet the firmware sends after such an answer is skipped before
+ * the next one. Same results as stk2_attempt. */
+static int stk2_usb_attempt(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
+                            long long deadline, int *last, char *why, size_t whysize,
+                            struct ispf_error *err)
+{
+    struct stk2_priv *st = stk2_priv(pgm);
+    const char *name = stk2_cmd_name(body[0]);
+    long long left = deadline - clock_now_ms();
+    int rc = usb_bulk_out(st->usb, STK2_USB_EP_OUT, body, len, left > 1 ? (unsigned)left : 1u, name,
+                          err);
+    pgm->stats.commands++;
+    if (rc) {
+        stk2_sync_stats(pgm);
+        return ispf_error_prefix(err, "sending %s", name);
+    }
+    size_t expect = stk2_answer_len(body);
+    size_t want = expect && expect % STK2_USB_PACKET == 0 ? expect : STK2_USB_IN_BUF;
+    uint8_t buf[STK2_USB_IN_BUF];
+    int n = 0;
+    while (n == 0) {
+        left = deadline - clock_now_ms();
+        n = usb_bulk_in(st->usb, STK2_USB_EP_IN, buf, want, left > 1 ? (unsigned)left : 1u, name,
+                        err);
+        if (n == 0 && left <= 1)
+            n = ispf_fail(err, ISPF_E_TIMEOUT, "no answer to %s in time", name);
+    }
+    stk2_sync_stats(pgm);
+    *last = ISPF_E_PROTOCOL;
+    if (n == ISPF_E_TIMEOUT) {
+        *last = ISPF_E_TIMEOUT;
+        ispf_error_clear(err);
+        return 1;
+    }
+    if (n < 0)
+        return ispf_error_prefix(err, "waiting for the answer to %s", name);
+    if ((size_t)n > STK2_MAX_BODY)
+        n = (int)STK2_MAX_BODY;
+    memcpy(ans->body, buf, (size_t)n);
+    ans->size = (uint16_t)n;
+    if (buf[0] == body[0])
+        return ISPF_OK;
+    /* A late answer to an earlier command that timed out: skip it. */
+    log_warn("answer to %s carries command id 0x%02X; sending it again", name, buf[0]);
+    snprintf(why, whysize, "the answers carried the wrong command id (0x%02X)", buf[0]);
+    return 1;
+}
+
 /* One attempt: send, receive by deadline. Returns OK, 1 (retry: why says why, *last
  * the status), or a negative status to return at once. */
 static int stk2_attempt(struct pgm *pgm, const uint8_t *body, size_t len, struct stk2_rx *ans,
@@ -197,6 +286,8 @@ static int stk2_attempt(struct pgm *pgm, const uint8_t *body, size_t len, struct
                         struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
+    if (st->usb)
+        return stk2_usb_attempt(pgm, body, len, ans, deadline, last, why, whysize, err);
     uint8_t frame[STK2_MAX_BODY + STK2_FRAME_OVERHEAD];
     const char *name = stk2_cmd_name(body[0]);
     uint8_t seq = st->seq++;
@@ -293,14 +384,16 @@ static int stk2_exchange(struct pgm *pgm, const uint8_t *body, size_t len, struc
         if (stk2_cmd_uses_addr(body[0]))
             st->addr_known = false;
         restore = moves_addr;
-        rc = stream_discard(st->s, 20, clock_now_ms() + 100, &st->junk, SIZE_MAX, false, err);
+        rc = st->usb
+                 ? ISPF_OK
+                 : stream_discard(st->s, 20, clock_now_ms() + 100, &st->junk, SIZE_MAX, false, err);
         stk2_sync_stats(pgm);
         if (rc)
             return ispf_error_prefix(err, "after a failed %s", name);
     }
     if (last == ISPF_E_TIMEOUT)
         st->unresponsive = true;
-    return ispf_fail(err, last, "%s on %s: %s", name, st->s->port, why);
+    return ispf_fail(err, last, "%s on %s: %s", name, stk2_port(st), why);
 }
 
 /* A command whose answer must have status OK in body[1]; min_len answer bytes. */
@@ -382,7 +475,12 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
     long long overall = clock_now_ms() + total;
     int rc = stk2_exchange(pgm, body, 1, &ans, st->probing ? STK2_PROBE_TRIES : STK2_SIGNON_TRIES,
                            timeout, overall, err);
-    if ((rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->junk.n > 0)
+    if (st->usb && rc == ISPF_E_TIMEOUT)
+        return ispf_fail(err, ISPF_E_TIMEOUT,
+                         "the AVRISP mkII %s does not answer SIGN_ON (within %d ms): unplug it "
+                         "and plug it in again",
+                         stk2_port(st), total);
+    if (!st->usb && (rc == ISPF_E_TIMEOUT || rc == ISPF_E_PROTOCOL) && st->junk.n > 0)
         return stream_not_protocol(st->s, "STK500v2", st->junk.first, st->junk.n, err);
     if (rc == ISPF_E_TIMEOUT)
         return ispf_fail(err, ISPF_E_TIMEOUT,
@@ -390,7 +488,7 @@ static int stk2_sign_on(struct pgm *pgm, struct ispf_error *err)
                          "%d ms). Check -P, that the programmer runs STK500v2 firmware (an "
                          "ArduinoISP sketch speaks STK500v1: use -c avrisp), and -b (it uses "
                          "%d baud)",
-                         st->s->port, total, pgm_baud(pgm));
+                         stk2_port(st), total, pgm_baud(pgm));
     if (rc)
         return rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK || ans.size < 3)
@@ -423,7 +521,11 @@ static int stk2_start(struct pgm *pgm, struct ispf_error *err)
     st->vtarget = -1;
     st->read_max = STK2_READ_MAX;
     st->junk.n = 0;
-    int rc = stream_discard(st->s, 0, clock_now_ms() + 100, &st->junk, SIZE_MAX, false,
+    int rc = ISPF_OK;
+    if (st->usb)
+        st->read_max = STK2_READ_SAFE; /* the mkII's buffer: 256-byte reads */
+    else
+        rc = stream_discard(st->s, 0, clock_now_ms() + 100, &st->junk, SIZE_MAX, false,
                             err); /* what the port sent before we asked */
     if (rc == ISPF_OK)
         rc = stk2_sign_on(pgm, err);
@@ -460,19 +562,43 @@ static int stk2_start(struct pgm *pgm, struct ispf_error *err)
     return rc;
 }
 
+/* -P usb, usb:SERIAL, usb:VID:PID (and no -P for a USB row): the mkII over USB. */
+static bool stk2_port_is_usb(const char *port, enum pgm_transport t)
+{
+    if (!port)
+        return t == PGM_TRANSPORT_USB;
+    return strcmp(port, "usb") == 0 || strncmp(port, "usb:", 4) == 0;
+}
+
+static void stk2_close(struct pgm *pgm);
+
 static int stk2_open(struct pgm *pgm, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
     if (pgm->cfg.n_xopts > 0)
         return ispf_fail(err, ISPF_E_USAGE, "-x %s: -c %s has no extended options",
                          pgm->cfg.xopts[0], pgm->entry->id);
-    int rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
+    int rc;
+    unsigned vid, pid;
+    const char *port = pgm->cfg.port;
+    if (port && sscanf(port, "usb:%4x:%4x", &vid, &pid) == 2 && strlen(port) >= 13 &&
+        (vid != STK2_USB_VID || pid != STK2_USB_PID))
+        return ispf_fail(err, ISPF_E_USAGE,
+                         "-P %s: with -c %s, -P usb... is the AVRISP mkII over USB (03eb:2104); "
+                         "for an STK500v2 programmer on a serial port, give the port name or use "
+                         "-c stk500v2 -P %s",
+                         port, pgm->entry->id, port);
+    if (stk2_port_is_usb(port, pgm->entry->transport)) {
+        static const struct usb_id ids[] = {{STK2_USB_VID, STK2_USB_PID, NULL, NULL}};
+        rc = usb_open(&st->usb, ids, 1, pgm->cfg.port, "AVRISP mkII", NULL, err);
+    } else {
+        rc = stream_open(&st->s, pgm->cfg.port, pgm_baud(pgm), err);
+    }
     if (rc)
         return rc;
     rc = stk2_start(pgm, err);
     if (rc) {
-        stream_close(st->s);
-        st->s = NULL;
+        stk2_close(pgm);
     }
     return rc;
 }
@@ -498,8 +624,12 @@ static void stk2_close(struct pgm *pgm)
 {
     struct stk2_priv *st = stk2_priv(pgm);
     stk2_sync_stats(pgm);
-    stream_close(st->s);
+    if (st->usb)
+        usb_close(st->usb);
+    else
+        stream_close(st->s);
     st->s = NULL;
+    st->usb = NULL;
 }
 
 static int stk2_enable(struct pgm *pgm, struct ispf_error *err)
@@ -861,6 +991,8 @@ static int stk2_program_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, c
         return stk2_status_error(body[0], ans.body[1], what, err);
     }
     stk2_advance(st, mem, n);
+    if (st->usb)
+        usb_note_written(st->usb, stk2_mem_word(mem), addr + n - 1u);
     return ISPF_OK;
 }
 
@@ -913,6 +1045,34 @@ static double stk2_sck_hz(enum stk2_type type, unsigned d)
     return f;
 }
 
+/* SCK frequencies in Hz of the AVRISP mkII's SCK_DURATION values (AVR069's table,
+ * as avrdude's avrispmkIIfreqs and LUFA's clone use it): 8 MHz down to 51 Hz. */
+static const double stk2_mk2_freqs[] = {
+    8000000, 4000000, 2000000, 1000000, 500000, 250000, 125000, 96386, 89888, 84211, 79208, 74767,
+    70797,   67227,   64000,   61069,   58395,  55945,  51613,  49690, 47905, 46243, 43244, 41885,
+    39409,   38278,   36200,   34335,   32654,  31129,  29740,  28470, 27304, 25724, 24768, 23461,
+    22285,   21221,   20254,   19371,   18562,  17583,  16914,  16097, 15356, 14520, 13914, 13224,
+    12599,   12031,   11511,   10944,   10431,  9963,   9468,   9081,  8612,  8239,  7851,  7498,
+    7137,    6809,    6478,    6178,    5879,   5607,   5359,   5093,  4870,  4633,  4418,  4209,
+    4019,    3823,    3645,    3474,    3310,   3161,   3011,   2869,  2734,  2611,  2484,  2369,
+    2257,    2152,    2052,    1956,    1866,   1779,   1695,   1615,  1539,  1468,  1398,  1333,
+    1271,    1212,    1155,    1101,    1049,   1000,   953,    909,   866,   826,   787,   750,
+    715,     682,     650,     619,     590,    563,    536,    511,   487,   465,   443,   422,
+    402,     384,     366,     349,     332,    317,    302,    288,   274,   261,   249,   238,
+    226,     216,     206,     196,     187,    178,    170,    162,   154,   147,   140,   134,
+    128,     122,     116,     111,     105,    100,    95,     91,    87,    83,    79,    75,
+    71,      68,      65,      62,      59,     56,     54,     51};
+
+/* The fastest mkII SCK_DURATION not above want_hz (the slowest if none is). */
+static unsigned stk2_mk2_duration(double want_hz)
+{
+    unsigned n = (unsigned)(sizeof stk2_mk2_freqs / sizeof stk2_mk2_freqs[0]);
+    unsigned d = 0;
+    while (d + 1 < n && stk2_mk2_freqs[d] > want_hz * 1.001)
+        d++;
+    return d;
+}
+
 static int stk2_set_sck(struct pgm *pgm, double period_us, struct ispf_error *err)
 {
     struct stk2_priv *st = stk2_priv(pgm);
@@ -921,7 +1081,12 @@ static int stk2_set_sck(struct pgm *pgm, double period_us, struct ispf_error *er
     double want_hz = 1e6 / period_us;
     unsigned d;
     double got;
-    if (st->type == STK2_TYPE_AVRISP_MK2 || st->type == STK2_TYPE_STK600) {
+    if (st->type == STK2_TYPE_AVRISP_MK2) {
+        d = stk2_mk2_duration(want_hz);
+        got = stk2_mk2_freqs[d];
+        if (got > want_hz * 1.001)
+            log_warn("-B %g: the slowest ISP clock of the AVRISP mkII is %.0f Hz", period_us, got);
+    } else if (st->type == STK2_TYPE_STK600) {
         /* mkII-style index: 8 MHz halved per step for the fast rates. */
         for (d = 0; d < 6 && 8e6 / (double)(1u << d) > want_hz; d++)
             ;

@@ -97,6 +97,20 @@ int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t 
     return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
 }
 
+int usb_bulk_out(struct usb_dev *dev, uint8_t ep, const uint8_t *buf, size_t len,
+                 unsigned timeout_ms, const char *what, struct ispf_error *err)
+{
+    (void)dev, (void)ep, (void)buf, (void)len, (void)timeout_ms;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
+}
+
+int usb_bulk_in(struct usb_dev *dev, uint8_t ep, uint8_t *buf, size_t len, unsigned timeout_ms,
+                const char *what, struct ispf_error *err)
+{
+    (void)dev, (void)ep, (void)buf, (void)len, (void)timeout_ms;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED, "%s: built without libusb-1.0", what);
+}
+
 void usb_note_written(struct usb_dev *dev, const char *mem, uint32_t addr)
 {
     (void)dev, (void)mem, (void)addr;
@@ -250,6 +264,9 @@ static bool usb_port_selects(const char *want, const struct usb_seen *seen)
         return true;
     unsigned b, a;
     char extra;
+    if (strlen(want) == 9 && want[4] == ':' && strspn(want, "0123456789abcdefABCDEF") == 4 &&
+        strspn(want + 5, "0123456789abcdefABCDEF") == 4 && sscanf(want, "%x:%x", &b, &a) == 2)
+        return b == seen->vid && a == seen->pid; /* VVVV:PPPP */
     if (sscanf(want, "%u:%u%c", &b, &a, &extra) == 2)
         return b == seen->bus && a == seen->addr;
     return false;
@@ -530,6 +547,47 @@ int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t 
         return ispf_fail(err, ISPF_E_PROTOCOL, "%s accepted only %d of %u bytes of %s", dev->name,
                          rc, len, what);
     return ISPF_OK;
+}
+
+int usb_bulk_out(struct usb_dev *dev, uint8_t ep, const uint8_t *buf, size_t len,
+                 unsigned timeout_ms, const char *what, struct ispf_error *err)
+{
+    if (dev->gone)
+        return usb_map_error(dev, LIBUSB_ERROR_NO_DEVICE, what, timeout_ms, err);
+    if (ispf_log_enabled(ISPF_LOG_WIRE)) {
+        ispf_log(ISPF_LOG_WIRE, LOG_PREFIX, "%s: bulk OUT ep 0x%02x len %zu", what, ep, len);
+        ispf_log_bytes(LOG_PREFIX, "out", buf, len);
+    }
+    int done = 0;
+    int rc = libusb_bulk_transfer(dev->handle, (unsigned char)(ep & 0x7F),
+                                  (unsigned char *)(uintptr_t)buf, (int)len, &done, timeout_ms);
+    dev->ctr.transfers++;
+    dev->ctr.bytes_out += (uint64_t)(done > 0 ? done : 0);
+    if (rc < 0)
+        return usb_map_error(dev, rc, what, timeout_ms, err);
+    if ((size_t)done != len)
+        return ispf_fail(err, ISPF_E_PROTOCOL, "%s accepted only %d of %zu bytes of %s", dev->name,
+                         done, len, what);
+    return ISPF_OK;
+}
+
+int usb_bulk_in(struct usb_dev *dev, uint8_t ep, uint8_t *buf, size_t len, unsigned timeout_ms,
+                const char *what, struct ispf_error *err)
+{
+    if (dev->gone)
+        return usb_map_error(dev, LIBUSB_ERROR_NO_DEVICE, what, timeout_ms, err);
+    int done = 0;
+    int rc = libusb_bulk_transfer(dev->handle, (unsigned char)(ep | 0x80), buf, (int)len, &done,
+                                  timeout_ms);
+    dev->ctr.transfers++;
+    if (rc < 0)
+        return usb_map_error(dev, rc, what, timeout_ms, err);
+    dev->ctr.bytes_in += (uint64_t)done;
+    if (ispf_log_enabled(ISPF_LOG_WIRE)) {
+        ispf_log(ISPF_LOG_WIRE, LOG_PREFIX, "%s: bulk IN ep 0x%02x len %zu", what, ep, len);
+        ispf_log_bytes(LOG_PREFIX, "in", buf, (size_t)done);
+    }
+    return done;
 }
 
 void usb_note_written(struct usb_dev *dev, const char *mem, uint32_t addr)

@@ -27,7 +27,7 @@ struct usb_id {
     const char *product;
 };
 
-/* Transfer counters (control transfers, payload bytes each way). */
+/* Transfer counters (control and bulk transfers, payload bytes each way). */
 struct usb_counters {
     uint64_t transfers;
     uint64_t bytes_in, bytes_out;
@@ -38,7 +38,8 @@ struct usb_dev;
 /* Open the first device matching any of ids[0..n_ids-1] (in that order of
  * preference) and claim interface 0. port: NULL or "usb" = first match;
  * "usb:SERIAL" = the device whose serial-number string is SERIAL (or whose
- * bus:device numbers are given as "usb:BBB:DDD"). pgm_name names the programmer
+ * bus:device numbers are given as "usb:BBB:DDD", or whose ids are "usb:VVVV:PPPP",
+ * four hex digits each). pgm_name names the programmer
  * in messages ("USBtiny"). *which (may be NULL) receives the index in ids of the
  * identity that matched. */
 int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const char *port,
@@ -54,6 +55,18 @@ int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t i
 int usb_ctrl_out(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t index,
                  const uint8_t *buf, uint16_t len, unsigned timeout_ms, const char *what,
                  struct ispf_error *err);
+
+/* Bulk transfer OUT on endpoint ep (0x02): len bytes as one transfer (the
+ * host splits it into max-packet-size packets; no zero-length packet is added).
+ * Returns ISPF_OK or a negative status (stall: ISPF_E_PROTOCOL, timeout:
+ * ISPF_E_TIMEOUT, unplugged: ISPF_E_DISCONNECTED). */
+int usb_bulk_out(struct usb_dev *dev, uint8_t ep, const uint8_t *buf, size_t len,
+                 unsigned timeout_ms, const char *what, struct ispf_error *err);
+/* Bulk transfer IN on endpoint ep (0x82): up to len bytes, ending at the device's
+ * short (or zero-length) packet or when len bytes arrived. Returns the number of
+ * bytes (>= 0) or a negative status. */
+int usb_bulk_in(struct usb_dev *dev, uint8_t ep, uint8_t *buf, size_t len, unsigned timeout_ms,
+                const char *what, struct ispf_error *err);
 
 /* Remember the last address written (mem name such as "flash"), so that an
  * unplug reports where programming stopped. */

@@ -17,6 +17,7 @@ trap 'rm -rf "$W"' EXIT
 QMK128="$DATA/real/qmk_bootloader_at90usb128x_1_0_1.hex"
 QMK32U4="$DATA/real/qmk_bootloader_atmega32u4_1_0_0.hex"
 CATERINA="$DATA/real/sparkfun_Caterina-promicro16.hex"
+LEONARDO="$DATA/real/arduino_Caterina-Leonardo.hex"
 
 fail() {
     echo "FAIL [$CASE]: $*" >&2
@@ -372,6 +373,143 @@ counts)
         [ "$i" -le "$a" ] || fail "$p: ispflash used $i transfers to read, avrdude $a"
         cmp -s "$W/r1.bin" "$W/r2.bin" || fail "$p: ispflash and avrdude read different flash"
     done
+    ;;
+
+mk2_caterina | mk2_lufa)
+    # The AVRISP mkII (or LUFA's clone, lufa=1) over USB: Caterina on an ATmega32U4
+    # and the QMK DFU bootloader on an AT90USB1286, written, verified, the chip as
+    # dryrun leaves it; each -P form and both -c ids.
+    o=""
+    [ "$CASE" = mk2_lufa ] && o="--opt lufa=1"
+    ref m32u4 "$W/ref" -U "$LEONARDO"
+    rm -f "$W/a"
+    expect 0 emu avrisp2 m32u4 "$W/a" $o -- "$BIN" -c avrisp2 -P usb -p m32u4 -v -U "$LEONARDO"
+    has "found AVRISP mkII (signs on as \"AVRISP_MK2\")"
+    has "flash verified"
+    if [ "$CASE" = mk2_lufa ]; then has "hardware version 1, firmware 1.00"; else has "firmware 1.13"; fi
+    same_chip "$W/a" "$W/ref"
+    expect 0 emu avrisp2 m32u4 "$W/a" $o -- "$BIN" -c avrispmkII -P usb:03eb:2104 -p m32u4 -U "flash:v:$LEONARDO"
+    has "flash verified"
+    expect 0 emu avrisp2 m32u4 "$W/a" $o -- "$BIN" -c avrispmkII -p m32u4 -U "flash:v:$LEONARDO"
+    ref usb1286 "$W/ref2" -U "$QMK128"
+    expect 0 emu avrisp2 usb1286 "$W/b" $o -- "$BIN" -c avrisp2 -P usb -p usb1286 -U "$QMK128"
+    has "flash verified"
+    same_chip "$W/b" "$W/ref2"
+    expect 0 emu avrisp2 usb1286 "$W/b" $o -- "$BIN" -q -c avrisp2 -p usb1286 -U "flash:r:$W/back.bin:r"
+    "$BIN" -q -c dryrun -p usb1286 -x "state=$W/ref2" -U "flash:r:$W/want.bin:r" || fail "dryrun read"
+    cmp -s "$W/back.bin" "$W/want.bin" || fail "flash of the AT90USB1286 read back differs"
+    ;;
+
+mk2_fuses_eeprom)
+    fuses_eeprom avrisp2
+    # A 61-byte EEPROM read answers exactly 64 bytes: the zero-length packet the
+    # firmware ends it with comes before the next answer.
+    head -c 61 /dev/urandom >"$W/e61.bin"
+    expect 0 emu avrisp2 m32u4 "$W/z" --stats "$W/s" -- "$BIN" -c avrisp2 -p m32u4 \
+        -U "eeprom:w:$W/e61.bin:r" -U "eeprom:v:$W/e61.bin:r" -U "lfuse:r:$W/lf.bin:r"
+    has "61 bytes of eeprom verified"
+    rm -f "$W/zref"
+    "$BIN" -q -c dryrun -p m32u4 -x "state=$W/zref" -U "lfuse:r:$W/lf_ref.bin:r" || fail "dryrun"
+    cmp -s "$W/lf.bin" "$W/lf_ref.bin" || fail "lfuse read after a 64-byte answer differs"
+    ;;
+
+mk2_serial_select)
+    ref m32u4 "$W/ref" -U "$LEONARDO"
+    ref m32u4 "$W/fresh" -n
+    expect 0 emu avrisp2 m32u4 "$W/a" --opt devices=2 --opt "state2=$W/b" -- "$BIN" -c avrispmkII -P usb:EMU2 -p m32u4 -U "$LEONARDO"
+    same_chip "$W/b" "$W/ref"
+    same_chip "$W/a" "$W/fresh"
+    expect 4 emu avrisp2 m32u4 "$W/a" --opt devices=2 -- "$BIN" -c avrisp2 -P usb:NOPE -p m32u4 -U "$LEONARDO"
+    has "no AVRISP mkII with serial number \"NOPE\""
+    has "usb:EMU2"
+    expect 0 emu avrisp2 m32u4 "$W/a" --opt serial=000200012345 -- "$BIN" -P '?'
+    has 'USB 03eb:2104  serial 000200012345  "ATMEL" "AVRISP mkII"'
+    has '-P usb:000200012345'
+    has "LUFA clone of it): -c avrisp2"
+    expect 2 emu avrisp2 m32u4 "$W/a" -- "$BIN" -c avrisp2 -P usb:16c0:0483 -p m32u4 -U "$LEONARDO"
+    has "use -c stk500v2 -P usb:16c0:0483"
+    same_chip "$W/a" "$W/fresh"
+    expect 4 emu usbasp m32u4 "$W/a" -- "$BIN" -c avrisp2 -P usb -p m32u4 -U "$LEONARDO"
+    has "no AVRISP mkII found"
+    has "03eb:2104"
+    ;;
+
+mk2_bitclock)
+    # -B through the mkII's own SCK_DURATION table (AVR069), against a target
+    # that answers only up to 20 kHz.
+    expect 0 emu avrisp2 m32u4 "$W/a" --opt max_sck=20000 -- "$BIN" -c avrisp2 -v -B 100 -p m32u4 -U "$QMK32U4"
+    has "SCK_DURATION 53 = 10.0 kHz"
+    has "flash verified"
+    expect 5 emu avrisp2 m32u4 "$W/b" --opt max_sck=20000 -- "$BIN" -c avrisp2 -B 10 -p m32u4 -U "$QMK32U4"
+    has "Programming Enable"
+    expect 0 emu avrisp2 m32u4 "$W/c" -- "$BIN" -c avrisp2 -v -B 0.125 -p m32u4 -n
+    has "SCK_DURATION 0 = 8000.0 kHz"
+    expect 0 emu avrisp2 m32u4 "$W/c" -- "$BIN" -c avrisp2 -v -B 100000 -p m32u4 -n
+    has "slowest ISP clock of the AVRISP mkII is 51 Hz"
+    ;;
+
+mk2_faults)
+    # Each fault: its exit code, within a bounded time, and after the failing
+    # command nothing but LEAVE_PROGMODE reached the firmware (stats: commands run).
+    expect 5 emu avrisp2 m32u4 "$W/u" --opt unwired=1 -- "$BIN" -c avrisp2 -p m32u4 -U "$LEONARDO"
+    has "answered CMD_FAILED to ENTER_PROGMODE_ISP"
+    has "measures 0.0 V"
+    for f in stall_at=20:4:20 hang_at=20:4:19 unplug_after=40:4:39; do
+        opt=${f%%:*}
+        rest=${f#*:}
+        code=${rest%%:*}
+        ran=${rest#*:}
+        rm -f "$W/f"
+        t0=$(date +%s)
+        expect "$code" emu avrisp2 m32u4 "$W/f" --stats "$W/s" --opt "$opt" -- "$BIN" -c avrisp2 -p m32u4 -U "$LEONARDO"
+        t=$(($(date +%s) - t0))
+        [ "$t" -le 20 ] || fail "$opt took $t s"
+        [ "$(stat_of "$W/s" messages)" = "$ran" ] ||
+            fail "$opt: the firmware ran $(stat_of "$W/s" messages) commands, expected $ran"
+        case $opt in
+        stall*) has "stalled request PROGRAM_FLASH_ISP" ;;
+        hang*) has "no valid answer within 1000 ms, 3 times" ;;
+        unplug*) has "last address written was flash 0x" ;;
+        esac
+    done
+    ;;
+
+mk2_avrdude)
+    # avrdude 7.1 (libusb-0.1) drives the same emulated mkII and leaves the same chip.
+    for o in "" "--opt lufa=1"; do
+        for pair in "m32u4 $LEONARDO" "usb1286 $QMK128"; do
+            part=${pair%% *}
+            file=${pair#* }
+            rm -f "$W/avrdude.chip" "$W/ispflash.chip"
+            expect 0 emu avrisp2 "$part" "$W/avrdude.chip" $o -- "$AVRDUDE" -c avrisp2 -P usb -p "$part" -U "flash:w:$file:i"
+            has "verified"
+            expect 0 emu avrisp2 "$part" "$W/ispflash.chip" $o -- "$BIN" -c avrisp2 -P usb -p "$part" -U "$file"
+            same_chip "$W/avrdude.chip" "$W/ispflash.chip"
+        done
+    done
+    head -c 200 /dev/urandom >"$W/ee.bin"
+    rm -f "$W/avrdude.chip" "$W/ispflash.chip"
+    expect 0 emu avrisp2 m32u4 "$W/avrdude.chip" -- "$AVRDUDE" -c avrispmkII -P usb -p m32u4 \
+        -U "eeprom:w:$W/ee.bin:r" -U hfuse:w:0xD9:m -U efuse:w:0xF3:m
+    expect 0 emu avrisp2 m32u4 "$W/ispflash.chip" -- "$BIN" -c avrispmkII -P usb -p m32u4 \
+        -U "eeprom:w:$W/ee.bin:r" -U hfuse:w:0xD9:m -U efuse:w:0xF3:m
+    same_chip "$W/avrdude.chip" "$W/ispflash.chip"
+    expect 0 emu avrisp2 m32u4 "$W/ispflash.chip" -- "$AVRDUDE" -c avrisp2 -P usb -p m32u4 -U "eeprom:v:$W/ee.bin:r" -U hfuse:v:0xD9:m
+    ;;
+
+mk2_counts)
+    # Fewer USB transfers than avrdude for the same write+verify and read.
+    expect 0 emu avrisp2 m32u4 "$W/a" --stats "$W/s_isp" -- "$BIN" -c avrisp2 -p m32u4 -U "$LEONARDO"
+    expect 0 emu avrisp2 m32u4 "$W/b" --stats "$W/s_avr" -- "$AVRDUDE" -c avrisp2 -P usb -p m32u4 -U "flash:w:$LEONARDO:i"
+    i=$(stat_of "$W/s_isp" transfers)
+    a=$(stat_of "$W/s_avr" transfers)
+    echo "avrisp2 write+verify: ispflash $i, avrdude $a bulk transfers"
+    [ "$i" -lt "$a" ] || fail "ispflash used $i transfers, avrdude $a"
+    [ "$(stat_of "$W/s_isp" request_6)" -le 4 ] || fail "$(stat_of "$W/s_isp" request_6) LOAD_ADDRESS for one contiguous image"
+    expect 0 emu avrisp2 m32u4 "$W/a" --stats "$W/s_isp" -- "$BIN" -c avrisp2 -p m32u4 -U "flash:r:$W/r1.bin:r"
+    [ "$(stat_of "$W/s_isp" request_20)" = 128 ] || fail "32 KiB read in $(stat_of "$W/s_isp" request_20) READ_FLASH_ISP, not 128"
+    expect 0 emu avrisp2 m32u4 "$W/a" -- "$AVRDUDE" -c avrisp2 -P usb -p m32u4 -U "flash:r:$W/r2.bin:r"
+    cmp -s "$W/r1.bin" "$W/r2.bin" || fail "ispflash and avrdude read different flash"
     ;;
 
 *) fail "unknown case" ;;

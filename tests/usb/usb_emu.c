@@ -2,7 +2,7 @@
 /*
  * usb_emu: run a command against an emulated USB programmer.
  *
- *   umockdev-wrapper usb_emu --proto usbtiny|usbasp --part ID
+ *   umockdev-wrapper usb_emu --proto usbtiny|usbasp|avrisp2 --part ID
  *       [--state FILE | --target-file FILE] [--stats FILE] [--opt KEY=VALUE]...
  *       -- COMMAND ARGS...
  *
@@ -11,6 +11,11 @@
  * ioctl handler to the node and answers the usbdevfs ioctls the way the kernel
  * would for the device, passing vendor control transfers to the firmware
  * emulator (fw_usbtiny.c, fw_usbasp.c) which drives the shared chip model.
+ * A bulk-message firmware (fw_avrisp2.c, the AVRISP mkII) gets a configuration
+ * with bulk endpoints 0x02 OUT / 0x82 IN (64-byte packets); bulk URBs
+ * (libusb-1.0 and libusb-0.1 both submit them) and the synchronous
+ * USBDEVFS_BULK ioctl carry its commands and answers. Its fault numbers count
+ * commands (messages) instead of vendor requests.
  * COMMAND (ispflash, avrdude) inherits the umockdev preload and talks to the
  * device through the real libusb (1.0 via URBs, 0.1 via USBDEVFS_CONTROL and
  * read() of the node). When it exits, the chip is saved to --state and the
@@ -25,7 +30,8 @@
  *   max_sck=HZ       the target answers only at SCK <= HZ (a 1 MHz factory-fresh chip)
  *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
  *   stall_at=N       vendor request N is stalled (EPIPE)
- *   hang_at=N        vendor request N is never answered (the host must time out)
+ *   hang_at=N        vendor request N is never answered (the host must time out);
+ *                    bulk firmwares: the firmware locks up at command N (no answers)
  *   ioerr_at=N       vendor request N fails on the wire (EPROTO, a CRC error) and is
  *                    not executed
  *   access=1         the device node cannot be opened (permission denied)
@@ -68,8 +74,16 @@ struct emu_dev {
     uint16_t vid, pid;
     char vendor[64], product[64], serial[64];
     uint8_t devdesc[18];
-    uint8_t config[18];
-    unsigned long vendor_requests; /* for fault numbering */
+    uint8_t config[32];
+    size_t config_len;
+    /* Bulk-message firmwares: the command being received, the answer being sent. */
+    uint8_t msg[1024];
+    size_t msg_len;
+    uint8_t ans[512];
+    size_t ans_len, ans_off;
+    bool zlp_pending; /* an answer that filled its packets ends with a zero-length one */
+    unsigned long bulk_urbs, bulk_ioctls; /* how the host sent its bulk transfers */
+    unsigned long vendor_requests;        /* for fault numbering */
     unsigned long unplug_after, stall_at, hang_at, ioerr_at;
     bool unplugged;
     struct emu_urb *hung; /* submitted, never completed until the host discards it */
@@ -111,7 +125,19 @@ static void emu_build_descriptors(struct emu_dev *d)
     put16(dd + 12, 0x0104);
     dd[14] = 1, dd[15] = 2, dd[16] = d->serial[0] ? 3 : 0, dd[17] = 1;
     static const uint8_t cfg[18] = {9, 2, 18, 0, 1, 1, 0, 0x80, 50, 9, 4, 0, 0, 0, 0xFF, 0, 0, 0};
-    memcpy(d->config, cfg, sizeof cfg);
+    /* Bulk firmwares: interface 0 with bulk OUT 0x02 and bulk IN 0x82, 64 bytes. */
+    static const uint8_t bulk_cfg[32] = {9,  2, 32, 0,    1, 1,    0, 0x80, 50, 9,    4,
+                                         0,  0, 2,  0xFF, 0, 0,    0, 7,    5,  0x02, 2,
+                                         64, 0, 0,  7,    5, 0x82, 2, 64,   0,  0};
+    if (d->emu.fw->message) {
+        memcpy(d->config, bulk_cfg, sizeof bulk_cfg);
+        d->config_len = sizeof bulk_cfg;
+        put16(dd + 2, 0x0200);
+        dd[7] = 64;
+    } else {
+        memcpy(d->config, cfg, sizeof cfg);
+        d->config_len = sizeof cfg;
+    }
 }
 
 /* Standard requests: descriptors and the few others a host sends. */
@@ -126,7 +152,7 @@ static int emu_standard(struct emu_dev *d, const uint8_t setup[8], uint8_t *data
         if (type == 1) {
             src = d->devdesc, n = sizeof d->devdesc;
         } else if (type == 2) {
-            src = d->config, n = sizeof d->config;
+            src = d->config, n = d->config_len;
         } else if (type == 3) {
             const char *s = NULL;
             if (idx == 0) {
@@ -191,6 +217,151 @@ static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
     return n;
 }
 
+/* A command complete: the faults by its number, else the firmware runs it. Returns
+ * 0, or -ENODEV / -EPIPE / -EPROTO for the OUT transfer that completed it
+ * (hang_at: the command is swallowed and never answered). */
+static int emu_bulk_command(struct emu_dev *d, size_t len)
+{
+    struct usbemu *e = &d->emu;
+    d->vendor_requests++;
+    d->msg_len = 0;
+    if (d->unplug_after && d->vendor_requests >= d->unplug_after) {
+        d->unplugged = true;
+        return -ENODEV;
+    }
+    if (d->stall_at && d->vendor_requests == d->stall_at)
+        return -EPIPE;
+    if (d->ioerr_at && d->vendor_requests == d->ioerr_at)
+        return -EPROTO;
+    if (d->hang_at && d->vendor_requests >= d->hang_at)
+        return 0; /* the firmware locked up at command hang_at: nothing answers */
+    e->messages++;
+    e->per_request[d->msg[0]]++;
+    e->bytes_out += len;
+    d->ans_len = e->fw->message(e, d->msg, len, d->ans);
+    d->ans_off = 0; /* a zero-length packet still pending goes out first */
+    e->bytes_in += d->ans_len;
+    return 0;
+}
+
+/* One bulk transfer of len bytes (buffer data) on endpoint ep. OUT: the bytes
+ * join the command being received. IN: as much of the answer as fits; the
+ * transfer ends at the answer's last (short or zero-length) packet. Returns the
+ * bytes moved, -ETIMEDOUT (nothing to send: the URB stays pending), or -errno. */
+static int emu_bulk(struct emu_dev *d, uint8_t ep, uint8_t *data, size_t len)
+{
+    d->emu.transfers++;
+    if (!(ep & 0x80)) {
+        if ((ep & 0x7F) != 0x02)
+            return -EPIPE;
+        if (len == 0)
+            return 0;
+        size_t take = len < sizeof d->msg - d->msg_len ? len : sizeof d->msg - d->msg_len;
+        memcpy(d->msg + d->msg_len, data, take);
+        d->msg_len += take;
+        size_t need = d->emu.fw->msg_length(d->msg, d->msg_len);
+        if (need && d->msg_len >= need) {
+            int rc = emu_bulk_command(d, need);
+            if (rc < 0)
+                return rc;
+        }
+        return (int)len;
+    }
+    if (ep != 0x82)
+        return -EPIPE;
+    size_t left = d->ans_len - d->ans_off;
+    if (d->zlp_pending) {
+        d->zlp_pending = false;
+        return 0;
+    }
+    if (left == 0)
+        return -ETIMEDOUT;
+    if (len < left && len % 64 != 0) {
+        d->ans_off = d->ans_len; /* babble: the packet did not fit */
+        return -EOVERFLOW;
+    }
+    size_t n = len < left ? len : left;
+    memcpy(data, d->ans + d->ans_off, n);
+    d->ans_off += n;
+    if (d->ans_off == d->ans_len && n % 64 == 0 && n == len)
+        d->zlp_pending = true; /* the zero-length packet waits for the next transfer */
+    return (int)n;
+}
+
+/* A bulk URB (SUBMITURB): run it, queue it for reaping (or keep it pending). */
+static void emu_submit_bulk(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *u,
+                            struct usbdevfs_urb *urb, GError **gerr)
+{
+    gsize blen = urb->buffer_length > 0 ? (gsize)urb->buffer_length : 0;
+    UMockdevIoctlData *b =
+        blen ? umockdev_ioctl_data_resolve(u, offsetof(struct usbdevfs_urb, buffer), blen, gerr)
+             : NULL;
+    if (blen && !b) {
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return;
+    }
+    d->bulk_urbs++;
+    uint8_t *data = g_malloc0(blen + 1);
+    if (b && !(urb->endpoint & 0x80))
+        memcpy(data, b->data, blen);
+    int n = emu_bulk(d, urb->endpoint, data, blen);
+    if (n == -ENODEV) {
+        g_free(data);
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return;
+    }
+    if (n == -ETIMEDOUT) {
+        g_free(data);
+        d->hung = g_new0(struct emu_urb, 1);
+        d->hung->urb = g_object_ref(u);
+        umockdev_ioctl_client_complete(client, 0, 0);
+        return;
+    }
+    int status = n < 0 ? n : 0;
+    int actual = n < 0 ? 0 : n;
+    if ((urb->endpoint & 0x80) && n > 0)
+        umockdev_ioctl_data_update(b, 0, data, n);
+    g_free(data);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
+                               sizeof status);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length), (guint8 *)&actual,
+                               sizeof actual);
+    struct emu_urb *p = g_new0(struct emu_urb, 1);
+    p->urb = g_object_ref(u);
+    g_queue_push_tail(&d->pending, p);
+    umockdev_ioctl_client_complete(client, 0, 0);
+}
+
+/* USBDEVFS_BULK: a synchronous bulk transfer (nothing to send: ETIMEDOUT at once,
+ * which is what the kernel reports after the caller's timeout). */
+static void emu_sync_bulk(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
+                          GError **gerr)
+{
+    UMockdevIoctlData *c =
+        umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_bulktransfer), gerr);
+    if (!c || !d->emu.fw->message) {
+        umockdev_ioctl_client_complete(client, -1, c ? EINVAL : EFAULT);
+        return;
+    }
+    struct usbdevfs_bulktransfer *bt = (struct usbdevfs_bulktransfer *)c->data;
+    gsize blen = bt->len;
+    UMockdevIoctlData *b = blen ? umockdev_ioctl_data_resolve(
+                                      c, offsetof(struct usbdevfs_bulktransfer, data), blen, gerr)
+                                : NULL;
+    d->bulk_ioctls++;
+    uint8_t *data = g_malloc0(blen + 1);
+    if (b && !(bt->ep & 0x80))
+        memcpy(data, b->data, blen);
+    int n = emu_bulk(d, (uint8_t)bt->ep, data, blen);
+    if (n >= 0 && (bt->ep & 0x80) && n > 0 && b)
+        umockdev_ioctl_data_update(b, 0, data, n);
+    g_free(data);
+    if (n < 0)
+        umockdev_ioctl_client_complete(client, -1, -n);
+    else
+        umockdev_ioctl_client_complete(client, n, 0);
+}
+
 /* USBDEVFS_SUBMITURB (libusb-1.0): run the control transfer, queue the URB for reaping. */
 static void emu_submit_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
                            GError **gerr)
@@ -201,6 +372,10 @@ static void emu_submit_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMock
         return;
     }
     struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+    if (urb->type == USBDEVFS_URB_TYPE_BULK && d->emu.fw->message) {
+        emu_submit_bulk(d, client, u, urb, gerr);
+        return;
+    }
     if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
         umockdev_ioctl_client_complete(client, -1, EINVAL);
         return;
@@ -362,6 +537,8 @@ static gboolean emu_handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient
         emu_reap_urb(d, client, arg, &gerr);
     } else if (request == USBDEVFS_CONTROL) {
         emu_sync_control(d, client, arg, &gerr);
+    } else if (request == USBDEVFS_BULK) {
+        emu_sync_bulk(d, client, arg, &gerr);
     } else {
         umockdev_ioctl_client_complete(client, -1, ENOTTY);
     }
@@ -380,10 +557,11 @@ static gboolean emu_handle_read(UMockdevIoctlBase *handler, UMockdevIoctlClient 
     UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
     uint8_t all[sizeof d->devdesc + sizeof d->config];
     memcpy(all, d->devdesc, sizeof d->devdesc);
-    memcpy(all + sizeof d->devdesc, d->config, sizeof d->config);
+    memcpy(all + sizeof d->devdesc, d->config, d->config_len);
     gsize off = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(client), "readpos"));
     gsize want = (gsize)arg->data_len;
-    gsize n = off < sizeof all ? sizeof all - off : 0;
+    gsize total = sizeof d->devdesc + d->config_len;
+    gsize n = off < total ? total - off : 0;
     if (n > want)
         n = want;
     if (n)
@@ -410,7 +588,7 @@ static void emu_add_device(UMockdevTestbed *tb, struct emu_dev *d)
                            "A: idVendor=%04x\n"
                            "A: idProduct=%04x\n"
                            "A: bcdDevice=0104\n"
-                           "A: speed=1.5\n"
+                           "A: speed=%s\n"
                            "A: bConfigurationValue=1\n"
                            "A: bNumConfigurations=1\n"
                            "A: bDeviceClass=ff\n"
@@ -421,14 +599,14 @@ static void emu_add_device(UMockdevTestbed *tb, struct emu_dev *d)
                            "A: product=%s\n",
                            d->bus, d->bus, d->devnum - 1, d->bus, d->devnum, d->bus, d->devnum,
                            d->bus, d->devnum, d->vid, d->pid, d->bus, d->devnum, d->vid, d->pid,
-                           d->devnum - 1, (d->bus - 1) * 128 + d->devnum - 1, d->vendor,
-                           d->product);
+                           d->emu.fw->message ? "12" : "1.5", d->devnum - 1,
+                           (d->bus - 1) * 128 + d->devnum - 1, d->vendor, d->product);
     if (d->serial[0])
         g_string_append_printf(rec, "A: serial=%s\n", d->serial);
     g_string_append(rec, "H: descriptors=");
     for (size_t i = 0; i < sizeof d->devdesc; i++)
         g_string_append_printf(rec, "%02X", d->devdesc[i]);
-    for (size_t i = 0; i < sizeof d->config; i++)
+    for (size_t i = 0; i < d->config_len; i++)
         g_string_append_printf(rec, "%02X", d->config[i]);
     g_string_append(rec, "\n");
     GError *gerr = NULL;
@@ -485,7 +663,7 @@ static void emu_child_exited(GPid pid, gint status, gpointer user)
 
 static int emu_usage(void)
 {
-    fprintf(stderr, "usage: usb_emu --proto usbtiny|usbasp --part ID [--state FILE | "
+    fprintf(stderr, "usage: usb_emu --proto usbtiny|usbasp|avrisp2 --part ID [--state FILE | "
                     "--target-file FILE] [--stats FILE] [--opt KEY=VALUE]... -- COMMAND "
                     "ARGS...\n");
     return 2;
@@ -498,8 +676,11 @@ static void emu_write_stats(const char *path, struct emu_dev *d)
         fprintf(stderr, "usb_emu: cannot write %s\n", path);
         return;
     }
-    fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\n", d->emu.transfers,
-            d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions);
+    fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\nmessages %lu\n",
+            d->emu.transfers, d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions,
+            d->emu.messages);
+    if (d->emu.fw->message)
+        fprintf(f, "bulk_urbs %lu\nbulk_ioctls %lu\n", d->bulk_urbs, d->bulk_ioctls);
     for (int i = 0; i < 256; i++)
         if (d->emu.per_request[i])
             fprintf(f, "request_%d %lu\n", i, d->emu.per_request[i]);
@@ -687,9 +868,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usb_emu: --state and --target-file cannot be used together\n");
         return 2;
     }
-    const struct usbemu_fw *fw = strcmp(proto, "usbtiny") == 0  ? &usbemu_usbtiny
-                                 : strcmp(proto, "usbasp") == 0 ? &usbemu_usbasp
-                                                                : NULL;
+    const struct usbemu_fw *fw = strcmp(proto, "usbtiny") == 0   ? &usbemu_usbtiny
+                                 : strcmp(proto, "usbasp") == 0  ? &usbemu_usbasp
+                                 : strcmp(proto, "avrisp2") == 0 ? &usbemu_avrisp2
+                                                                 : NULL;
     const struct part *part = part_find(part_id);
     if (!fw || !part) {
         fprintf(stderr, "usb_emu: unknown %s\n", fw ? "part" : "protocol");
@@ -704,6 +886,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_opts; i++)
         if (!emu_option(devs, fw, &su, opts[i]))
             return 2;
+    for (int k = 0; k < EMU_MAX_DEVS && fw->setup; k++)
+        fw->setup(&devs[k].emu, devs[k].vendor, devs[k].product, sizeof devs[k].vendor);
     int n_devs = su.n_devs;
     const char *state2 = su.state2;
     bool access_denied = su.access_denied;

@@ -28,10 +28,21 @@ struct usbemu_fw {
     int (*handle)(struct usbemu *e, const uint8_t setup[8], uint8_t *data);
     /* Parse a firmware-specific option; false if unknown. */
     bool (*option)(struct usbemu *e, const char *key, const char *value);
+    /* Bulk-message firmwares (AVRISP mkII; NULL for control-only ones): the
+     * device has bulk endpoints 0x02 OUT / 0x82 IN (64-byte packets).
+     * msg_length: the length of the command that starts buf, once have bytes of
+     * it arrived (0: more are needed to tell); message: execute one command,
+     * write the answer to ans (STK500v2 bodies: at most 275 bytes), return its
+     * length. */
+    size_t (*msg_length)(const uint8_t *buf, size_t have);
+    size_t (*message)(struct usbemu *e, const uint8_t *cmd, size_t len, uint8_t *ans);
+    /* Called once the options are parsed (identity variants); may be NULL. */
+    void (*setup)(struct usbemu *e, char *vendor, char *product, size_t size);
 };
 
 extern const struct usbemu_fw usbemu_usbtiny;
 extern const struct usbemu_fw usbemu_usbasp;
+extern const struct usbemu_fw usbemu_avrisp2;
 
 /* Firmware state, one of these per device. */
 struct usbemu_tiny {
@@ -52,6 +63,14 @@ struct usbemu_asp {
     uint8_t ext_cached;  /* v1.04: starts at 0 */
 };
 
+struct usbemu_mk2 {
+    bool lufa; /* LUFA's AVRISP-MKII clone: its identity and parameters */
+    uint8_t sck_duration, reset_polarity;
+    uint32_t address; /* as LOAD_ADDRESS set it (bit 31: load extended address) */
+    bool need_ext;    /* send Load Extended Address before the next memory access */
+    bool progmode;
+};
+
 struct usbemu {
     const struct usbemu_fw *fw;
     struct avrchip chip;
@@ -60,9 +79,10 @@ struct usbemu {
     union {
         struct usbemu_tiny tiny;
         struct usbemu_asp asp;
+        struct usbemu_mk2 mk2;
     } u;
-    /* counters of vendor requests */
-    unsigned long transfers, bytes_in, bytes_out;
+    /* counters of vendor requests (bulk firmwares: bulk transfers, and messages) */
+    unsigned long transfers, bytes_in, bytes_out, messages;
     unsigned long per_request[256];
     unsigned long instructions;
 };
