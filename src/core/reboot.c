@@ -45,11 +45,11 @@ static const struct portlist_dev *reboot_pick(const struct portlist_dev *before,
     const struct portlist_dev *other = NULL;
     for (size_t i = 0; i < nn; i++) {
         const struct portlist_dev *d = &now[i], *was = reboot_find(before, nb, d->name);
-        bool changed = !was || was->usb != d->usb || was->vid != d->vid || was->pid != d->pid;
+        bool changed = !was || (d->usb && (!was->usb || was->vid != d->vid || was->pid != d->pid));
         if (strcmp(d->name, app) == 0 && app_gone && !d->usb)
-            changed = true;
+            changed = true; /* without sysfs: the same name back after it went away */
         if (!changed)
-            continue;
+            continue; /* a port that lost its identity is going away, not arriving */
         if (reboot_is_boot(d)) {
             *sure = true;
             return d;
