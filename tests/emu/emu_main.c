@@ -46,7 +46,7 @@
 #pragma weak emu_buspirate
 
 #define EMU_MAX_OPTS 16
-#define EMU_USB_DEV "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+#define EMU_USB_ROOT "/devices/pci0000:00/0000:00:14.0/usb1"
 #define EMU_MAX_STATS 96
 
 struct emu_stat {
@@ -463,7 +463,7 @@ static void emu_usage(void)
             "                  client that sets 1200 baud and closes the port makes it\n"
             "                  re-enumerate as the bootloader (1b4f:9205), which serves\n"
             "                  --proto until it starts the application again\n"
-            "  --boot-tty NAME the bootloader's node with --touch (default: the --tty one)\n"
+            "  --boot-tty NAME the bootloader's node with --touch (another name than --tty)\n"
             "  --touch-delay MS  time the re-enumeration takes (default 300)\n"
             "  --tty-record F  umockdev record file with the --tty device (any USB identity)\n"
             "                  and other devices, instead of the built-in 1b4f:9206 one\n");
@@ -633,6 +633,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
     }
     if (a->proto == NULL || a->part == NULL || (a->listen == NULL) == (a->tty == NULL))
         emu_usage();
+    if (a->touch && (a->tty == NULL || a->boot_tty == NULL || strcmp(a->tty, a->boot_tty) == 0))
+        emu_die("%s", "--touch needs --tty and a --boot-tty of another name (umockdev cannot "
+                      "re-add a removed node under the same name: tests/emu/README.md)");
     if (a->state != NULL && a->target_file != NULL)
         emu_die("%s", "--state and --target-file cannot be used together: --state is one chip "
                       "kept from client to client, --target-file a socket whose board can be "
@@ -726,13 +729,13 @@ static int emu_run_tcp(const struct emu_args *a, const struct emu_proto *proto,
 
 /* ---- tty mode (umockdev) ---- */
 
-/* One USB CDC ACM device at bus path 1-1 with node /dev/TTY (identity vid:pid). */
-static const char *emu_usb_record(const char *tty, unsigned vid, unsigned pid, const char *product,
-                                  unsigned devnum)
+/* One USB CDC ACM device at USB port BUS ("1-1") with node /dev/TTY (vid:pid). */
+static const char *emu_usb_record(const char *bus, const char *tty, unsigned vid, unsigned pid,
+                                  const char *product, unsigned devnum)
 {
     static char rec[2048];
     snprintf(rec, sizeof rec,
-             "P: " EMU_USB_DEV "\n"
+             "P: " EMU_USB_ROOT "/%s\n"
              "E: SUBSYSTEM=usb\n"
              "E: DEVTYPE=usb_device\n"
              "A: idVendor=%04x\n"
@@ -743,26 +746,26 @@ static const char *emu_usb_record(const char *tty, unsigned vid, unsigned pid, c
              "A: busnum=1\n"
              "A: devnum=%u\n"
              "\n"
-             "P: " EMU_USB_DEV "/1-1:1.0\n"
+             "P: " EMU_USB_ROOT "/%s/%s:1.0\n"
              "E: SUBSYSTEM=usb\n"
              "E: DEVTYPE=usb_interface\n"
              "E: DRIVER=cdc_acm\n"
              "A: bInterfaceClass=02\n"
              "A: bInterfaceNumber=00\n"
              "\n"
-             "P: " EMU_USB_DEV "/1-1:1.0/tty/%s\n"
+             "P: " EMU_USB_ROOT "/%s/%s:1.0/tty/%s\n"
              "N: %s\n"
              "E: SUBSYSTEM=tty\n"
              "E: DEVNAME=/dev/%s\n"
              "A: dev=166:%u\n"
-             "L: device=../../../1-1:1.0\n",
-             vid, pid, product, devnum, tty, tty, tty, devnum % 32);
+             "L: device=../../../%s:1.0\n",
+             bus, vid, pid, product, devnum, bus, bus, bus, bus, tty, tty, tty, devnum % 32, bus);
     return rec;
 }
 
 static const char *emu_tty_record(const char *tty)
 {
-    return emu_usb_record(tty, 0x1b4f, 0x9206, "ArduinoISP emulator", 7);
+    return emu_usb_record("1-1", tty, 0x1b4f, 0x9206, "ArduinoISP emulator", 7);
 }
 
 /* The pty master of /dev/NAME in the testbed, raw and non-blocking. */
@@ -788,15 +791,47 @@ static void emu_sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-/* --touch: plug the device in as the application or as the bootloader. */
-static void emu_plug(UMockdevTestbed *tb, struct emu_io *io, const struct emu_args *a, bool boot)
+/* --touch: the application's port (1-1, /dev/--tty), plugged in once. */
+static void emu_plug_app(UMockdevTestbed *tb, struct emu_io *io, const struct emu_args *a)
 {
-    static unsigned devnum = 7;
-    const char *name = boot && a->boot_tty ? a->boot_tty : a->tty;
     GError *gerr = NULL;
-    const char *rec = boot ? emu_usb_record(name, 0x1b4f, 0x9205, "Pro Micro 5V", ++devnum)
-                           : emu_usb_record(name, 0x1b4f, 0x9206, "SparkFun Pro Micro", ++devnum);
-    if (!umockdev_testbed_add_from_string(tb, rec, &gerr))
+    if (!umockdev_testbed_add_from_string(
+            tb, emu_usb_record("1-1", a->tty, 0x1b4f, 0x9206, "SparkFun Pro Micro", 7), &gerr))
+        emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
+    io->fd = emu_tty_fd(tb, a->tty);
+}
+
+/* The application's port leaving and coming back: its /sys/class/tty entry, which
+ * is what libserialport lists, removed or put back (its node and pty stay). */
+static void emu_app_listed(UMockdevTestbed *tb, const struct emu_args *a, bool listed)
+{
+    char path[4096], target[4096];
+    const char *root = umockdev_testbed_get_root_dir(tb);
+    snprintf(path, sizeof path, "%s/sys/class/tty/%s", root, a->tty);
+    snprintf(target, sizeof target, "../../devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/tty/%s",
+             a->tty);
+    if (listed)
+        (void)!symlink(target, path);
+    else
+        unlink(path);
+}
+
+/* The bootloader's port, the n-th time: /dev/--boot-tty, then (umockdev cannot
+ * re-add a node name it removed) the same name with its number counted up. */
+static void emu_plug_boot(UMockdevTestbed *tb, struct emu_io *io, const struct emu_args *a,
+                          unsigned n, char *name, size_t size)
+{
+    size_t len = strlen(a->boot_tty), digits = len;
+    while (digits > 0 && a->boot_tty[digits - 1] >= '0' && a->boot_tty[digits - 1] <= '9')
+        digits--;
+    if (n == 0 || digits == len)
+        snprintf(name, size, n ? "%s_%u" : "%s", a->boot_tty, n);
+    else
+        snprintf(name, size, "%.*s%lu", (int)digits, a->boot_tty,
+                 strtoul(a->boot_tty + digits, NULL, 10) + n);
+    GError *gerr = NULL;
+    if (!umockdev_testbed_add_from_string(
+            tb, emu_usb_record("1-2", name, 0x1b4f, 0x9205, "Pro Micro 5V", 8 + n), &gerr))
         emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
     io->fd = emu_tty_fd(tb, name);
     io->closed = false;
@@ -828,17 +863,17 @@ static bool emu_app_wait_touch(struct emu_io *io)
     return false;
 }
 
-/* Unplug the --touch device. umockdev_testbed_remove_device (umockdev 0.17) removes
- * the device's sysfs directory, node and udev data but leaves the /sys/bus and
- * /sys/class symlinks it made, which then fail the next add of the same path (an
- * assertion in add_devicev) and show libserialport a port without identity: they
- * are removed here too. */
-static void emu_unplug(UMockdevTestbed *tb, const struct emu_args *a, bool boot)
+/* Unplug the bootloader's port. umockdev_testbed_remove_device (umockdev 0.17)
+ * removes the device's sysfs directory, node and udev data but leaves the /sys/bus
+ * and /sys/class symlinks it made and /dev/.node/NAME, which make the next add at
+ * that path fail an assertion and show libserialport a port without identity: they
+ * are removed here too. A removed /dev name cannot be added again (the testbed keeps
+ * its pty in an internal table): tests/emu/README.md. */
+static void emu_unplug_boot(UMockdevTestbed *tb, const char *name)
 {
-    umockdev_testbed_remove_device(tb, "/sys" EMU_USB_DEV);
+    umockdev_testbed_remove_device(tb, "/sys" EMU_USB_ROOT "/1-2");
     const char *root = umockdev_testbed_get_root_dir(tb);
-    const char *name = boot && a->boot_tty ? a->boot_tty : a->tty;
-    const char *links[] = {"sys/bus/usb/devices/1-1", "sys/bus/usb/devices/1-1:1.0", NULL};
+    const char *links[] = {"sys/bus/usb/devices/1-2", "sys/bus/usb/devices/1-2:1.0", NULL};
     char path[4096];
     for (size_t i = 0; links[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", root, links[i]);
@@ -846,30 +881,39 @@ static void emu_unplug(UMockdevTestbed *tb, const struct emu_args *a, bool boot)
     }
     snprintf(path, sizeof path, "%s/sys/class/tty/%s", root, name);
     unlink(path);
+    snprintf(path, sizeof path, "%s/dev/.node/%s", root, name);
+    unlink(path);
 }
 
 /* --touch: application, touch, bootloader (proto->serve until the application
- * starts again), application... until the client exits. Re-enumeration is
- * umockdev_testbed_remove_device + add_from_string: the port's sysfs entry and
- * node go away and come back (a new pty) while the client runs. */
+ * starts again), application... until the client exits. */
 static void emu_touch_loop(const struct emu_args *a, const struct emu_proto *proto,
                            struct avrchip *chip, struct emu_io *io, UMockdevTestbed *tb)
 {
-    while (emu_app_wait_touch(io)) {
+    int app_fd = io->fd;
+    for (unsigned n = 0; emu_app_wait_touch(io); n++) {
         emu_stat_add(io, "touches", 1);
-        emu_unplug(tb, a, false);
+        emu_app_listed(tb, a, false);
         emu_sleep_ms(a->touch_delay);
-        emu_plug(tb, io, a, true);
+        char name[128];
+        emu_plug_boot(tb, io, a, n, name, sizeof name);
         io->connections++;
         proto->serve(io, chip);
         emu_flush(io, true);
         emu_save_state(a, io, chip);
         emu_write_stats(a, io, chip);
-        emu_unplug(tb, a, true);
+        emu_unplug_boot(tb, name);
+        io->fd = app_fd;
         if (emu_stop || emu_child_gone(io))
             break;
         emu_sleep_ms(a->touch_delay);
-        emu_plug(tb, io, a, false);
+        struct termios t; /* the application's port back, at its power-on speed */
+        if (tcgetattr(app_fd, &t) == 0) {
+            cfsetispeed(&t, B9600);
+            cfsetospeed(&t, B9600);
+            tcsetattr(app_fd, TCSANOW, &t);
+        }
+        emu_app_listed(tb, a, true);
     }
 }
 
@@ -894,7 +938,7 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
     GError *gerr = NULL;
     int fd = -1;
     if (a->touch) {
-        emu_plug(tb, io, a, false);
+        emu_plug_app(tb, io, a);
         fd = io->fd;
     } else {
         if (a->tty_record ? !umockdev_testbed_add_from_file(tb, a->tty_record, &gerr)
