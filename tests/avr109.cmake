@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # -c avr109 / butterfly / avr911 (src/programmers/avr109.c) against the Caterina
 # emulator (ispf-emu --proto caterina, tests/emu/emu_caterina.c), and avrdude 7.1.
-foreach(t emu avrdude tty)
+foreach(t emu avrdude tty reboot)
   add_test(NAME avr109_e2e_${t}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/avr109/e2e_${t}.sh
                    $<TARGET_FILE:ispflash> $<TARGET_FILE:ispf-emu> ${ISPF_TEST_DATA})

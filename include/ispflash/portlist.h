@@ -36,5 +36,8 @@ bool portlist_serial_one(const char *name, struct portlist_dev *out);
  * none, and ISPF_OK. */
 int portlist_usb(bool (*want)(uint16_t vid, uint16_t pid), struct portlist_dev **out, size_t *n,
                  struct ispf_error *err);
+/* The reset touch on a serial port (-r): open it at baud (1200), drop DTR, close
+ * it (transport/stream.h stream_serial_touch). */
+int portlist_touch(const char *port, int baud, struct ispf_error *err);
 
 #endif

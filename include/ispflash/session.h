@@ -30,6 +30,7 @@ struct session_config {
     const struct part *part; /* -p */
     bool force;              /* -F: go on when the signature names another part */
     bool no_write;           /* -n: never write anything to the chip */
+    bool reboot;             /* -r: reset the board at -P into its bootloader, use its port */
     bool watch_target;       /* check after each flash write that the target still answers
                               * (a batch: a board taken away fails at the address reached) */
     ispf_progress_fn progress;

@@ -44,6 +44,8 @@ const char cli_help[] =
     "  -D           do not erase before writing flash\n"
     "  -V           do not verify after writing\n"
     "  -n           write nothing to the chip (reads still happen)\n"
+    "  -r           reset the board at -P into its bootloader first (1200-baud touch, for\n"
+    "               -c avr109 / Caterina), then use the bootloader's port\n"
     "  -F           go on even if the signature names another part\n"
     "  -x OPT       programmer-specific option (e.g. -x state=FILE for dryrun)\n"
     "  -v / -q      more / less output (repeatable; -vvv shows the bytes on the wire)\n"

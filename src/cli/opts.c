@@ -172,6 +172,9 @@ static bool cli_parse_flag(struct cli_opts *o, int c)
     case 'F':
         o->force = true;
         return true;
+    case 'r':
+        o->reboot = true; /* -r: reset the board into its bootloader first (ispflash/reboot.h) */
+        return true;
     case 'v':
         o->verbose++;
         return true;
@@ -391,7 +394,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFvqsuNh?", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFrvqsuNh?", longopts, NULL)) != -1) {
         if (cli_parse_flag(o, c))
             continue;
         if (c == OPT_BATCH) {

@@ -41,6 +41,7 @@ struct cli_opts {
     bool no_verify; /* -V */
     bool no_write;  /* -n */
     bool force;     /* -F */
+    bool reboot;    /* -r: 1200-baud touch on -P, then the bootloader's port */
     int verbose;    /* -v count */
     int quiet;      /* -q count */
     bool help, version;

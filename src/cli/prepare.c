@@ -199,6 +199,7 @@ struct session_config cli_session_config(const struct cli_opts *o, const struct 
         .part = part,
         .force = o->force,
         .no_write = o->no_write,
+        .reboot = o->reboot,
     };
 }
 

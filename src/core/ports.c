@@ -244,12 +244,24 @@ static int ports_auto(const struct ports_list *l, const struct pgm_entry *pe, ch
                      pe->id, ports_text(l, text, sizeof text));
 }
 
+/* -c for a bootloader itself (the board's own port is the right one) */
+static bool ports_pgm_is_bootloader(const struct pgm_entry *pe)
+{
+    static const char *const ids[] = {"avr109", "butterfly", "avr911", "arduino"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strcasecmp(pe->id, ids[i]) == 0)
+            return true;
+    return false;
+}
+
 int ports_resolve(const struct pgm_entry *pe, const char *port, char *buf, size_t size,
                   struct ispf_error *err)
 {
     buf[0] = '\0';
     if (!pe || pe->transport != PGM_TRANSPORT_SERIAL)
         return ISPF_OK;
+    if (port && strncasecmp(port, "usb", 3) != 0 && ports_pgm_is_bootloader(pe))
+        return ISPF_OK; /* a bootloader's own port: no "not a programmer" warning */
     if (port && strncmp(port, "net:", 4) == 0)
         return ISPF_OK;
     bool by_usb = port && strncasecmp(port, "usb", 3) == 0 && (port[3] == ':' || !port[3]);

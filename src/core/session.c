@@ -15,6 +15,7 @@
 #include "core/pgm.h"
 #include "ispflash/log.h"
 #include "ispflash/ports.h"
+#include "ispflash/reboot.h"
 #include "ispflash/session.h"
 
 struct session {
@@ -136,7 +137,9 @@ int session_connect(struct session **out, const struct session_config *cfg, stru
         .xopts = cfg->xopts,
         .n_xopts = cfg->n_xopts,
     };
-    int rc = ports_resolve(cfg->programmer, cfg->port, s->port, sizeof s->port, err);
+    int rc = cfg->reboot ? reboot_to_bootloader(cfg->programmer, cfg->port, REBOOT_WAIT_MS, s->port,
+                                                sizeof s->port, err)
+                         : ports_resolve(cfg->programmer, cfg->port, s->port, sizeof s->port, err);
     if (rc == ISPF_OK && s->port[0])
         s->cfg.port = pc.port = s->port;
     if (rc == ISPF_OK)

@@ -108,10 +108,12 @@ static int a109_identify(struct pgm *pgm, struct ispf_error *err)
     int rc = a109_xfer(pgm, "software id ('S')", &s, 1, id, sizeof id, 0, err);
     if (rc == ISPF_E_TIMEOUT)
         return ispf_fail(err, ISPF_E_TIMEOUT,
-                         "no answer from the programmer on %s: no AVR109 bootloader answers; is "
-                         "the board in its bootloader "
-                         "(Caterina waits 8 s after a reset; double-tap RESET on SparkFun "
-                         "boards, a single press opens a 750 ms window on others)?",
+                         "no answer from the programmer on %s: no AVR109 bootloader answers, "
+                         "the bootloader is not running (Caterina waits 8 s after a reset, "
+                         "then starts the application; double-tap RESET to GND on SparkFun "
+                         "boards, a single press opens a 750 ms window on others). Reset the "
+                         "board into it and run again within the window, or let ispflash do "
+                         "it with -r and -P the application's port",
                          pgm->cfg.port);
     if (rc < 0)
         return rc;

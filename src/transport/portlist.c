@@ -11,6 +11,7 @@
 #include <libserialport.h>
 
 #include "ispflash/portlist.h"
+#include "transport/stream.h"
 #include "transport/usb.h"
 
 static void portlist_copy(char *dst, const char *src)
@@ -117,4 +118,9 @@ int portlist_usb(bool (*want)(uint16_t vid, uint16_t pid), struct portlist_dev *
     *out = v;
     *n = cnt;
     return ISPF_OK;
+}
+
+int portlist_touch(const char *port, int baud, struct ispf_error *err)
+{
+    return stream_serial_touch(port, baud, err);
 }

@@ -265,6 +265,35 @@ static int serial_set_lines(struct stream *s, int dtr, int rts, struct ispf_erro
     return ISPF_OK;
 }
 
+/* The "1200-baud touch" (stream.h): the one place that opens a port at a speed
+ * serial_baud_ok refuses, on purpose. Speed first, then DTR dropped, then closed:
+ * an Arduino 32U4 core / Caterina application sees "1200 baud and DTR low" and
+ * reboots into its bootloader. */
+int stream_serial_touch(const char *port, int baud, struct ispf_error *err)
+{
+    struct sp_port *sp = NULL;
+    errno = 0;
+    if (sp_get_port_by_name(port, &sp) != SP_OK)
+        return serial_open_error(port, errno != 0 ? errno : ENOENT, err);
+    if (sp_open(sp, SP_MODE_READ_WRITE) != SP_OK) {
+        int e = sp_last_error_code();
+        sp_free_port(sp);
+        return serial_open_error(port, e, err);
+    }
+    int rc = ISPF_OK;
+    if (sp_set_baudrate(sp, baud) != SP_OK || sp_set_dtr(sp, SP_DTR_OFF) != SP_OK) {
+        char *m = sp_last_error_message();
+        rc = ispf_fail(err, ISPF_E_IO, "%s: cannot set %d baud and drop DTR (the reset touch): %s",
+                       port, baud, m ? m : "unknown error");
+        sp_free_error_message(m);
+    }
+    sp_close(sp);
+    sp_free_port(sp);
+    if (rc == ISPF_OK)
+        log_dbg("%s: opened at %d baud, DTR dropped, closed (reset touch)", port, baud);
+    return rc;
+}
+
 const struct stream_ops stream_serial_ops = {
     .name = "serial",
     .open = serial_open,

@@ -78,6 +78,10 @@ int stream_wire_ms(const struct stream *s, size_t nbytes);
  * is the right port and speed. */
 int stream_not_protocol(struct stream *s, const char *protocol, const uint8_t *junk, size_t njunk,
                         struct ispf_error *err);
+/* Open the serial port at baud (1200: the Arduino "touch"), drop DTR and close it,
+ * sending nothing: a board running an Arduino 32U4 core or Caterina's application
+ * reboots into its bootloader. Errors as for opening the port. */
+int stream_serial_touch(const char *port, int baud, struct ispf_error *err);
 /* True if port names a TCP endpoint ("net:..."). */
 int stream_is_net(const char *port);
 

@@ -32,6 +32,9 @@ struct emu_faults {
  * must then return). emu_getc returns the byte 0..255. */
 int emu_getc(struct emu_io *io);
 int emu_read(struct emu_io *io, uint8_t *buf, size_t n);
+/* emu_getc waiting at most ms: -2 when no byte came in that time (a bootloader's
+ * timeout), -1 when the link closed. */
+int emu_getc_within(struct emu_io *io, int ms);
 /* Queue reply bytes; emu_end_reply() marks the end of one command's reply
  * (fault injection and command counting work per reply). */
 void emu_write(struct emu_io *io, const uint8_t *buf, size_t n);
@@ -43,6 +46,8 @@ const char *emu_opt(struct emu_io *io, const char *key);
 /* Add n to a protocol counter, written to the --stats file as "proto.KEY N"
  * (e.g. "errors", "cmd_55"). */
 void emu_stat_add(struct emu_io *io, const char *key, unsigned long n);
+/* True on an emulated tty (ispf-emu --tty), false over TCP. */
+int emu_on_tty(struct emu_io *io);
 /* Line speed the host set on the emulated tty (0 on TCP, where there is none). */
 int emu_baud(struct emu_io *io);
 

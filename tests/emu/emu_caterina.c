@@ -16,13 +16,24 @@
  *    such writes are ignored (proto.ignored_writes); reads return its bytes;
  *  - 'e': erase the application section only; 's': signature in reverse order;
  *    'F' 'N' 'Q' 'r': low, high, extended fuse, lock byte;
- *  - 'E' '\r', then the application starts: nothing answers any more.
- * Not emulated: the 8 s timeout (over TCP each connection is a fresh reset) and
- * the word-level commands 'R' 'C' 'c' 'm' 'D' 'd' (answer '?').
+ *  - the timeout (Caterina.c's TIMEOUT_PERIOD, a 1 ms timer): when a sketch is
+ *    present (flash word 0 is not 0xFFFF) and no command arrives for --opt
+ *    timeout=MS (default 8000, SparkFun's Pro Micro Caterina; 750 for a
+ *    Leonardo-type one), the bootloader starts the application. 'B' and 'g' restart
+ *    the count; 'E' answers '\r' and leaves 500 ms (TIMEOUT_PERIOD - 500), in which
+ *    commands are still answered. Without a sketch it never times out.
+ *  - when the application starts, nothing answers any more: over TCP the connection
+ *    stays open and silent; on a tty (ispf-emu --tty) serve() returns, and with
+ *    --touch the harness re-enumerates the port as the application's
+ *    (proto.timeouts counts the timeouts, proto.exits the 'E's).
+ * Each TCP connection is a fresh reset into the bootloader.
+ * Not emulated: the word-level commands 'R' 'C' 'c' 'm' 'D' 'd' (answer '?').
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emu/emu.h"
 
@@ -32,10 +43,18 @@ struct ct {
     struct emu_io *io;
     struct avrchip *chip;
     bool closed;
-    bool app;      /* 'E' was answered: the application runs */
+    bool app;      /* the application runs (timeout, or 500 ms after 'E') */
+    bool exited;   /* 'E' was answered */
     uint32_t addr; /* Caterina's CurrAddress: word address x 2 */
     bool pmode;
 };
+
+static long long ct_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static uint8_t ct_getch(struct ct *c)
 {
@@ -179,7 +198,6 @@ static void ct_command(struct ct *c, uint8_t ch)
     case 'E':
         ct_put(c, '\r');
         emu_stat_add(c->io, "exits", 1);
-        c->app = true;
         return;
     case 'A': {
         uint32_t hi = ct_getch(c), lo = ct_getch(c);
@@ -211,6 +229,18 @@ static void ct_command(struct ct *c, uint8_t ch)
     }
 }
 
+static long long ct_timeout_ms(struct emu_io *io)
+{
+    const char *v = emu_opt(io, "timeout");
+    return v ? strtoll(v, NULL, 0) : 8000;
+}
+
+/* Caterina's timer counts only while a sketch is there (pgm_read_word(0)). */
+static bool ct_sketch(const struct ct *c)
+{
+    return c->chip->flash[0] != 0xFF || c->chip->flash[1] != 0xFF;
+}
+
 static int ct_serve(struct emu_io *io, struct avrchip *chip)
 {
     struct ct c;
@@ -218,13 +248,40 @@ static int ct_serve(struct emu_io *io, struct avrchip *chip)
     c.io = io;
     c.chip = chip;
     avrchip_set_reset(chip, false); /* each connection: a fresh start in the bootloader */
+    long long period = ct_timeout_ms(io);
+    long long deadline = ct_now_ms() + period;
     for (;;) {
-        int ch = emu_getc(io);
+        int ch;
+        if (c.app) {
+            ch = emu_getc(io); /* the application: reads, never answers */
+        } else if (ct_sketch(&c)) {
+            long long left = deadline - ct_now_ms();
+            ch = emu_getc_within(io, left > 0 ? (int)left : 0);
+        } else {
+            ch = emu_getc_within(io, 100);
+            if (ch == -2) { /* no sketch: the count never runs out */
+                deadline = ct_now_ms() + period;
+                continue;
+            }
+        }
+        if (ch == -2) {
+            emu_stat_add(io, c.exited ? "exit_starts" : "timeouts", 1);
+            c.app = true;
+            if (emu_on_tty(io))
+                break; /* the harness detaches the bootloader's port */
+            continue;
+        }
         if (ch < 0)
             break;
         if (c.app)
             continue;
+        if (ch == 'B' || ch == 'g')
+            deadline = ct_now_ms() + period; /* Timeout = 0 */
         ct_command(&c, (uint8_t)ch);
+        if (ch == 'E') {
+            c.exited = true;
+            deadline = ct_now_ms() + (period > 500 ? 500 : period);
+        }
         if (c.closed)
             break;
         emu_end_reply(io);

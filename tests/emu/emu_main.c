@@ -46,6 +46,7 @@
 #pragma weak emu_buspirate
 
 #define EMU_MAX_OPTS 16
+#define EMU_USB_ROOT "/devices/pci0000:00/0000:00:14.0/usb1"
 #define EMU_MAX_STATS 96
 
 struct emu_stat {
@@ -198,9 +199,20 @@ static bool emu_child_gone(struct emu_io *io)
     return io->child_done;
 }
 
-int emu_getc(struct emu_io *io)
+static long long emu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next host byte; -1: link closed; -2: deadline_ms (emu_now_ms) passed first
+ * (deadline_ms < 0: none). */
+static int emu_getc_until(struct emu_io *io, long long deadline_ms)
 {
     while (io->inpos >= io->inlen) {
+        if (deadline_ms >= 0 && emu_now_ms() >= deadline_ms)
+            return -2;
         if (io->closed)
             return -1;
         emu_flush(io, false); /* never wait for input with output still queued */
@@ -213,7 +225,10 @@ int emu_getc(struct emu_io *io)
             return -1;
         }
         struct pollfd p = {.fd = io->fd, .events = POLLIN};
-        int r = poll(&p, 1, 100);
+        int wait = 100;
+        if (deadline_ms >= 0 && deadline_ms - emu_now_ms() < wait)
+            wait = deadline_ms > emu_now_ms() ? (int)(deadline_ms - emu_now_ms()) : 0;
+        int r = poll(&p, 1, wait);
         if (r < 0 && errno != EINTR) {
             io->closed = true;
             return -1;
@@ -244,6 +259,16 @@ int emu_getc(struct emu_io *io)
         io->rx += (unsigned long long)n;
     }
     return io->in[io->inpos++];
+}
+
+int emu_getc(struct emu_io *io)
+{
+    return emu_getc_until(io, -1);
+}
+
+int emu_getc_within(struct emu_io *io, int ms)
+{
+    return emu_getc_until(io, emu_now_ms() + (ms > 0 ? ms : 0));
 }
 
 int emu_read(struct emu_io *io, uint8_t *buf, size_t n)
@@ -295,6 +320,11 @@ void emu_stat_add(struct emu_io *io, const char *key, unsigned long n)
     }
 }
 
+int emu_on_tty(struct emu_io *io)
+{
+    return io->tty;
+}
+
 int emu_baud(struct emu_io *io)
 {
     if (!io->tty)
@@ -325,9 +355,13 @@ struct emu_args {
     const char *opts[EMU_MAX_OPTS];
     size_t n_opts;
     bool once;
-    unsigned lifetime; /* seconds, 0 = unlimited */
-    unsigned pace;     /* --pace BAUD */
-    unsigned split;    /* --split N */
+    bool touch;           /* --touch: the application's port first, the 1200-baud touch
+                           * re-enumerates it as the bootloader's (see emu_touch_loop) */
+    const char *boot_tty; /* --boot-tty NAME: the bootloader's node (default: --tty) */
+    unsigned touch_delay; /* --touch-delay MS: re-enumeration time (default 300) */
+    unsigned lifetime;    /* seconds, 0 = unlimited */
+    unsigned pace;        /* --pace BAUD */
+    unsigned split;       /* --split N */
     struct emu_faults faults;
     struct avrchip_faults chip_faults;
     char **cmd; /* tty mode: child command */
@@ -425,6 +459,12 @@ static void emu_usage(void)
             "  --spi-delay-us N  each ISP instruction takes N us (a slow target, so a test\n"
             "                  can take the board away in the middle of a write)\n"
             "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n"
+            "  --touch         (--tty) a Pro Micro running its application (1b4f:9206): a\n"
+            "                  client that sets 1200 baud and closes the port makes it\n"
+            "                  re-enumerate as the bootloader (1b4f:9205), which serves\n"
+            "                  --proto until it starts the application again\n"
+            "  --boot-tty NAME the bootloader's node with --touch (another name than --tty)\n"
+            "  --touch-delay MS  time the re-enumeration takes (default 300)\n"
             "  --tty-record F  umockdev record file with the --tty device (any USB identity)\n"
             "                  and other devices, instead of the built-in 1b4f:9206 one\n");
     exit(2);
@@ -452,6 +492,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_BUSY,
         OPT_SPI_DELAY,
         OPT_TTY,
+        OPT_TOUCH,
+        OPT_BOOT_TTY,
+        OPT_TOUCH_DELAY,
         OPT_SHIM,
         OPT_TTY_RECORD,
         OPT_LIFETIME,
@@ -478,6 +521,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"busy", required_argument, 0, OPT_BUSY},
         {"spi-delay-us", required_argument, 0, OPT_SPI_DELAY},
         {"tty", required_argument, 0, OPT_TTY},
+        {"touch", no_argument, 0, OPT_TOUCH},
+        {"boot-tty", required_argument, 0, OPT_BOOT_TTY},
+        {"touch-delay", required_argument, 0, OPT_TOUCH_DELAY},
         {"shim", required_argument, 0, OPT_SHIM},
         {"tty-record", required_argument, 0, OPT_TTY_RECORD},
         {"lifetime", required_argument, 0, OPT_LIFETIME},
@@ -487,6 +533,7 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
+    a->touch_delay = 300;
     int c;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (c) {
@@ -556,6 +603,15 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         case OPT_TTY:
             a->tty = optarg;
             break;
+        case OPT_TOUCH:
+            a->touch = true;
+            break;
+        case OPT_BOOT_TTY:
+            a->boot_tty = optarg;
+            break;
+        case OPT_TOUCH_DELAY:
+            a->touch_delay = (unsigned)emu_number(optarg, "--touch-delay");
+            break;
         case OPT_TTY_RECORD:
             a->tty_record = optarg;
             break;
@@ -577,6 +633,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
     }
     if (a->proto == NULL || a->part == NULL || (a->listen == NULL) == (a->tty == NULL))
         emu_usage();
+    if (a->touch && (a->tty == NULL || a->boot_tty == NULL || strcmp(a->tty, a->boot_tty) == 0))
+        emu_die("%s", "--touch needs --tty and a --boot-tty of another name (umockdev cannot "
+                      "re-add a removed node under the same name: tests/emu/README.md)");
     if (a->state != NULL && a->target_file != NULL)
         emu_die("%s", "--state and --target-file cannot be used together: --state is one chip "
                       "kept from client to client, --target-file a socket whose board can be "
@@ -670,36 +729,192 @@ static int emu_run_tcp(const struct emu_args *a, const struct emu_proto *proto,
 
 /* ---- tty mode (umockdev) ---- */
 
-static const char *emu_tty_record(const char *tty)
+/* One USB CDC ACM device at USB port BUS ("1-1") with node /dev/TTY (vid:pid). */
+static const char *emu_usb_record(const char *bus, const char *tty, unsigned vid, unsigned pid,
+                                  const char *product, unsigned devnum)
 {
     static char rec[2048];
     snprintf(rec, sizeof rec,
-             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
+             "P: " EMU_USB_ROOT "/%s\n"
              "E: SUBSYSTEM=usb\n"
              "E: DEVTYPE=usb_device\n"
-             "A: idVendor=1b4f\n"
-             "A: idProduct=9206\n"
+             "A: idVendor=%04x\n"
+             "A: idProduct=%04x\n"
              "A: manufacturer=ispflash\n"
-             "A: product=ArduinoISP emulator\n"
+             "A: product=%s\n"
              "A: serial=ISPF-EMU-1\n"
              "A: busnum=1\n"
-             "A: devnum=7\n"
+             "A: devnum=%u\n"
              "\n"
-             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0\n"
+             "P: " EMU_USB_ROOT "/%s/%s:1.0\n"
              "E: SUBSYSTEM=usb\n"
              "E: DEVTYPE=usb_interface\n"
              "E: DRIVER=cdc_acm\n"
              "A: bInterfaceClass=02\n"
              "A: bInterfaceNumber=00\n"
              "\n"
-             "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/tty/%s\n"
+             "P: " EMU_USB_ROOT "/%s/%s:1.0/tty/%s\n"
              "N: %s\n"
              "E: SUBSYSTEM=tty\n"
              "E: DEVNAME=/dev/%s\n"
-             "A: dev=166:0\n"
-             "L: device=../../../1-1:1.0\n",
-             tty, tty, tty);
+             "A: dev=166:%u\n"
+             "L: device=../../../%s:1.0\n",
+             bus, vid, pid, product, devnum, bus, bus, bus, bus, tty, tty, tty, devnum % 32, bus);
     return rec;
+}
+
+static const char *emu_tty_record(const char *tty)
+{
+    return emu_usb_record("1-1", tty, 0x1b4f, 0x9206, "ArduinoISP emulator", 7);
+}
+
+/* The pty master of /dev/NAME in the testbed, raw and non-blocking. */
+static int emu_tty_fd(UMockdevTestbed *tb, const char *name)
+{
+    char node[256];
+    snprintf(node, sizeof node, "/dev/%s", name);
+    int fd = umockdev_testbed_get_dev_fd(tb, node);
+    if (fd < 0)
+        emu_die("umockdev gave no pty for %s", node);
+    struct termios t;
+    if (tcgetattr(fd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(fd, TCSANOW, &t);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+static void emu_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* --touch: the application's port (1-1, /dev/--tty), plugged in once. */
+static void emu_plug_app(UMockdevTestbed *tb, struct emu_io *io, const struct emu_args *a)
+{
+    GError *gerr = NULL;
+    if (!umockdev_testbed_add_from_string(
+            tb, emu_usb_record("1-1", a->tty, 0x1b4f, 0x9206, "SparkFun Pro Micro", 7), &gerr))
+        emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
+    io->fd = emu_tty_fd(tb, a->tty);
+}
+
+/* The application's port leaving and coming back: its /sys/class/tty entry, which
+ * is what libserialport lists, removed or put back (its node and pty stay). */
+static void emu_app_listed(UMockdevTestbed *tb, const struct emu_args *a, bool listed)
+{
+    char path[4096], target[4096];
+    const char *root = umockdev_testbed_get_root_dir(tb);
+    snprintf(path, sizeof path, "%s/sys/class/tty/%s", root, a->tty);
+    snprintf(target, sizeof target, "../../devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/tty/%s",
+             a->tty);
+    if (listed)
+        (void)!symlink(target, path);
+    else
+        unlink(path);
+}
+
+/* The bootloader's port, the n-th time: /dev/--boot-tty, then (umockdev cannot
+ * re-add a node name it removed) the same name with its number counted up. */
+static void emu_plug_boot(UMockdevTestbed *tb, struct emu_io *io, const struct emu_args *a,
+                          unsigned n, char *name, size_t size)
+{
+    size_t len = strlen(a->boot_tty), digits = len;
+    while (digits > 0 && a->boot_tty[digits - 1] >= '0' && a->boot_tty[digits - 1] <= '9')
+        digits--;
+    if (n == 0 || digits == len)
+        snprintf(name, size, n ? "%s_%u" : "%s", a->boot_tty, n);
+    else
+        snprintf(name, size, "%.*s%lu", (int)digits, a->boot_tty,
+                 strtoul(a->boot_tty + digits, NULL, 10) + n);
+    GError *gerr = NULL;
+    if (!umockdev_testbed_add_from_string(
+            tb, emu_usb_record("1-2", name, 0x1b4f, 0x9205, "Pro Micro 5V", 8 + n), &gerr))
+        emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
+    io->fd = emu_tty_fd(tb, name);
+    io->closed = false;
+    io->inpos = io->inlen = 0;
+    io->outlen = 0;
+    io->cur_sent = 0;
+}
+
+/* The application on the port: it reads and answers nothing, and reboots into the
+ * bootloader when a client that set 1200 baud closes the port (the Arduino core's
+ * CDC touch). True then; false when the client exited or the emulator stops. */
+static bool emu_app_wait_touch(struct emu_io *io)
+{
+    /* A client's open at 1200 and close take less than a poll here: the pty's speed,
+     * which outlives the close and starts at 38400 on a fresh pty, tells it. */
+    while (!emu_stop && !emu_child_gone(io)) {
+        struct pollfd p = {.fd = io->fd, .events = POLLIN};
+        poll(&p, 1, 10);
+        if (!(p.revents & POLLHUP)) {
+            uint8_t junk[256];
+            while (read(io->fd, junk, sizeof junk) > 0) {
+            }
+            continue;
+        }
+        if (emu_baud(io) == 1200)
+            return true;
+        emu_sleep_ms(10);
+    }
+    return false;
+}
+
+/* Unplug the bootloader's port. umockdev_testbed_remove_device (umockdev 0.17)
+ * removes the device's sysfs directory, node and udev data but leaves the /sys/bus
+ * and /sys/class symlinks it made and /dev/.node/NAME, which make the next add at
+ * that path fail an assertion and show libserialport a port without identity: they
+ * are removed here too. A removed /dev name cannot be added again (the testbed keeps
+ * its pty in an internal table): tests/emu/README.md. */
+static void emu_unplug_boot(UMockdevTestbed *tb, const char *name)
+{
+    umockdev_testbed_remove_device(tb, "/sys" EMU_USB_ROOT "/1-2");
+    const char *root = umockdev_testbed_get_root_dir(tb);
+    const char *links[] = {"sys/bus/usb/devices/1-2", "sys/bus/usb/devices/1-2:1.0", NULL};
+    char path[4096];
+    for (size_t i = 0; links[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, links[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/sys/class/tty/%s", root, name);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/dev/.node/%s", root, name);
+    unlink(path);
+}
+
+/* --touch: application, touch, bootloader (proto->serve until the application
+ * starts again), application... until the client exits. */
+static void emu_touch_loop(const struct emu_args *a, const struct emu_proto *proto,
+                           struct avrchip *chip, struct emu_io *io, UMockdevTestbed *tb)
+{
+    int app_fd = io->fd;
+    for (unsigned n = 0; emu_app_wait_touch(io); n++) {
+        emu_stat_add(io, "touches", 1);
+        emu_app_listed(tb, a, false);
+        emu_sleep_ms(a->touch_delay);
+        char name[128];
+        emu_plug_boot(tb, io, a, n, name, sizeof name);
+        io->connections++;
+        proto->serve(io, chip);
+        emu_flush(io, true);
+        emu_save_state(a, io, chip);
+        emu_write_stats(a, io, chip);
+        emu_unplug_boot(tb, name);
+        io->fd = app_fd;
+        if (emu_stop || emu_child_gone(io))
+            break;
+        emu_sleep_ms(a->touch_delay);
+        struct termios t; /* the application's port back, at its power-on speed */
+        if (tcgetattr(app_fd, &t) == 0) {
+            cfsetispeed(&t, B9600);
+            cfsetospeed(&t, B9600);
+            tcsetattr(app_fd, TCSANOW, &t);
+        }
+        emu_app_listed(tb, a, true);
+    }
 }
 
 static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
@@ -721,20 +936,16 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
     }
     UMockdevTestbed *tb = umockdev_testbed_new();
     GError *gerr = NULL;
-    if (a->tty_record ? !umockdev_testbed_add_from_file(tb, a->tty_record, &gerr)
-                      : !umockdev_testbed_add_from_string(tb, emu_tty_record(a->tty), &gerr))
-        emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
-    char node[256];
-    snprintf(node, sizeof node, "/dev/%s", a->tty);
-    int fd = umockdev_testbed_get_dev_fd(tb, node);
-    if (fd < 0)
-        emu_die("umockdev gave no pty for %s", node);
-    struct termios t;
-    if (tcgetattr(fd, &t) == 0) {
-        cfmakeraw(&t);
-        tcsetattr(fd, TCSANOW, &t);
+    int fd = -1;
+    if (a->touch) {
+        emu_plug_app(tb, io, a);
+        fd = io->fd;
+    } else {
+        if (a->tty_record ? !umockdev_testbed_add_from_file(tb, a->tty_record, &gerr)
+                          : !umockdev_testbed_add_from_string(tb, emu_tty_record(a->tty), &gerr))
+            emu_die("umockdev: %s", gerr ? gerr->message : "cannot add the device");
+        fd = emu_tty_fd(tb, a->tty);
     }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
     const char *shim = a->shim;
 #ifdef ISPF_TTYSHIM_PATH
@@ -766,8 +977,13 @@ static int emu_run_tty(int argc, char **argv, const struct emu_args *a,
     io->fd = fd;
     io->tty = true;
     io->child = pid;
-    io->connections = 1;
-    proto->serve(io, chip);
+    if (a->touch) {
+        emu_touch_loop(a, proto, chip, io, tb);
+    } else {
+        io->connections = 1;
+        proto->serve(io, chip);
+    }
+    fd = io->fd;
     /* The protocol is done (child gone, or a fault closed the link): wait for
      * the child, discarding anything it still sends. */
     while (!emu_child_gone(io)) {

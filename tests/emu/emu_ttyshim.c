@@ -6,6 +6,14 @@
  * libserialport refuse the port. When the real ioctl fails that way, the shim
  * keeps the lines itself (DTR/RTS as set; CTS, DSR and CD always on) and records
  * DTR/RTS in the file named by ISPF_TTYSHIM_LINES for the emulator.
+ *
+ * isatty(): umockdev's preload answers it for its pty-backed nodes by the device
+ * number it emulates, and counts only the classic tty majors (4, 5) as terminals:
+ * for /dev/ttyACM0 (166:0) it says "not a tty", and avrdude's ser_open then fails
+ * with "cannot set attributes for port /dev/ttyACM0: Inappropriate ioctl for
+ * device" (ser_setparams checks isatty first; no ioctl is even tried). Every node
+ * ispf-emu --tty makes is a serial port, so the shim answers isatty() by the
+ * kernel's own test (TCGETS on the pty) when umockdev says no.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -14,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 
 typedef int (*shim_ioctl_fn)(int, unsigned long, ...);
+typedef int (*shim_isatty_fn)(int);
 
 /* Linux asserts DTR and RTS on open; ISPF_TTYSHIM_LINES_LOW=1 starts with both
  * low (as a port whose lines were left down), so a test can tell that the
@@ -77,4 +87,21 @@ int ioctl(int fd, unsigned long request, ...)
     default:
         return r;
     }
+}
+
+int isatty(int fd)
+{
+    static shim_isatty_fn real;
+    if (real == NULL)
+        real = (shim_isatty_fn)dlsym(RTLD_NEXT, "isatty");
+    int saved = errno;
+    if (real(fd) == 1)
+        return 1;
+    struct termios t;
+    if (tcgetattr(fd, &t) == 0) { /* glibc's tcgetattr is the TCGETS syscall itself */
+        errno = saved;
+        return 1;
+    }
+    errno = ENOTTY;
+    return 0;
 }
