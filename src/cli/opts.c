@@ -394,7 +394,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFrvqsuNh?", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFrvqsuNh?", longopts, NULL)) !=
+           -1) {
         if (cli_parse_flag(o, c))
             continue;
         if (c == OPT_BATCH) {
