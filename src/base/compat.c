@@ -57,6 +57,14 @@ char *compat_realpath(const char *path, char *resolved)
     return _fullpath(resolved, path, PATH_MAX);
 }
 
+int compat_rename(const char *from, const char *to)
+{
+    if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return 0;
+    errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : EIO;
+    return -1;
+}
+
 char *compat_strndup(const char *s, size_t n)
 {
     size_t len = strnlen(s, n);

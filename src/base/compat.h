@@ -9,7 +9,8 @@
  * LOCK_UN or close), fsync is _commit (FlushFileBuffers), O_CLOEXEC is O_NOINHERIT,
  * a directory cannot be opened (O_DIRECTORY opens fail, and the fsync of a directory
  * that follows a rename is skipped: MoveFileEx's MOVEFILE_WRITE_THROUGH does it),
- * realpath is _fullpath of an existing path, mkdir ignores the mode.
+ * realpath is _fullpath of an existing path, mkdir ignores the mode, rename replaces
+ * an existing file as on POSIX (MoveFileEx; the CRT's rename fails with EEXIST).
  */
 #ifndef ISPFLASH_COMPAT_H
 #define ISPFLASH_COMPAT_H
@@ -32,10 +33,12 @@ int compat_flock(int fd, int op);
 ssize_t compat_pread(int fd, void *buf, size_t len, off_t off);
 char *compat_realpath(const char *path, char *resolved);
 char *compat_strndup(const char *s, size_t n);
+int compat_rename(const char *from, const char *to);
 #define flock compat_flock
 #define pread compat_pread
 #define realpath compat_realpath
 #define strndup compat_strndup
+#define rename compat_rename
 #define fsync _commit
 #define fchmod(fd, mode) ((void)(fd), (void)(mode), 0)
 #define mkdir(path, mode) ((void)(mode), _mkdir(path))
