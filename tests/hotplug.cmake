@@ -29,7 +29,7 @@ foreach(proto arduinoisp stk500v2)
 endforeach()
 
 # The USB programmers' emulator (tests/usb.cmake builds usb_emu when libusb is on).
-if(ISPF_WITH_LIBUSB)
+if(ISPF_HAVE_LIBUSB)
   find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED) # usb.cmake comes later
   foreach(proto usbtiny usbasp)
     add_test(NAME hotplug_usb_${proto}

@@ -8,7 +8,7 @@ add_test(NAME install_layout
 add_test(NAME install_udev_rules
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/udev_rules.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(install_layout install_udev_rules PROPERTIES TIMEOUT 300 LABELS install)
-if(ISPF_WITH_LIBUSB)
+if(ISPF_HAVE_LIBUSB)
   find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED) # (tests/usb.cmake comes later)
   add_test(NAME install_access
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/access.sh $<TARGET_FILE:ispflash>

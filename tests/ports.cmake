@@ -5,7 +5,7 @@
 ispf_unit_test(test_usbids ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_usbids.c)
 set_tests_properties(test_usbids PROPERTIES LABELS "ports;unit")
 
-if(ISPF_WITH_LIBUSB)
+if(ISPF_HAVE_LIBUSB)
   find_program(ISPF_PORTS_WRAPPER umockdev-wrapper REQUIRED)
   set(ISPF_PORTS_CASES
       list_ttys list_usbtiny list_usbasp list_dfu list_access usb_pick usb_pick_serial usb_nomatch usb_two

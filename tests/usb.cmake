@@ -3,7 +3,7 @@
 # emulator behind a umockdev USB device node; the real ispflash (and avrdude, through
 # libusb-0.1) runs under umockdev-wrapper and talks to it through the real libusb.
 # Nothing here is skipped: missing umockdev/GLib is a configure error.
-if(ISPF_WITH_LIBUSB)
+if(ISPF_HAVE_LIBUSB)
   pkg_check_modules(UMOCKDEV REQUIRED IMPORTED_TARGET umockdev-1.0)
   pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0 gobject-2.0)
   find_program(ISPF_UMOCKDEV_WRAPPER umockdev-wrapper REQUIRED)

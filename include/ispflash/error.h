@@ -9,6 +9,14 @@
 
 #include <stdarg.h>
 
+/* The printf format checks: mingw-w64 (built with __USE_MINGW_ANSI_STDIO) prints
+ * like glibc, which gcc calls gnu_printf there (its "printf" is msvcrt's). */
+#if defined(__MINGW32__) && !defined(__clang__)
+#define ISPF_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define ISPF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
 enum ispf_status {
     ISPF_OK = 0,
     ISPF_E_USAGE = -1,        /* bad option or argument */
@@ -41,13 +49,11 @@ void ispf_error_clear(struct ispf_error *err);
 
 /* Record an error (printf-style message) and return code, so callers can write
  * `return ispf_fail(err, ISPF_E_INPUT, "%s:%u: bad checksum", ...);`. err may be NULL. */
-int ispf_fail(struct ispf_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ispf_fail(struct ispf_error *err, int code, const char *fmt, ...) ISPF_PRINTF(3, 4);
 int ispf_vfail(struct ispf_error *err, int code, const char *fmt, va_list ap);
 
 /* Prepend context to an existing message ("writing flash: <old message>"). Returns err->code. */
-int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int ispf_error_prefix(struct ispf_error *err, const char *fmt, ...) ISPF_PRINTF(2, 3);
 
 /* Short name of a status code ("timeout", "verification failed"...). */
 const char *ispf_strerror(int code);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ispflash/error.h" /* ISPF_PRINTF */
+
 enum ispf_log_level {
     ISPF_LOG_ERROR = 0,
     ISPF_LOG_WARN = 1,
@@ -28,7 +30,7 @@ void ispf_log_set_level(enum ispf_log_level level);
 int ispf_log_enabled(enum ispf_log_level level);
 
 void ispf_log(enum ispf_log_level level, const char *prefix, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    ISPF_PRINTF(3, 4);
 /* Hex dump of wire bytes at ISPF_LOG_WIRE ("tx 30 20"). */
 void ispf_log_bytes(const char *prefix, const char *dir, const uint8_t *buf, size_t len);
 

@@ -7,6 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 /* A temporary file ".NAME.ispflash-XXXXXX" next to af->path, with mode. */
 static int atomic_tmp_create(struct atomic_file *af, mode_t mode, struct ispf_error *err)
 {
@@ -51,6 +57,20 @@ int atomic_file_open(struct atomic_file *af, const char *path, struct ispf_error
     return atomic_tmp_create(af, mode, err);
 }
 
+/* Put tmp in place of path. rename() cannot replace an existing file on Windows:
+ * MoveFileEx can, and MOVEFILE_WRITE_THROUGH returns once the move is on disk. */
+static int atomic_replace(const char *tmp, const char *path)
+{
+#ifdef _WIN32
+    if (MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return 0;
+    errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : EIO;
+    return -1;
+#else
+    return rename(tmp, path);
+#endif
+}
+
 int atomic_file_commit(struct atomic_file *af, struct ispf_error *err)
 {
     bool ok =
@@ -61,7 +81,7 @@ int atomic_file_commit(struct atomic_file *af, struct ispf_error *err)
         e = errno;
     }
     af->f = NULL;
-    if (ok && af->tmp[0] != '\0' && rename(af->tmp, af->path) != 0) {
+    if (ok && af->tmp[0] != '\0' && atomic_replace(af->tmp, af->path) != 0) {
         ok = false;
         e = errno;
     }

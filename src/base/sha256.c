@@ -5,7 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef ISPF_HAVE_NETTLE
 #include <nettle/sha2.h>
+#else
+/* Built without nettle: the same calls on the built-in implementation. */
+#include "base/sha256_own.h"
+#define sha256_ctx sha256_own
+#define sha256_init sha256_own_init
+#define sha256_update(c, len, data) sha256_own_update((c), (data), (len))
+#define sha256_digest(c, len, out) sha256_own_digest((c), (out))
+#endif
 
 void ispf_sha256(const void *data, size_t len, uint8_t out[ISPF_SHA256_LEN])
 {

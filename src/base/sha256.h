@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SHA-256 (FIPS 180-4) of a buffer or a file, through Debian's nettle library: what the
+ * SHA-256 (FIPS 180-4) of a buffer or a file, through nettle (else sha256_own.c): what the
  * board log and --json record for each image written.
  */
 #ifndef ISPFLASH_SHA256_H

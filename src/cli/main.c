@@ -29,6 +29,7 @@
 #include "listports.h"
 #include "merge.h"
 #include "opts.h"
+#include "platform.h"
 #include "prepare.h"
 #include "production.h"
 #include "progress.h"
@@ -268,6 +269,7 @@ int main(int argc, char **argv)
     struct cli_opts o;
     char msg[512];
     cli_signals_install();
+    cli_binary_mode();
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return cli_merge_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "info") == 0)

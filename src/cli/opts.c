@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "opts.h"
+#include "platform.h"
 
 static const char *const opts_mem_names[] = {
     "flash",    "eeprom",    "lfuse",       "hfuse",   "efuse", "lock",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "help.h"
+#include "platform.h"
 #include "ispflash/batch.h"
 #include "ispflash/boardlog.h"
 #include "ispflash/interrupt.h"

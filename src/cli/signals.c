@@ -4,6 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include "ispflash/interrupt.h"
 #include "signals.h"
 
@@ -38,6 +42,29 @@ static void cli_on_signal(int sig)
     ispf_interrupt_request();
 }
 
+#ifdef _WIN32
+/* Windows has no sigaction: Ctrl-C, Ctrl-Break and closing the console window come
+ * to this handler, in a thread of their own; the waits (clock.c, tcp.c) look at
+ * ispf_interrupted() at least every 100 ms. TRUE: handled, the process goes on. A
+ * closed console ends the process when the handler returns anyway. */
+static BOOL WINAPI cli_on_console(DWORD event)
+{
+    switch (event) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+    case CTRL_CLOSE_EVENT:
+        cli_on_signal(SIGINT);
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+void cli_signals_install(void)
+{
+    SetConsoleCtrlHandler(cli_on_console, TRUE);
+}
+#else
 void cli_signals_install(void)
 {
     struct sigaction sa;
@@ -54,3 +81,4 @@ void cli_signals_install(void)
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, NULL);
 }
+#endif

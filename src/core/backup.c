@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/compat.h"
+
 #include "ispflash/backup.h"
 #include "ispflash/log.h"
 #include "ispflash/memfile.h"
@@ -17,7 +19,12 @@
 /* mkdir -p of path's directories (path itself is a directory). */
 static int backup_mkdirs(char *path, struct ispf_error *err)
 {
-    for (char *p = path + 1; *p; p++) {
+    char *p = path + 1;
+#ifdef _WIN32
+    if (path[0] && path[1] == ':') /* C:\ exists */
+        p = path + 2 + (path[2] != '\0');
+#endif
+    for (; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
@@ -36,8 +43,17 @@ static int backup_default_path(const struct part *p, const uint8_t *sig, char *o
                                struct ispf_error *err)
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+#ifdef _WIN32
+    /* Windows: XDG_STATE_HOME when set, else %LOCALAPPDATA%\ispflash\backups. */
+    const char *local = getenv("LOCALAPPDATA");
+    if (!(xdg && xdg[0]) && local && local[0])
+        xdg = local;
+    bool absolute = xdg && (xdg[0] == '/' || xdg[0] == '\\' || (xdg[0] && xdg[1] == ':'));
+#else
+    bool absolute = xdg && xdg[0] == '/';
+#endif
     char dir[3072];
-    if (xdg && xdg[0] == '/')
+    if (absolute)
         snprintf(dir, sizeof dir, "%s/ispflash/backups", xdg);
     else if (home && home[0])
         snprintf(dir, sizeof dir, "%s/.local/state/ispflash/backups", home);

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/sha256.h"
@@ -58,8 +60,7 @@ static void blbuf_put(struct blbuf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-static void blbuf_printf(struct blbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void blbuf_printf(struct blbuf *b, const char *fmt, ...) ISPF_PRINTF(2, 3);
 static void blbuf_printf(struct blbuf *b, const char *fmt, ...)
 {
     char tmp[256];

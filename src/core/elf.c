@@ -4,11 +4,14 @@
  * libelf does the parsing; this file checks what it is told against the size of the
  * file, so a truncated or corrupt file is an error that names it, never a crash.
  */
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef ISPF_HAVE_LIBELF
+#include <gelf.h>
+#include <libelf.h>
+#endif
 
 #include "ispflash/elf.h"
 #include "ispflash/log.h"
@@ -44,6 +47,7 @@ bool elf_is_elf(const void *buf, size_t len)
     return len >= 4 && memcmp(buf, "\177ELF", 4) == 0;
 }
 
+#ifdef ISPF_HAVE_LIBELF
 /* A machine number in words, for "built for x86-64 (machine 62)". */
 static const char *elf_machine_name(unsigned m)
 {
@@ -227,6 +231,22 @@ int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *na
         elf_avr_free(e);
     return rc;
 }
+
+#else /* !ISPF_HAVE_LIBELF */
+
+int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *name,
+                  struct ispf_error *err)
+{
+    elf_avr_free(e);
+    if (!elf_is_elf(buf, len))
+        return ispf_fail(err, ISPF_E_INPUT,
+                         "%s: not an ELF file (it does not start with 0x7F 'ELF')", name);
+    return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                     "%s is an ELF file, but this ispflash was built without libelf: ELF input "
+                     "is not available (convert it: avr-objcopy -O ihex -R .eeprom %s out.hex)",
+                     name, name);
+}
+#endif
 
 static int elf_copy(const struct image *from, struct image *out, struct ispf_error *err)
 {

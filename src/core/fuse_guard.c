@@ -27,8 +27,7 @@ struct fuse_reasons {
     int n;
 };
 
-static void fuse_reason(struct fuse_reasons *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void fuse_reason(struct fuse_reasons *r, const char *fmt, ...) ISPF_PRINTF(2, 3);
 
 static void fuse_reason(struct fuse_reasons *r, const char *fmt, ...)
 {

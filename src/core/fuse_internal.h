@@ -18,7 +18,7 @@ struct fuse_buf {
 };
 
 void fuse_buf_init(struct fuse_buf *b, char *buf, size_t len);
-void fuse_buf_add(struct fuse_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fuse_buf_add(struct fuse_buf *b, const char *fmt, ...) ISPF_PRINTF(2, 3);
 
 /* Copy a datasheet caption without runs of blanks and without the "; [BODLEVEL=111]"
  * and "; default value" remarks. */

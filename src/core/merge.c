@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/compat.h"
+
 #include "ispflash/bootloaders.h"
 #include "ispflash/elf.h"
 #include "ispflash/fuse.h"

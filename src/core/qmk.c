@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,11 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#ifdef ISPF_HAVE_JANSSON
+#include <jansson.h>
+#endif
+
+#include "base/compat.h"
 #include "ispflash/log.h"
 #include "ispflash/qmk.h"
 
@@ -234,6 +238,7 @@ struct qmk_json {
     struct qmk_value processor, bootloader, board;
 };
 
+#ifdef ISPF_HAVE_JANSSON
 static void qmk_json_take(json_t *root, const char *key, struct qmk_value *v, const char *show)
 {
     json_t *j = json_object_get(root, key);
@@ -269,6 +274,22 @@ static int qmk_json_file(const char *path, const char *show, struct qmk_json *js
     json_decref(root);
     return ISPF_OK;
 }
+
+#else /* !ISPF_HAVE_JANSSON */
+
+static int qmk_json_file(const char *path, const char *show, struct qmk_json *js,
+                         struct ispf_error *err)
+{
+    struct stat st;
+    (void)js;
+    if (stat(path, &st) != 0)
+        return ISPF_OK;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                     "--qmk: %s: this ispflash was built without jansson: QMK's info.json and "
+                     "keyboard.json cannot be read (give -p and --bootloader instead of --qmk)",
+                     show);
+}
+#endif
 
 /* QMK's data/mappings/defaults.hjson, its AVR boards: processor and bootloader of a
  * "development_board" the keyboard names. */

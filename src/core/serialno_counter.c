@@ -12,6 +12,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
 #include "base/atomic_file.h"
 #include "base/clock.h"
 #include "ispflash/interrupt.h"

@@ -40,6 +40,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
 #include "base/clock.h"
 #include "ispflash/interrupt.h"
 

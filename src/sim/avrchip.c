@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/compat.h"
+
 #include "sim/avrchip.h"
 #include "base/clock.h"
 #include "ispflash/fuse.h"

@@ -6,19 +6,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/compat.h"
+
 #include "sim/avrsocket.h"
 
 static bool socket_same_file(const struct avrsocket *s, const struct stat *st)
 {
-    return st->st_dev == s->dev && st->st_ino == s->ino && st->st_ctim.tv_sec == s->ctime.tv_sec &&
-           st->st_ctim.tv_nsec == s->ctime.tv_nsec;
+    struct timespec ct = compat_stat_ctime(st);
+    return st->st_dev == s->dev && st->st_ino == s->ino && ct.tv_sec == s->ctime.tv_sec &&
+           ct.tv_nsec == s->ctime.tv_nsec;
 }
 
 static void socket_remember(struct avrsocket *s, const struct stat *st)
 {
     s->dev = st->st_dev;
     s->ino = st->st_ino;
-    s->ctime = st->st_ctim;
+    s->ctime = compat_stat_ctime(st);
 }
 
 /* The board is gone (or replaced): whatever it had that was not saved is lost. */

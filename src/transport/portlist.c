@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef ISPF_HAVE_LIBSERIALPORT
 #include <libserialport.h>
+#endif
 
 #include "ispflash/portlist.h"
 #include "transport/stream.h"
@@ -19,6 +21,8 @@ static void portlist_copy(char *dst, const char *src)
     snprintf(dst, PORTLIST_STR, "%s", src ? src : "");
 }
 
+/* Without libserialport, serial_none.c has the serial half. */
+#ifdef ISPF_HAVE_LIBSERIALPORT
 static void portlist_fill(struct sp_port *p, struct portlist_dev *d)
 {
     memset(d, 0, sizeof *d);
@@ -85,6 +89,8 @@ bool portlist_serial_one(const char *name, struct portlist_dev *out)
     sp_free_port(p);
     return true;
 }
+
+#endif /* ISPF_HAVE_LIBSERIALPORT */
 
 int portlist_usb(bool (*want)(uint16_t vid, uint16_t pid), struct portlist_dev **out, size_t *n,
                  struct ispf_error *err)

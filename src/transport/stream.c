@@ -20,6 +20,14 @@ int stream_is_net(const char *port)
     return port != NULL && strncmp(port, "net:", 4) == 0;
 }
 
+/* Windows port names: COM5, or the device path \\.\COM10 (which COM10 and above need
+ * when a program opens them itself). libserialport takes the name and adds the
+ * \\.\ itself: of a device path it is given the name only. */
+static const char *stream_serial_name(const char *port)
+{
+    return strncmp(port, "\\\\.\\", 4) == 0 ? port + 4 : port;
+}
+
 int stream_open(struct stream **out, const char *port, int baud, struct ispf_error *err)
 {
     *out = NULL;
@@ -36,7 +44,7 @@ int stream_open(struct stream **out, const char *port, int baud, struct ispf_err
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory opening %s", port);
     }
     s->ops = stream_is_net(port) ? &stream_tcp_ops : &stream_serial_ops;
-    int rc = s->ops->open(s, port, baud, err);
+    int rc = s->ops->open(s, stream_is_net(port) ? port : stream_serial_name(port), baud, err);
     if (rc < 0) {
         free(s->port);
         free(s);

@@ -5,16 +5,22 @@
  * the connection is ISPF_E_DISCONNECTED at once.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
+#endif
 
 #define LOG_PREFIX "tcp"
 #include "base/clock.h"
@@ -25,8 +31,176 @@
 #define TCP_CONNECT_TIMEOUT_MS 5000
 #define TCP_WRITE_TIMEOUT_MS 5000
 
+/*
+ * The socket calls that differ between POSIX (Linux, macOS) and Winsock, so the
+ * code below has one flow: a socket handle, its last error as an errno value, the
+ * close, the switch to non-blocking, the wait.
+ */
+#ifdef _WIN32
+typedef SOCKET tcp_sock;
+#define TCP_NO_SOCK INVALID_SOCKET
+#define MSG_NOSIGNAL 0 /* Winsock raises no SIGPIPE */
+
+/* The last Winsock error, as the errno value the code below tests. */
+static int tcp_errno(void)
+{
+    switch (WSAGetLastError()) {
+    case WSAEWOULDBLOCK:
+        return EWOULDBLOCK;
+    case WSAEINPROGRESS:
+        return EINPROGRESS;
+    case WSAEINTR:
+        return EINTR;
+    case WSAECONNREFUSED:
+        return ECONNREFUSED;
+    case WSAECONNRESET:
+    case WSAECONNABORTED:
+        return ECONNRESET;
+    case WSAENOTCONN:
+    case WSAESHUTDOWN:
+        return ENOTCONN;
+    case WSAETIMEDOUT:
+        return ETIMEDOUT;
+    case WSAENETUNREACH:
+    case WSAEHOSTUNREACH:
+        return EHOSTUNREACH;
+    default:
+        return EIO;
+    }
+}
+
+static int tcp_sock_close(tcp_sock fd)
+{
+    int rc = closesocket(fd);
+    WSACleanup(); /* one for the WSAStartup of tcp_socket */
+    return rc;
+}
+
+static int tcp_nonblock(tcp_sock fd)
+{
+    u_long on = 1;
+    return ioctlsocket(fd, FIONBIO, &on) == 0 ? 0 : -1;
+}
+
+/* A new socket. WSAStartup counts its calls: one per socket, undone at its close. */
+static tcp_sock tcp_socket(const struct addrinfo *ai)
+{
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        errno = EIO;
+        return TCP_NO_SOCK;
+    }
+    tcp_sock fd = WSASocketW(ai->ai_family, ai->ai_socktype, ai->ai_protocol, NULL, 0,
+                             WSA_FLAG_NO_HANDLE_INHERIT);
+    if (fd == TCP_NO_SOCK) {
+        errno = tcp_errno();
+        WSACleanup();
+    }
+    return fd;
+}
+
+/* WSAPoll misses a failed connect on older Windows: select, which reports it in
+ * the exception set, is used for the one socket instead. Same results as poll.
+ * Ctrl-C arrives in another thread (signals.c) and interrupts no wait: the wait
+ * goes in 100 ms slices and ends with EINTR once a stop is requested, as poll
+ * does on POSIX. */
+static int tcp_wait(tcp_sock fd, short events, int timeout_ms)
+{
+    for (;;) {
+        int slice = timeout_ms > 100 ? 100 : timeout_ms;
+        fd_set rd, wr, ex;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        if (events & POLLIN)
+            FD_SET(fd, &rd);
+        if (events & POLLOUT)
+            FD_SET(fd, &wr);
+        FD_SET(fd, &ex);
+        struct timeval tv = {slice / 1000, (slice % 1000) * 1000};
+        int n = select(0, &rd, &wr, &ex, &tv);
+        if (n == SOCKET_ERROR) {
+            errno = tcp_errno();
+            return -1;
+        }
+        if (n > 0 || timeout_ms <= slice)
+            return n;
+        timeout_ms -= slice;
+        if (ispf_interrupted()) {
+            errno = EINTR;
+            return -1;
+        }
+    }
+}
+
+/* Winsock's address and resolver functions need WSAStartup too. */
+static int tcp_getaddrinfo(const char *host, const char *serv, const struct addrinfo *hints,
+                           struct addrinfo **res)
+{
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+        return EAI_FAIL;
+    int rc = getaddrinfo(host, serv, hints, res);
+    WSACleanup();
+    return rc;
+}
+#else
+typedef int tcp_sock;
+#define TCP_NO_SOCK (-1)
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE on the socket instead (tcp_socket) */
+#endif
+
+static int tcp_errno(void)
+{
+    return errno;
+}
+
+static int tcp_sock_close(tcp_sock fd)
+{
+    return close(fd);
+}
+
+static int tcp_nonblock(tcp_sock fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : 0;
+}
+
+/* A new socket, closed on exec (SOCK_CLOEXEC where it exists: no window for a
+ * thread's exec between socket and fcntl). */
+static tcp_sock tcp_socket(const struct addrinfo *ai)
+{
+#ifdef SOCK_CLOEXEC
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+#else
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd >= 0)
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+#ifdef SO_NOSIGPIPE
+    int one = 1;
+    if (fd >= 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+    return fd;
+}
+
+static int tcp_wait(tcp_sock fd, short events, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = events};
+    return poll(&pfd, 1, timeout_ms);
+}
+
+static int tcp_getaddrinfo(const char *host, const char *serv, const struct addrinfo *hints,
+                           struct addrinfo **res)
+{
+    return getaddrinfo(host, serv, hints, res);
+}
+#endif
+
 struct tcp_impl {
-    int fd;
+    tcp_sock fd;
 };
 
 /* Split "net:HOST:PORT" (HOST may be [v6addr]) into host and service. */
@@ -63,14 +237,13 @@ bad:
 /* Wait until fd is ready for events or deadline (clock_now_ms) passes. EINTR does
  * not restart the full wait: the time left is recomputed. Returns poll's result,
  * 0 on timeout, or -2 when the user asked to stop (interrupt.h). */
-static int tcp_poll_until(int fd, short events, long long deadline)
+static int tcp_poll_until(tcp_sock fd, short events, long long deadline)
 {
     for (;;) {
         long long left = deadline - clock_now_ms();
         if (left < 0)
             left = 0;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int pr = poll(&pfd, 1, (int)left);
+        int pr = tcp_wait(fd, events, (int)left);
         if (pr >= 0)
             return pr;
         if (errno != EINTR)
@@ -83,37 +256,44 @@ static int tcp_poll_until(int fd, short events, long long deadline)
 /* Connect to one address before deadline. Returns the socket, or -1 with
  * *saved_errno (ETIMEDOUT when the share of time ran out, EINTR on a request to
  * stop). */
-static int tcp_connect_one(const struct addrinfo *ai, long long deadline, int *saved_errno)
+static tcp_sock tcp_connect_one(const struct addrinfo *ai, long long deadline, int *saved_errno)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
+    tcp_sock fd = tcp_socket(ai);
+    if (fd == TCP_NO_SOCK) {
         *saved_errno = errno;
-        return -1;
+        return TCP_NO_SOCK;
     }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-        *saved_errno = errno;
-        close(fd);
-        return -1;
+    if (tcp_nonblock(fd) < 0) {
+        *saved_errno = tcp_errno();
+        tcp_sock_close(fd);
+        return TCP_NO_SOCK;
     }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        if (errno != EINPROGRESS && errno != EINTR) {
-            *saved_errno = errno; /* ECONNREFUSED here, or at once below */
-            close(fd);
-            return -1;
+    if (connect(fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) < 0) {
+        int e = tcp_errno(); /* Winsock: WSAEWOULDBLOCK for "in progress" */
+        if (e != EINPROGRESS && e != EINTR && e != EWOULDBLOCK) {
+            *saved_errno = e; /* ECONNREFUSED here, or at once below */
+            tcp_sock_close(fd);
+            return TCP_NO_SOCK;
         }
         int pr = tcp_poll_until(fd, POLLOUT, deadline);
         int soerr = 0;
         socklen_t sl = sizeof soerr;
-        if (pr <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
+        if (pr <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, (void *)&soerr, &sl) < 0 ||
+            soerr != 0) {
+#ifdef _WIN32
+            if (soerr != 0) { /* a WSAE code: as tcp_errno would say it */
+                WSASetLastError(soerr);
+                soerr = tcp_errno();
+            }
+#endif
             *saved_errno = pr == 0 ? ETIMEDOUT : pr == -2 ? EINTR : soerr != 0 ? soerr : errno;
-            close(fd);
-            return -1;
+            tcp_sock_close(fd);
+            return TCP_NO_SOCK;
         }
     }
     /* Our commands leave at once (no Nagle on our side). */
     int one = 1;
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, (void *)&one, sizeof one);
     return fd;
 }
 
@@ -121,7 +301,7 @@ static int tcp_connect_one(const struct addrinfo *ai, long long deadline, int *s
  * share of the time left, so a silent first address (an IPv6 ::1 dropped by a
  * firewall) cannot use up the time of the next. A refused connection moves on at
  * once. Returns the socket or -1 with *e of the most telling failure. */
-static int tcp_connect_all(struct addrinfo *res, int *e)
+static tcp_sock tcp_connect_all(struct addrinfo *res, int *e)
 {
     long long deadline = clock_now_ms() + TCP_CONNECT_TIMEOUT_MS;
     int n = 0, worst = 0;
@@ -132,19 +312,19 @@ static int tcp_connect_all(struct addrinfo *res, int *e)
         if (left <= 0)
             break;
         int one_e = 0;
-        int fd = tcp_connect_one(ai, clock_now_ms() + left / n, &one_e);
-        if (fd >= 0)
+        tcp_sock fd = tcp_connect_one(ai, clock_now_ms() + left / n, &one_e);
+        if (fd != TCP_NO_SOCK)
             return fd;
         if (one_e == EINTR) {
             *e = EINTR;
-            return -1;
+            return TCP_NO_SOCK;
         }
         /* A refusal says more than a timeout or an unreachable family. */
         if (worst == 0 || one_e == ECONNREFUSED || (worst != ECONNREFUSED && one_e == ETIMEDOUT))
             worst = one_e;
     }
     *e = worst != 0 ? worst : ETIMEDOUT;
-    return -1;
+    return TCP_NO_SOCK;
 }
 
 static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_error *err)
@@ -156,14 +336,14 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
         return rc;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
-    int gai = getaddrinfo(host, serv, &hints, &res);
+    int gai = tcp_getaddrinfo(host, serv, &hints, &res);
     if (gai != 0)
         return ispf_fail(err, ISPF_E_NO_DEVICE, "%s: cannot resolve '%s' port '%s': %s", port, host,
                          serv, gai_strerror(gai));
     int e = 0;
-    int fd = tcp_connect_all(res, &e);
+    tcp_sock fd = tcp_connect_all(res, &e);
     freeaddrinfo(res);
-    if (fd < 0) {
+    if (fd == TCP_NO_SOCK) {
         if (e == EINTR)
             return ispf_fail(err, ISPF_E_INTERRUPTED, "interrupted");
         if (e == ETIMEDOUT)
@@ -179,7 +359,7 @@ static int tcp_open(struct stream *s, const char *port, int baud, struct ispf_er
     }
     struct tcp_impl *t = calloc(1, sizeof *t);
     if (t == NULL) {
-        close(fd);
+        tcp_sock_close(fd);
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory");
     }
     t->fd = fd;
@@ -193,7 +373,7 @@ static void tcp_close(struct stream *s)
     struct tcp_impl *t = s->impl;
     if (t == NULL)
         return;
-    close(t->fd);
+    tcp_sock_close(t->fd);
     free(t);
     s->impl = NULL;
 }
@@ -213,17 +393,19 @@ static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct is
     size_t done = 0;
     long long deadline = clock_now_ms() + TCP_WRITE_TIMEOUT_MS;
     while (done < len) {
-        ssize_t n = send(t->fd, buf + done, len - done, MSG_NOSIGNAL);
+        size_t chunk = len - done > 65536 ? 65536 : len - done; /* Winsock: an int */
+        long n = (long)send(t->fd, (const void *)(buf + done), (int)chunk, MSG_NOSIGNAL);
+        int e = n < 0 ? tcp_errno() : 0;
         if (n > 0) {
             done += (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && e == EINTR)
             continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
-                return tcp_gone(s, errno, err);
-            return ispf_fail(err, ISPF_E_IO, "%s: write failed: %s", s->port, strerror(errno));
+        if (n < 0 && e != EAGAIN && e != EWOULDBLOCK) {
+            if (e == EPIPE || e == ECONNRESET || e == ENOTCONN)
+                return tcp_gone(s, e, err);
+            return ispf_fail(err, ISPF_E_IO, "%s: write failed: %s", s->port, strerror(e));
         }
         long long left = deadline - clock_now_ms();
         if (left <= 0)
@@ -256,7 +438,7 @@ static int tcp_write(struct stream *s, const uint8_t *buf, size_t len, struct is
  * SIO_TCP_SET_ACK_FREQUENCY (frequency 1) through WSAIoctl. There the fix
  * belongs to the bridge: TCP_NODELAY on its socket (ser2net: "nodelay" option).
  */
-static void tcp_quickack(int fd)
+static void tcp_quickack(tcp_sock fd)
 {
 #ifdef TCP_QUICKACK
     int one = 1;
@@ -272,19 +454,21 @@ static int tcp_read_some(struct stream *s, uint8_t *buf, size_t len, int timeout
     struct tcp_impl *t = s->impl;
     long long deadline = clock_now_ms() + timeout_ms;
     for (;;) {
-        ssize_t n = recv(t->fd, buf, len, 0);
+        size_t chunk = len > 65536 ? 65536 : len; /* Winsock: an int */
+        long n = (long)recv(t->fd, (void *)buf, (int)chunk, 0);
         if (n > 0) {
             tcp_quickack(t->fd);
             return (int)n;
         }
         if (n == 0)
             return tcp_gone(s, 0, err);
-        if (errno == EINTR)
+        int e = tcp_errno();
+        if (e == EINTR)
             continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            if (errno == ECONNRESET || errno == ENOTCONN || errno == EPIPE)
-                return tcp_gone(s, errno, err);
-            return ispf_fail(err, ISPF_E_IO, "%s: read failed: %s", s->port, strerror(errno));
+        if (e != EAGAIN && e != EWOULDBLOCK) {
+            if (e == ECONNRESET || e == ENOTCONN || e == EPIPE)
+                return tcp_gone(s, e, err);
+            return ispf_fail(err, ISPF_E_IO, "%s: read failed: %s", s->port, strerror(e));
         }
         if (deadline - clock_now_ms() <= 0)
             return 0;

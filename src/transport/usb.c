@@ -72,8 +72,9 @@ int usb_open(struct usb_dev **out, const struct usb_id *ids, size_t n_ids, const
     (void)which;
     *out = NULL;
     return ispf_fail(err, ISPF_E_UNSUPPORTED,
-                     "%s is a USB programmer, but this ispflash was built without libusb-1.0 "
-                     "(rebuild with libusb-1.0-0-dev installed and -DISPF_WITH_LIBUSB=ON)",
+                     "%s is a USB programmer, but this ispflash was built without libusb-1.0: "
+                     "USB programmers are not available (rebuild with libusb-1.0 installed "
+                     "and -DISPF_WITH_LIBUSB=ON; on Windows see docs/windows.md)",
                      pgm_name);
 }
 
