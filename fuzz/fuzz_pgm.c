@@ -68,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ispf_error_clear(&err);
     int rc = session_open(&s, &cfg, &err);
     fuzz_check_error(rc, &err);
+    if (getenv("FUZZ_VERBOSE")) /* what a seed reaches: FUZZ_VERBOSE=1 fuzzrun_pgm_... */
+        fprintf(stderr, "session_open: %d %s\n", rc, rc ? err.msg : "");
     if (rc == ISPF_OK) {
         FUZZ_CHECK(session_signature(s) != NULL);
         session_work(s, p);
