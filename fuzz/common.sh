@@ -4,7 +4,7 @@
 FUZZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FUZZ_BUILD=${FUZZ_BUILD:-$FUZZ_ROOT/build-fuzz}
 FUZZ_TARGETS="ihex fileformat elf immediate opts memfile merge qmk fusefield serialno
-pgm_arduino pgm_avrisp pgm_stk500v2 pgm_stk500 pgm_buspirate pgm_avr109"
+pgm_arduino pgm_avrisp pgm_stk500v2 pgm_stk500 pgm_buspirate pgm_avr109 pgm_usbtiny pgm_usbasp"
 # Bounded memory and time for bounded input: over 1 GiB or 10 s for one input is a finding.
 FUZZ_LIMITS="-rss_limit_mb=1024 -timeout=10 -malloc_limit_mb=1024"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
@@ -19,6 +19,7 @@ fuzz_dict() {
     pgm_stk500v2 | pgm_stk500) echo stk500v2 ;;
     pgm_buspirate) echo buspirate ;;
     pgm_avr109) echo avr109 ;;
+    pgm_usbtiny | pgm_usbasp) echo usb ;;
     *) echo opts ;;
     esac
 }

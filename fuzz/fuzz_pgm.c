@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A programmer's reply parsing (FUZZ_PGM names the -c id: arduino, avrisp, stk500v2,
- * stk500, buspirate, avr109), through the scripted stream of memstream.c. The first
+ * stk500, buspirate, avr109; usbtiny, usbasp with FUZZ_PGM_USB), through the scripted
+ * stream of memstream.c (USB: the scripted device of memusb.c). The first
  * input byte picks options (bit 0: a serial port rather than net:, bits 1-2: the part),
  * the rest is the reply script. The harness runs a whole session: open, enable,
  * signature, a paged read and a paged write of a small part of flash, the fuses, disable,
@@ -59,7 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memstream_script(data + 1, size - 1);
     struct session_config cfg = {
         .programmer = pe,
+#ifdef FUZZ_PGM_USB
+        .port = "usb",
+#else
         .port = (data[0] & 1) ? "/dev/ispf-fuzz-no-such-port" : "net:fuzz:1",
+#endif
         .part = p,
         .force = (data[0] & 8) != 0,
     };

@@ -190,6 +190,36 @@ static int mem_set_lines(struct stream *s, int dtr, int rts, struct ispf_error *
     return ISPF_OK;
 }
 
+int memstream_next_chunk(uint8_t buf[64], uint16_t *len, unsigned timeout_ms)
+{
+    ms.now_us += 100;
+    if (ms.p == ms.end) {
+        ms.now_us += (uint64_t)timeout_ms * 1000u;
+        return MEMSTREAM_TIMEOUT;
+    }
+    uint8_t l = *ms.p++;
+    if (l >= 0xC0) {
+        if (l == 0xFF) {
+            *len = 0;
+            return MEMSTREAM_EMPTY;
+        }
+        if (l == 0xFE)
+            return MEMSTREAM_GONE;
+        if (l < 0xF0)
+            return MEMSTREAM_IO;
+        ms.now_us += (uint64_t)timeout_ms * 1000u;
+        return MEMSTREAM_TIMEOUT;
+    }
+    size_t want = (size_t)(l & 0x3F) + 1;
+    size_t left = (size_t)(ms.end - ms.p);
+    size_t n = want < left ? want : left;
+    n = n < *len ? n : *len;
+    memcpy(buf, ms.p, n);
+    ms.p += want < left ? want : left;
+    *len = (uint16_t)n;
+    return MEMSTREAM_DATA;
+}
+
 const struct stream_ops stream_serial_ops = {
     .name = "memory (serial)",
     .open = mem_open,

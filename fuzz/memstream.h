@@ -11,4 +11,9 @@ void memstream_script(const uint8_t *data, size_t size);
 /* Bytes the programmer wrote since memstream_script. */
 uint64_t memstream_written(void);
 
+/* For memusb.c: the next chunk of the script for a transfer of at most *len bytes, waiting
+ * timeout_ms (virtually). MEMSTREAM_DATA: *len bytes in buf; otherwise what happens. */
+enum { MEMSTREAM_DATA, MEMSTREAM_TIMEOUT, MEMSTREAM_IO, MEMSTREAM_GONE, MEMSTREAM_EMPTY };
+int memstream_next_chunk(uint8_t buf[64], uint16_t *len, unsigned timeout_ms);
+
 #endif
