@@ -16,7 +16,8 @@ static void check_uop(const struct cli_uop *u)
 {
     FUZZ_CHECK(memchr(u->mem, '\0', sizeof u->mem) != NULL);
     FUZZ_CHECK(u->file != NULL);
-    FUZZ_CHECK(strchr("airmshdob", u->fmt) != NULL && u->fmt != '\0');
+    FUZZ_CHECK(strchr("airmsehdob", u->fmt) != NULL && u->fmt != '\0'); /* opts.c's list */
+    FUZZ_CHECK(u->op == CLI_OP_READ || u->op == CLI_OP_WRITE || u->op == CLI_OP_VERIFY);
 }
 
 static void one_uop(const uint8_t *data, size_t size)
