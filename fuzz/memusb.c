@@ -53,7 +53,8 @@ int usb_ctrl_in(struct usb_dev *dev, uint8_t request, uint16_t value, uint16_t i
     uint8_t chunk[64];
     int kind = memstream_next_chunk(chunk, &len, timeout_ms);
     if (kind == MEMSTREAM_DATA) {
-        memcpy(buf, chunk, len);
+        if (len) /* usbasp asks for 0 bytes with buf NULL */
+            memcpy(buf, chunk, len);
         dev->c.bytes_in += len;
         return len;
     }
