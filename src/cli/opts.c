@@ -392,7 +392,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *msg, size_t msgle
     };
     memset(o, 0, sizeof *o);
     msg[0] = '\0';
-    optind = 1;
+    optind = 0; /* glibc, musl: a full restart of getopt (1 keeps the last call's place) */
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":c:p:P:b:B:U:x:C:l:eDVnFrvqsuNh?", longopts, NULL)) !=
