@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "ispflash/buildinfo.h"
 #include "ispflash/portlist.h"
 #include "transport/stream_impl.h"
 
@@ -65,4 +66,18 @@ bool portlist_serial_one(const char *name, struct portlist_dev *out)
     (void)name;
     (void)out;
     return false;
+}
+
+int stream_serial_touch(const char *port, int baud, struct ispf_error *err)
+{
+    (void)baud;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                     "%s: this ispflash was built without libserialport: -r cannot touch a "
+                     "serial port",
+                     port);
+}
+
+const char *buildinfo_libserialport(void)
+{
+    return "built without libserialport";
 }
