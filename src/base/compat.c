@@ -9,15 +9,24 @@
 #include <string.h>
 #include <windows.h>
 
-int compat_flock(int fd, int op)
+/* The Windows handle of fd, or NULL with errno EBADF; *ov zeroed for the call. */
+static HANDLE compat_handle(int fd, OVERLAPPED *ov)
 {
+    memset(ov, 0, sizeof *ov);
     HANDLE h = (HANDLE)_get_osfhandle(fd);
     if (h == INVALID_HANDLE_VALUE) {
         errno = EBADF;
-        return -1;
+        return NULL;
     }
+    return h;
+}
+
+int compat_flock(int fd, int op)
+{
     OVERLAPPED ov;
-    memset(&ov, 0, sizeof ov);
+    HANDLE h = compat_handle(fd, &ov);
+    if (!h)
+        return -1;
     if (op & LOCK_UN)
         return UnlockFileEx(h, 0, MAXDWORD, MAXDWORD, &ov) ? 0 : (errno = EINVAL, -1);
     DWORD flags = (op & LOCK_EX ? LOCKFILE_EXCLUSIVE_LOCK : 0) |
@@ -30,13 +39,10 @@ int compat_flock(int fd, int op)
 
 ssize_t compat_pread(int fd, void *buf, size_t len, off_t off)
 {
-    HANDLE h = (HANDLE)_get_osfhandle(fd);
-    if (h == INVALID_HANDLE_VALUE) {
-        errno = EBADF;
-        return -1;
-    }
     OVERLAPPED ov;
-    memset(&ov, 0, sizeof ov);
+    HANDLE h = compat_handle(fd, &ov);
+    if (!h)
+        return -1;
     ov.Offset = (DWORD)((unsigned long long)off & 0xffffffffu);
     ov.OffsetHigh = (DWORD)((unsigned long long)off >> 32);
     DWORD got = 0;

@@ -206,13 +206,10 @@ static int elf_walk(struct elf_avr *e, Elf *elf, size_t len, const char *name,
     return ISPF_OK;
 }
 
-int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *name,
-                  struct ispf_error *err)
+/* The parse proper, on a buffer that starts with the ELF magic. */
+static int elf_parse_body(struct elf_avr *e, const void *buf, size_t len, const char *name,
+                          struct ispf_error *err)
 {
-    elf_avr_free(e);
-    if (!elf_is_elf(buf, len))
-        return ispf_fail(err, ISPF_E_INPUT,
-                         "%s: not an ELF file (it does not start with 0x7F 'ELF')", name);
     if (elf_version(EV_CURRENT) == EV_NONE)
         return ispf_fail(err, ISPF_E_INPUT, "%s: libelf is out of date (%s)", name, elf_errmsg(-1));
     /* libelf may convert the data in place: give it a copy of its own. */
@@ -234,6 +231,20 @@ int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *na
 
 #else /* !ISPF_HAVE_LIBELF */
 
+/* Built without libelf: an ELF file is recognised, and refused with advice. */
+static int elf_parse_body(struct elf_avr *e, const void *buf, size_t len, const char *name,
+                          struct ispf_error *err)
+{
+    (void)e;
+    (void)buf;
+    (void)len;
+    return ispf_fail(err, ISPF_E_UNSUPPORTED,
+                     "%s is an ELF file, but this ispflash was built without libelf: ELF input "
+                     "is not available (convert it: avr-objcopy -O ihex -R .eeprom %s out.hex)",
+                     name, name);
+}
+#endif
+
 int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *name,
                   struct ispf_error *err)
 {
@@ -241,12 +252,8 @@ int elf_avr_parse(struct elf_avr *e, const void *buf, size_t len, const char *na
     if (!elf_is_elf(buf, len))
         return ispf_fail(err, ISPF_E_INPUT,
                          "%s: not an ELF file (it does not start with 0x7F 'ELF')", name);
-    return ispf_fail(err, ISPF_E_UNSUPPORTED,
-                     "%s is an ELF file, but this ispflash was built without libelf: ELF input "
-                     "is not available (convert it: avr-objcopy -O ihex -R .eeprom %s out.hex)",
-                     name, name);
+    return elf_parse_body(e, buf, len, name, err);
 }
-#endif
 
 static int elf_copy(const struct image *from, struct image *out, struct ispf_error *err)
 {

@@ -288,6 +288,41 @@ static int emu_bulk(struct emu_dev *d, uint8_t ep, uint8_t *data, size_t len)
     return (int)n;
 }
 
+/* Complete a submitted URB after the firmware answered n (bytes, or -errno): unplugged
+ * fails the ioctl, a hang keeps the URB pending (DISCARDURB ends it), anything else is
+ * queued for reaping with its status and length. An IN answer goes into buffer b at
+ * offset boff; an OUT transfer reports out_actual bytes sent. Frees data. */
+static void emu_finish_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *u,
+                           UMockdevIoctlData *b, gsize boff, bool in, uint8_t *data, int n,
+                           int out_actual)
+{
+    if (n == -ENODEV) {
+        g_free(data);
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return;
+    }
+    if (n == -ETIMEDOUT) {
+        g_free(data);
+        d->hung = g_new0(struct emu_urb, 1);
+        d->hung->urb = g_object_ref(u);
+        umockdev_ioctl_client_complete(client, 0, 0);
+        return;
+    }
+    int status = n < 0 ? n : 0;
+    int actual = n < 0 ? 0 : in ? n : out_actual;
+    if (in && n > 0)
+        umockdev_ioctl_data_update(b, boff, data, n);
+    g_free(data);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
+                               sizeof status);
+    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length), (guint8 *)&actual,
+                               sizeof actual);
+    struct emu_urb *p = g_new0(struct emu_urb, 1);
+    p->urb = g_object_ref(u);
+    g_queue_push_tail(&d->pending, p);
+    umockdev_ioctl_client_complete(client, 0, 0);
+}
+
 /* A bulk URB (SUBMITURB): run it, queue it for reaping (or keep it pending). */
 static void emu_submit_bulk(struct emu_dev *d, UMockdevIoctlClient *client, UMockdevIoctlData *u,
                             struct usbdevfs_urb *urb, GError **gerr)
@@ -305,31 +340,7 @@ static void emu_submit_bulk(struct emu_dev *d, UMockdevIoctlClient *client, UMoc
     if (b && !(urb->endpoint & 0x80))
         memcpy(data, b->data, blen);
     int n = emu_bulk(d, urb->endpoint, data, blen);
-    if (n == -ENODEV) {
-        g_free(data);
-        umockdev_ioctl_client_complete(client, -1, ENODEV);
-        return;
-    }
-    if (n == -ETIMEDOUT) {
-        g_free(data);
-        d->hung = g_new0(struct emu_urb, 1);
-        d->hung->urb = g_object_ref(u);
-        umockdev_ioctl_client_complete(client, 0, 0);
-        return;
-    }
-    int status = n < 0 ? n : 0;
-    int actual = n < 0 ? 0 : n;
-    if ((urb->endpoint & 0x80) && n > 0)
-        umockdev_ioctl_data_update(b, 0, data, n);
-    g_free(data);
-    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
-                               sizeof status);
-    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length), (guint8 *)&actual,
-                               sizeof actual);
-    struct emu_urb *p = g_new0(struct emu_urb, 1);
-    p->urb = g_object_ref(u);
-    g_queue_push_tail(&d->pending, p);
-    umockdev_ioctl_client_complete(client, 0, 0);
+    emu_finish_urb(d, client, u, b, 0, (urb->endpoint & 0x80) != 0, data, n, n);
 }
 
 /* USBDEVFS_BULK: a synchronous bulk transfer (nothing to send: ETIMEDOUT at once,
@@ -395,31 +406,7 @@ static void emu_submit_urb(struct emu_dev *d, UMockdevIoctlClient *client, UMock
     if (!(setup[0] & 0x80))
         memcpy(data, b->data + 8, wlen);
     int n = emu_control(d, setup, data);
-    if (n == -ENODEV) {
-        g_free(data);
-        umockdev_ioctl_client_complete(client, -1, ENODEV);
-        return;
-    }
-    if (n == -ETIMEDOUT) {
-        g_free(data);
-        d->hung = g_new0(struct emu_urb, 1);
-        d->hung->urb = g_object_ref(u);
-        umockdev_ioctl_client_complete(client, 0, 0);
-        return;
-    }
-    int status = n < 0 ? n : 0;
-    int actual = n < 0 ? 0 : (setup[0] & 0x80) ? n : wlen;
-    if ((setup[0] & 0x80) && n > 0)
-        umockdev_ioctl_data_update(b, 8, data, n);
-    g_free(data);
-    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, status), (guint8 *)&status,
-                               sizeof status);
-    umockdev_ioctl_data_update(u, offsetof(struct usbdevfs_urb, actual_length), (guint8 *)&actual,
-                               sizeof actual);
-    struct emu_urb *p = g_new0(struct emu_urb, 1);
-    p->urb = g_object_ref(u);
-    g_queue_push_tail(&d->pending, p);
-    umockdev_ioctl_client_complete(client, 0, 0);
+    emu_finish_urb(d, client, u, b, 8, (setup[0] & 0x80) != 0, data, n, wlen);
 }
 
 /* USBDEVFS_REAPURB[NDELAY]: hand back the oldest completed URB. */
