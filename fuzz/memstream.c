@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A scripted in-memory byte stream and a virtual clock, for the programmer harnesses
- * (fuzz_pgm.c). Linked before ispflash_core, it stands in for the transport: its
- * stream_serial_ops and stream_tcp_ops replace serial.c's and tcp.c's (the archive
- * members holding only those are then not linked), and clock_now_us/clock_sleep_us
- * replace src/base/clock.c's, so nothing waits: a sleep or a timeout moves the virtual
+ * (fuzz_pgm.c). It stands in for the transport: at start-up it makes every stream
+ * open with its ops (stream_use_ops, transport/stream_impl.h), and, linked before
+ * ispflash_core, its clock_now_us/clock_sleep_us replace src/base/clock.c's, so nothing
+ * waits: a sleep or a timeout moves the virtual
  * clock on at once, and a harness runs thousands of sessions a second.
  *
  * The script: each chunk is a length byte L then min(L & 0x3F, what is left) + 1 reply
@@ -220,7 +220,7 @@ int memstream_next_chunk(uint8_t buf[64], uint16_t *len, unsigned timeout_ms)
     return MEMSTREAM_DATA;
 }
 
-const struct stream_ops stream_serial_ops = {
+static const struct stream_ops memstream_serial_ops = {
     .name = "memory (serial)",
     .open = mem_open,
     .close = mem_close,
@@ -230,10 +230,16 @@ const struct stream_ops stream_serial_ops = {
     .set_lines = mem_set_lines,
 };
 
-const struct stream_ops stream_tcp_ops = {
+static const struct stream_ops memstream_net_ops = {
     .name = "memory (net)",
     .open = mem_open,
     .close = mem_close,
     .write = mem_write,
     .read_some = mem_read_some,
 };
+
+/* Before main(): every stream of this process is a memory stream. */
+__attribute__((constructor)) static void memstream_install(void)
+{
+    stream_use_ops(&memstream_serial_ops, &memstream_net_ops);
+}

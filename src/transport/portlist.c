@@ -63,6 +63,8 @@ int portlist_serial(struct portlist_dev **out, size_t *n, struct ispf_error *err
         sp_free_error_message(m);
         return ISPF_OK;
     }
+    if (!ports) /* SP_OK without a list: seen while a device re-enumerates (-r) */
+        return ISPF_OK;
     size_t cnt = 0;
     while (ports[cnt])
         cnt++;

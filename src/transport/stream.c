@@ -28,6 +28,15 @@ static const char *stream_serial_name(const char *port)
     return strncmp(port, "\\\\.\\", 4) == 0 ? port + 4 : port;
 }
 
+static const struct stream_ops *stream_ops_serial = &stream_serial_ops;
+static const struct stream_ops *stream_ops_net = &stream_tcp_ops;
+
+void stream_use_ops(const struct stream_ops *serial, const struct stream_ops *net)
+{
+    stream_ops_serial = serial;
+    stream_ops_net = net;
+}
+
 int stream_open(struct stream **out, const char *port, int baud, struct ispf_error *err)
 {
     *out = NULL;
@@ -43,7 +52,7 @@ int stream_open(struct stream **out, const char *port, int baud, struct ispf_err
         free(s);
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory opening %s", port);
     }
-    s->ops = stream_is_net(port) ? &stream_tcp_ops : &stream_serial_ops;
+    s->ops = stream_is_net(port) ? stream_ops_net : stream_ops_serial;
     int rc = s->ops->open(s, stream_is_net(port) ? port : stream_serial_name(port), baud, err);
     if (rc < 0) {
         free(s->port);

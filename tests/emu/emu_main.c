@@ -806,7 +806,7 @@ static void emu_plug_app(UMockdevTestbed *tb, struct emu_io *io, const struct em
 static void emu_app_listed(UMockdevTestbed *tb, const struct emu_args *a, bool listed)
 {
     char path[4096], target[4096];
-    const char *root = umockdev_testbed_get_root_dir(tb);
+    g_autofree gchar *root = umockdev_testbed_get_root_dir(tb); /* ours to free */
     snprintf(path, sizeof path, "%s/sys/class/tty/%s", root, a->tty);
     snprintf(target, sizeof target, "../../devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/tty/%s",
              a->tty);
@@ -872,7 +872,7 @@ static bool emu_app_wait_touch(struct emu_io *io)
 static void emu_unplug_boot(UMockdevTestbed *tb, const char *name)
 {
     umockdev_testbed_remove_device(tb, "/sys" EMU_USB_ROOT "/1-2");
-    const char *root = umockdev_testbed_get_root_dir(tb);
+    g_autofree gchar *root = umockdev_testbed_get_root_dir(tb); /* ours to free */
     const char *links[] = {"sys/bus/usb/devices/1-2", "sys/bus/usb/devices/1-2:1.0", NULL};
     char path[4096];
     for (size_t i = 0; links[i]; i++) {
