@@ -187,14 +187,11 @@ static int emu_standard(struct emu_dev *d, const uint8_t setup[8], uint8_t *data
     return (int)n;
 }
 
-/* One control transfer. Returns IN length (>= 0; 0 for OUT), -EPIPE (stall),
- * -EPROTO (wire error), -ETIMEDOUT (never answered) or -ENODEV (unplugged).
- * data holds wLength bytes. */
-static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
+/* The link faults by request number (vendor_requests, just counted): -ENODEV from
+ * unplug_after on (the device stays gone), -EPIPE at stall_at, -EPROTO at ioerr_at,
+ * else 0. */
+static int emu_link_fault(struct emu_dev *d)
 {
-    if ((setup[0] & 0x60) == 0)
-        return emu_standard(d, setup, data);
-    d->vendor_requests++;
     if (d->unplug_after && d->vendor_requests >= d->unplug_after) {
         d->unplugged = true;
         return -ENODEV;
@@ -203,6 +200,20 @@ static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
         return -EPIPE;
     if (d->ioerr_at && d->vendor_requests == d->ioerr_at)
         return -EPROTO;
+    return 0;
+}
+
+/* One control transfer. Returns IN length (>= 0; 0 for OUT), -EPIPE (stall),
+ * -EPROTO (wire error), -ETIMEDOUT (never answered) or -ENODEV (unplugged).
+ * data holds wLength bytes. */
+static int emu_control(struct emu_dev *d, const uint8_t setup[8], uint8_t *data)
+{
+    if ((setup[0] & 0x60) == 0)
+        return emu_standard(d, setup, data);
+    d->vendor_requests++;
+    int fault = emu_link_fault(d);
+    if (fault)
+        return fault;
     if (d->hang_at && d->vendor_requests == d->hang_at)
         return -ETIMEDOUT; /* the caller keeps the URB without completing it */
     struct usbemu *e = &d->emu;
@@ -225,14 +236,9 @@ static int emu_bulk_command(struct emu_dev *d, size_t len)
     struct usbemu *e = &d->emu;
     d->vendor_requests++;
     d->msg_len = 0;
-    if (d->unplug_after && d->vendor_requests >= d->unplug_after) {
-        d->unplugged = true;
-        return -ENODEV;
-    }
-    if (d->stall_at && d->vendor_requests == d->stall_at)
-        return -EPIPE;
-    if (d->ioerr_at && d->vendor_requests == d->ioerr_at)
-        return -EPROTO;
+    int fault = emu_link_fault(d);
+    if (fault)
+        return fault;
     if (d->hang_at && d->vendor_requests >= d->hang_at)
         return 0; /* the firmware locked up at command hang_at: nothing answers */
     e->messages++;
