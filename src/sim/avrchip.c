@@ -238,7 +238,8 @@ static void chip_ac_instruction(struct avrchip *c, const uint8_t in[4], uint8_t 
         return;
     }
     if (in[1] == 0x80) {
-        avrchip_erase_state(c);
+        if (!c->faults.no_erase)
+            avrchip_erase_state(c);
         chip_mark_busy(c);
         return;
     }
@@ -247,7 +248,8 @@ static void chip_ac_instruction(struct avrchip *c, const uint8_t in[4], uint8_t 
         c->fuse[3] &= in[3]; /* lock bits are only ever programmed; erase clears them */
         c->stats.fuse_writes++;
     } else if (idx >= 0 && p->fuse[idx].present && !chip_write_locked(c)) {
-        c->fuse[idx] = in[3]; /* fuses are rewritten whole, both directions */
+        if (!c->faults.fuse_stuck)
+            c->fuse[idx] = in[3]; /* fuses are rewritten whole, both directions */
         c->stats.fuse_writes++;
     }
     chip_mark_busy(c);

@@ -36,6 +36,8 @@ struct avrchip_faults {
     bool no_xtal;          /* nothing on XTAL1/XTAL2: fuses selecting an external clock
                             * source stop the chip, so ISP no longer answers */
     unsigned spi_delay_us; /* each instruction takes this long (a slow ISP clock) */
+    bool no_erase;         /* Chip Erase is accepted but changes nothing (worn flash) */
+    bool fuse_stuck;       /* fuse writes are accepted but the fuses keep their values */
 };
 
 /* What the chip's watcher (a socket) is told, before it happens (RESET held, an

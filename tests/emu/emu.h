@@ -26,6 +26,7 @@ struct emu_faults {
     unsigned truncate_reply;      /* send only the first half of the Nth reply */
     unsigned long close_after_rx; /* close the connection after this many host bytes */
     unsigned silent;              /* never answer anything (dead programmer) */
+    unsigned extra_reply;         /* append junk bytes after the Nth reply */
 };
 
 /* Blocking reads from the host. Return -1 when the host closed the link (serve()

@@ -97,6 +97,9 @@ static void ct_write_flash(struct ct *c, const uint8_t *buf, unsigned n)
     for (unsigned i = 0; i < n; i++)
         pagebuf[(off + i) % page] = buf[i];
     memcpy(c->chip->flash + base, pagebuf, page);
+    const struct avrchip_faults *f = &c->chip->faults; /* --stuck: bits stay 1 */
+    if (f->has_stuck && f->stuck_addr - base < page)
+        c->chip->flash[f->stuck_addr] |= f->stuck_mask;
     c->chip->stats.page_writes++;
     c->chip->modified = true;
     c->addr += n;

@@ -148,6 +148,11 @@ static void emu_flush(struct emu_io *io, bool end)
         io->out[0] ^= 0xFF;
     if (end && f->truncate_reply && nr == f->truncate_reply)
         n = (io->cur_sent + n) / 2 > io->cur_sent ? (io->cur_sent + n) / 2 - io->cur_sent : 0;
+    if (end && f->extra_reply && nr == f->extra_reply) { /* line noise after the reply */
+        static const uint8_t junk[] = {0xA5, 0x5A, 0xC3};
+        emu_write(io, junk, sizeof junk);
+        n = io->outlen;
+    }
     if (io->split > 1 && n > 1) { /* a ser2net-like bridge: the reply in pieces */
         size_t piece = (n + io->split - 1) / io->split;
         for (size_t off = 0; off < n; off += piece)
@@ -455,7 +460,9 @@ static void emu_usage(void)
             "                  bridge such as ser2net without TCP_NODELAY)\n"
             "  --opt K=V       protocol option (repeatable)\n"
             "  faults: --drop-reply N --garble-reply N --truncate-reply N --close-after-rx N\n"
-            "          --silent --unwired --stuck ADDR:MASK --busy N\n"
+            "          --silent --unwired --stuck ADDR:MASK --busy N --extra-reply N\n"
+            "          --no-erase (Chip Erase changes nothing) --fuse-stuck (fuse writes\n"
+            "          do not take)\n"
             "  --spi-delay-us N  each ISP instruction takes N us (a slow target, so a test\n"
             "                  can take the board away in the middle of a write)\n"
             "  --shim PATH     LD_PRELOAD shim for --tty (default: the built one)\n"
@@ -500,6 +507,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         OPT_LIFETIME,
         OPT_PACE,
         OPT_SPLIT,
+        OPT_EXTRA,
+        OPT_NO_ERASE,
+        OPT_FUSE_STUCK,
     };
     static const struct option lo[] = {
         {"proto", required_argument, 0, OPT_PROTO},
@@ -529,6 +539,9 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         {"lifetime", required_argument, 0, OPT_LIFETIME},
         {"pace", required_argument, 0, OPT_PACE},
         {"split", required_argument, 0, OPT_SPLIT},
+        {"extra-reply", required_argument, 0, OPT_EXTRA},
+        {"no-erase", no_argument, 0, OPT_NO_ERASE},
+        {"fuse-stuck", no_argument, 0, OPT_FUSE_STUCK},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -596,6 +609,15 @@ static void emu_parse(int argc, char **argv, struct emu_args *a)
         }
         case OPT_BUSY:
             a->chip_faults.busy_polls = (unsigned)emu_number(optarg, "--busy");
+            break;
+        case OPT_EXTRA:
+            a->faults.extra_reply = (unsigned)emu_number(optarg, "--extra-reply");
+            break;
+        case OPT_NO_ERASE:
+            a->chip_faults.no_erase = true;
+            break;
+        case OPT_FUSE_STUCK:
+            a->chip_faults.fuse_stuck = true;
             break;
         case OPT_SPI_DELAY:
             a->chip_faults.spi_delay_us = (unsigned)emu_number(optarg, "--spi-delay-us");

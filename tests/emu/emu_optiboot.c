@@ -94,6 +94,9 @@ static bool ob_prog_page(struct ob *o)
         memset(o->chip->flash + base, 0xFF, page); /* page erase */
         for (unsigned i = 0; i < len && base + i < p->flash_size; i++)
             o->chip->flash[base + i] = o->buff[i];
+        const struct avrchip_faults *f = &o->chip->faults; /* --stuck: bits stay 1 */
+        if (f->has_stuck && f->stuck_addr - base < page)
+            o->chip->flash[f->stuck_addr] |= f->stuck_mask;
         o->chip->stats.page_writes++;
     } else {
         emu_stat_add(o->io, "ignored_writes", 1);

@@ -27,6 +27,10 @@
  *
  * Options (--opt): serial=S vendor=S product=S vid=0xV pid=0xP
  *   unwired          no target on the ISP cable
+ *   no_erase=1       Chip Erase is accepted but changes nothing (src/sim/avrchip.c)
+ *   fuse_stuck=1     fuse writes are accepted but do not take
+ *   stuck=ADDR:MASK  flash bits that cannot be programmed
+ *   spi_delay_us=N   each ISP instruction takes N us (a slow target: time to Ctrl-C)
  *   max_sck=HZ       the target answers only at SCK <= HZ (a 1 MHz factory-fresh chip)
  *   unplug_after=N   the device disappears at vendor request N (ENODEV from then on)
  *   stall_at=N       vendor request N is stalled (EPIPE)
@@ -755,6 +759,16 @@ static bool emu_device_option(struct emu_dev *devs, const struct usbemu_fw *fw,
         d->pid = (uint16_t)strtoul(val, NULL, 0);
     else if (strcmp(key, "unwired") == 0)
         d->emu.chip.faults.unwired = true;
+    else if (strcmp(key, "no_erase") == 0)
+        d->emu.chip.faults.no_erase = true;
+    else if (strcmp(key, "fuse_stuck") == 0)
+        d->emu.chip.faults.fuse_stuck = true;
+    else if (strcmp(key, "stuck") == 0 && strchr(val, ':')) {
+        d->emu.chip.faults.has_stuck = true;
+        d->emu.chip.faults.stuck_addr = (uint32_t)strtoul(val, NULL, 0);
+        d->emu.chip.faults.stuck_mask = (uint8_t)strtoul(strchr(val, ':') + 1, NULL, 0);
+    } else if (strcmp(key, "spi_delay_us") == 0)
+        d->emu.chip.faults.spi_delay_us = (unsigned)strtoul(val, NULL, 0);
     else if (strcmp(key, "max_sck") == 0)
         d->emu.max_sck = strtoul(val, NULL, 0);
     else if (strcmp(key, "unplug_after") == 0)
