@@ -70,6 +70,11 @@ int pgm_enable(struct pgm *pgm, struct ispf_error *err)
     if (rc == ISPF_OK) {
         pgm_inst(pgm)->enabled = true;
         pgm->ext_addr = -1; /* the target was reset */
+    } else if (rc == ISPF_E_PROTOCOL || rc == ISPF_E_TIMEOUT) {
+        /* The command went out and only its answer was lost or garbled: the
+         * programmer may hold the target in programming mode, so pgm_disable must
+         * still try to release RESET (the fault matrix found it held). */
+        pgm_inst(pgm)->enabled = true;
     }
     return rc;
 }
