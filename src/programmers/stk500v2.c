@@ -945,9 +945,12 @@ static int stk2_program_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, c
     struct stk2_priv *st = stk2_priv(pgm);
     const struct part *p = pgm->cfg.part;
     const struct stk500v2_params *v = &p->v2;
+    /* The core names a failed flash write ("writing flash at 0x..."); EEPROM's
+     * address is only said here. */
+    bool say = mem != MEM_FLASH;
     int rc = stk2_load_address(pgm, stk2_raw_addr(p, mem, addr), err);
     if (rc)
-        return ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+        return say ? ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr) : rc;
     uint8_t body[10 + STK2_WRITE_MAX];
     uint8_t mode, delay;
     if (mem == MEM_FLASH) {
@@ -983,11 +986,14 @@ static int stk2_program_chunk(struct pgm *pgm, enum mem_id mem, uint32_t addr, c
     struct stk2_rx ans;
     rc = stk2_command(pgm, body, 10u + n, &ans, 2, err);
     if (rc)
-        return ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+        return say ? ispf_error_prefix(err, "writing %s at 0x%05X", stk2_mem_word(mem), addr) : rc;
     if (ans.body[1] != STK2_STATUS_CMD_OK) {
         st->addr_known = false;
         char what[64];
-        snprintf(what, sizeof what, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+        if (say)
+            snprintf(what, sizeof what, "writing %s at 0x%05X", stk2_mem_word(mem), addr);
+        else
+            snprintf(what, sizeof what, "%s write", stk2_mem_word(mem));
         return stk2_status_error(body[0], ans.body[1], what, err);
     }
     stk2_advance(st, mem, n);
