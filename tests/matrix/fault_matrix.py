@@ -480,6 +480,7 @@ def first_error_line(err, rc):
     line = pick[0] if pick else ""
     line = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line)
     line = re.sub(r"/tmp/\S*", "FILE", line)
+    line = re.sub(r"\b\d+ ms\b", "N ms", line)  # measured waits vary from run to run
     return line.replace("|", "\\|").strip()
 
 
@@ -494,7 +495,10 @@ def render(rows, cells):
            "of the fault plus the normal run time, no \"verified\" or success line after a",
            "fault, programming mode left where the link still works (arduinoisp, stk500v2,",
            "optiboot, buspirate report it), and flash holding only a prefix of the image's",
-           "pages, erased after it (nothing written after the fault).", "",
+           "pages, erased after it (nothing written after the fault). Exit 0 after a",
+           "fault means ispflash retried it away (STK500v2 frames, USBtiny requests):",
+           "there the test asserts the retry's warning, the verify, and the whole image",
+           "in flash. \"n/a\" cells say why the fault cannot happen on that transport.", "",
            "Programmers: arduinoisp = `-c avrisp`, caterina = `-c avr109`, optiboot =",
            "`-c arduino` (serial ones over TCP against `ispf-emu`); usbtiny, usbasp,",
            "avrisp2 under umockdev against `usb_emu`; dryrun = `-c dryrun`.", ""]
