@@ -39,9 +39,11 @@ struct backup_loss {
 /* Take the backup mode asks for, before anything is written. path: BACKUP_FULL's file
  * (else NULL: the state directory). saved receives the file written ("" when none
  * was needed). An error (the file cannot be written) should stop the run: the chip
- * must not be overwritten without the backup the user expects. */
+ * must not be overwritten without the backup the user expects. *write_failed (when not
+ * NULL) is set when the error is the file's, not the chip read's (an output file's
+ * failure: exit 1, not a programmer problem). */
 int backup_take(struct session *s, const struct part *p, enum backup_mode mode, const char *path,
-                const struct backup_loss *loss, char *saved, size_t saved_len,
+                const struct backup_loss *loss, char *saved, size_t saved_len, bool *write_failed,
                 struct ispf_error *err);
 
 #endif

@@ -151,7 +151,7 @@ static int backup_full(struct session *s, const struct part *p, const struct bac
 }
 
 int backup_take(struct session *s, const struct part *p, enum backup_mode mode, const char *path,
-                const struct backup_loss *loss, char *saved, size_t saved_len,
+                const struct backup_loss *loss, char *saved, size_t saved_len, bool *write_failed,
                 struct ispf_error *err)
 {
     saved[0] = '\0';
@@ -176,6 +176,8 @@ int backup_take(struct session *s, const struct part *p, enum backup_mode mode, 
             rc = backup_default_path(p, session_signature(s), def, sizeof def, err);
         if (rc == ISPF_OK)
             rc = image_save(&all, path ? path : def, IMAGE_FMT_IHEX, err);
+        if (rc && write_failed)
+            *write_failed = true;
         if (rc == ISPF_OK) {
             snprintf(saved, saved_len, "%s", path ? path : def);
             if (mode == BACKUP_FULL)

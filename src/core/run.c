@@ -690,7 +690,11 @@ static int run_backup(struct run *r, struct session *s, bool erasing, struct isp
     struct backup_loss loss;
     run_loss(r, erasing, &loss);
     char saved[4096];
-    int rc = backup_take(s, r->part, sp->backup, sp->backup_path, &loss, saved, sizeof saved, err);
+    bool write_failed = false;
+    int rc = backup_take(s, r->part, sp->backup, sp->backup_path, &loss, saved, sizeof saved,
+                         &write_failed, err);
+    if (rc && write_failed && sp->output_failed)
+        *sp->output_failed = true;
     if (rc == ISPF_OK && saved[0])
         ispf_log(ISPF_LOG_INFO, RUN_LOG, "to restore it: ispflash -c %s -p %s -U ALL:w:%s",
                  sp->session.programmer->id, r->part->id, saved);
