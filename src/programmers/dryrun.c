@@ -27,6 +27,8 @@
  *   stuck=ADDR:MASK a flash byte whose MASK bits stay 1 (a worn cell)
  *   busy=N          RDY/BSY reports busy N polls after each write
  *   signature=XXXXXX  the chip answers another signature (a wrong part on the socket)
+ *   noerase         Chip Erase is accepted but changes nothing (worn flash)
+ *   fusestuck       fuse writes are accepted but the fuses keep their values
  *   noxtal          no crystal or clock on XTAL1/XTAL2: once the fuses select an
  *                   external clock source, the chip stops and ISP no longer answers
  */
@@ -117,6 +119,10 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
             d->chip.faults.unwired = true;
         } else if (strcmp(x, "noxtal") == 0) {
             d->chip.faults.no_xtal = true;
+        } else if (strcmp(x, "noerase") == 0) {
+            d->chip.faults.no_erase = true;
+        } else if (strcmp(x, "fusestuck") == 0) {
+            d->chip.faults.fuse_stuck = true;
         } else if (strncmp(x, "stuck=", 6) == 0) {
             if (sscanf(x, "stuck=%li:%li%c", &a, &m, &extra) != 2 || a < 0 ||
                 (unsigned long)a >= pgm->cfg.part->flash_size || m < 1 || m > 0xFF)
@@ -135,7 +141,8 @@ static int dryrun_parse_opts(struct pgm *pgm, struct dryrun_priv *d, struct ispf
             return ispf_fail(
                 err, ISPF_E_USAGE,
                 "dryrun: unknown -x option '%s' (known: state=FILE, target=FILE, unwired, "
-                "stuck=ADDR:MASK, busy=N, signature=XXXXXX, noxtal, delay_us=N)",
+                "stuck=ADDR:MASK, busy=N, signature=XXXXXX, noxtal, noerase, fusestuck, "
+                "delay_us=N)",
                 x);
         }
     }

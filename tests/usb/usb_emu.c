@@ -676,6 +676,9 @@ static void emu_write_stats(const char *path, struct emu_dev *d)
     fprintf(f, "transfers %lu\nbytes_in %lu\nbytes_out %lu\ninstructions %lu\nmessages %lu\n",
             d->emu.transfers, d->emu.bytes_in, d->emu.bytes_out, d->emu.instructions,
             d->emu.messages);
+    /* RESET still held by the programmer when the command ended: the session did not
+     * leave programming mode (the fault matrix checks it where the link still works). */
+    fprintf(f, "ended_reset_held %d\n", d->emu.chip.reset_low ? 1 : 0);
     if (d->emu.fw->message)
         fprintf(f, "bulk_urbs %lu\nbulk_ioctls %lu\n", d->bulk_urbs, d->bulk_ioctls);
     for (int i = 0; i < 256; i++)
