@@ -15,9 +15,12 @@
  *  - Every wait on the device has a timeout: an op never blocks forever.
  *  - Mandatory ops: open, close, enable, disable, spi. Optional ops may be NULL;
  *    the core (src/core/pgm.c) then falls back to sequences of spi() calls.
- *  - Pairing: close() is called iff open() succeeded; disable() is called iff
- *    enable() succeeded. After disable(), enable() may be called again (the core
- *    does so after a chip erase).
+ *  - Pairing: close() is called iff open() succeeded; disable() is called after
+ *    enable() succeeded, and also after it failed with a lost or garbled answer
+ *    (ISPF_E_TIMEOUT, ISPF_E_PROTOCOL) or a target that did not answer
+ *    (ISPF_E_NO_TARGET, ISPF_E_TARGET): the programmer may still drive RESET.
+ *    After disable(), enable() may be called again (the core does so after a chip
+ *    erase).
  *  - Addresses are byte addresses in the memory's own space (flash byte address,
  *    EEPROM byte address), whatever the wire protocol wants.
  */
@@ -94,8 +97,9 @@ struct programmer_ops {
      * the core detects the missing target by its signature. */
     int (*enable)(struct pgm *pgm, struct ispf_error *err);
 
-    /* Mandatory. Leave programming mode and release RESET. Called iff enable()
-     * succeeded. Cannot fail (errors are logged). */
+    /* Mandatory. Leave programming mode and release RESET. Called after enable(),
+     * also after a failed one (see Pairing above): it must be harmless then. Cannot
+     * fail (errors are logged). */
     void (*disable)(struct pgm *pgm);
 
     /* Mandatory. Clock one 4-byte ISP instruction and return the 4 bytes read

@@ -70,10 +70,14 @@ int pgm_enable(struct pgm *pgm, struct ispf_error *err)
     if (rc == ISPF_OK) {
         pgm_inst(pgm)->enabled = true;
         pgm->ext_addr = -1; /* the target was reset */
-    } else if (rc == ISPF_E_PROTOCOL || rc == ISPF_E_TIMEOUT) {
-        /* The command went out and only its answer was lost or garbled: the
-         * programmer may hold the target in programming mode, so pgm_disable must
-         * still try to release RESET (the fault matrix found it held). */
+    } else if (rc == ISPF_E_PROTOCOL || rc == ISPF_E_TIMEOUT || rc == ISPF_E_NO_TARGET ||
+               rc == ISPF_E_TARGET) {
+        /* The command went out and only its answer was lost or garbled, or the
+         * programmer answered that the target did not respond: either way it may
+         * still drive RESET, so pgm_disable must still try to release it (the fault
+         * matrix found it held after a garbled answer; an independent STK500v2 model
+         * keeps RESET driven after a failed ENTER_PROGMODE_ISP, and avrdude sends
+         * LEAVE_PROGMODE_ISP after one). */
         pgm_inst(pgm)->enabled = true;
     }
     return rc;
