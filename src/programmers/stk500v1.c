@@ -174,6 +174,36 @@ static int stk_not_insync(uint8_t b, const char *what, struct ispf_error *err)
     }
 }
 
+/* Before a command goes out: nothing may be waiting. Bytes after a complete reply
+ * (line noise, a desynchronised programmer) would otherwise be taken for the start
+ * of the next reply only after the next command had been carried out, writing one
+ * page more after the fault (found by an independent ArduinoISP model). */
+static int stk_check_quiet(struct stk_priv *p, const char *what, struct ispf_error *err)
+{
+    uint8_t junk[8];
+    size_t n = 0;
+    while (n < sizeof junk) {
+        struct ispf_error e;
+        ispf_error_clear(&e);
+        int rc = stream_read(p->s, &junk[n], 1, 0, &e);
+        if (rc == ISPF_E_TIMEOUT || rc == ISPF_E_INTERRUPTED)
+            break;
+        if (rc < 0)
+            break; /* the link's own error comes with the write or the reply */
+        n++;
+    }
+    if (n == 0)
+        return ISPF_OK;
+    p->here_valid = false;
+    p->desync = true;
+    return ispf_fail(err, ISPF_E_PROTOCOL,
+                     "%s%zu unexpected byte%s (first 0x%02x) arrived after the reply to the "
+                     "previous command, before %s was sent (garbled link, line noise or another "
+                     "program on the port); %s was not sent",
+                     n == sizeof junk ? "at least " : "", n, n == 1 ? "" : "s", junk[0], what,
+                     what);
+}
+
 /* Send one command (tx ends with EOP) and read its reply: INSYNC, plen payload
  * bytes, OK. The payload goes to payload (may be NULL when plen is 0). */
 static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t txlen,
@@ -183,10 +213,13 @@ static int stk_cmd(struct pgm *pgm, const char *what, const uint8_t *tx, size_t 
     /* A bridge may hand the reply over only when it is complete: the deadline of
      * its first byte covers the command and the whole reply on the wire. Pieces
      * that come one by one each get at least their own wire time. */
+    int rc = stk_check_quiet(p, what, err);
+    if (rc < 0)
+        return rc;
     long long deadline = clock_now_ms() + stk_timeout(p, txlen + plen + 2, work_ms);
     p->sig_cached = false;
     pgm->stats.commands++;
-    int rc = stream_write(p->s, tx, txlen, err);
+    rc = stream_write(p->s, tx, txlen, err);
     if (rc < 0) {
         p->here_valid = false;
         return stk_context(err, rc, what);
