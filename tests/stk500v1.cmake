@@ -13,6 +13,8 @@ list(FILTER ISPF_EMU_PROTOCOL_SOURCES EXCLUDE REGEX "/emu_(main|ttyshim)\\.c$")
 add_library(ispf_ttyshim MODULE ${CMAKE_CURRENT_SOURCE_DIR}/emu/emu_ttyshim.c)
 set_property(TARGET ispf_ttyshim PROPERTY COMPILE_OPTIONS -Wall -Wextra -Werror)
 set_property(TARGET ispf_ttyshim PROPERTY LINK_OPTIONS "")
+# nor the sanitizer build's defaults object (CMakeLists.txt link_libraries)
+set_property(TARGET ispf_ttyshim PROPERTY LINK_LIBRARIES "")
 target_link_libraries(ispf_ttyshim PRIVATE ${CMAKE_DL_LIBS})
 
 add_executable(ispf-emu ${CMAKE_CURRENT_SOURCE_DIR}/emu/emu_main.c ${ISPF_EMU_PROTOCOL_SOURCES})
