@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 . fuzz/common.sh
 seconds=${FUZZ_SECONDS:-30}
 fuzz_build
+# The harnesses that take a path write their inputs to files: on a tmpfs when there is one.
+[ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && export TMPDIR=/dev/shm
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=""

@@ -2,7 +2,17 @@
 # Shared by .ci/fuzz.sh and fuzz/long-run.sh (sourced): the targets, their dictionaries,
 # and the libFuzzer build (clang) in $FUZZ_BUILD.
 FUZZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-FUZZ_BUILD=${FUZZ_BUILD:-$FUZZ_ROOT/build-fuzz}
+# FUZZ_SAN=asan (default: ASan + UBSan, CI) or none (coverage only, several times faster,
+# for long runs: fuzz/long-run.sh); each has its own build folder.
+FUZZ_SAN=${FUZZ_SAN:-asan}
+case $FUZZ_SAN in
+asan) FUZZ_BUILD=${FUZZ_BUILD:-$FUZZ_ROOT/build-fuzz} ;;
+none) FUZZ_BUILD=${FUZZ_BUILD:-$FUZZ_ROOT/build-fuzz-nosan} ;;
+*)
+    echo "FUZZ_SAN must be asan or none, not $FUZZ_SAN" >&2
+    return 1
+    ;;
+esac
 FUZZ_TARGETS="ihex fileformat elf immediate opts memfile merge qmk fusefield serialno
 pgm_arduino pgm_avrisp pgm_stk500v2 pgm_stk500 pgm_buspirate pgm_avr109 pgm_usbtiny pgm_usbasp"
 # Bounded memory and time for bounded input: over 1 GiB or 10 s for one input is a finding.
@@ -26,6 +36,7 @@ fuzz_dict() {
 
 fuzz_build() {
     CC=clang cmake -S "$FUZZ_ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DISPF_FUZZ=ON -DISPF_BUILD_TESTS=OFF -DISPF_WERROR=ON >/dev/null
+        -DISPF_FUZZ=ON -DISPF_FUZZ_SANITIZE="$FUZZ_SAN" -DISPF_BUILD_TESTS=OFF -DISPF_WERROR=ON \
+        >/dev/null
     cmake --build "$FUZZ_BUILD" -j2 --target fuzz_all
 }
