@@ -130,9 +130,9 @@ def cell(fault, prog, kind, n, close):
         if dry:
             return na(NA_NO_LINK)
         if usb:
-            if fault == "drop":
+            if fault == "drop":  # the firmware locks up: it answers nothing after it
                 return want(4, r"(did not answer \w+ within|no valid answer within)",
-                            emu=["hang_at=%d" % n])
+                            emu=["hang_at=%d" % n], link_lost=True)
             return na(NA_SERIAL_USB)
         opt = {"drop": "--drop-reply", "garble": "--garble-reply",
                "truncate": "--truncate-reply", "extra": "--extra-reply"}[fault]
@@ -146,7 +146,7 @@ def cell(fault, prog, kind, n, close):
     if fault == "garble_erase":  # the desynchronised re-entry that once left RESET held
         if prog != "arduinoisp":
             return na("n/a: ArduinoISP's case; the others: 'garbled byte'")
-        return want(4, r"re-entering programming mode after chip erase: unexpected byte",
+        return want(4, r"re-entering programming mode after chip erase: (\d+ )?unexpected byte",
                     emu=["--garble-reply", "12"])
     if fault == "crc":
         if not usb:
