@@ -180,19 +180,10 @@ static int stk_not_insync(uint8_t b, const char *what, struct ispf_error *err)
  * page more after the fault (found by an independent ArduinoISP model). */
 static int stk_check_quiet(struct stk_priv *p, const char *what, struct ispf_error *err)
 {
-    uint8_t junk[8];
-    size_t n = 0;
-    while (n < sizeof junk) {
-        struct ispf_error e;
-        ispf_error_clear(&e);
-        int rc = stream_read(p->s, &junk[n], 1, 0, &e);
-        if (rc == ISPF_E_TIMEOUT || rc == ISPF_E_INTERRUPTED)
-            break;
-        if (rc < 0)
-            break; /* the link's own error comes with the write or the reply */
-        n++;
-    }
-    if (n == 0)
+    struct stream_junk j = {0};
+    /* quiet 0: only what is already there (a transport error shows with the write) */
+    stream_discard(p->s, 0, clock_now_ms() + 100, &j, sizeof j.first, false, NULL);
+    if (j.n == 0)
         return ISPF_OK;
     p->here_valid = false;
     p->desync = true;
@@ -200,8 +191,8 @@ static int stk_check_quiet(struct stk_priv *p, const char *what, struct ispf_err
                      "%s%zu unexpected byte%s (first 0x%02x) arrived after the reply to the "
                      "previous command, before %s was sent (garbled link, line noise or another "
                      "program on the port); %s was not sent",
-                     n == sizeof junk ? "at least " : "", n, n == 1 ? "" : "s", junk[0], what,
-                     what);
+                     j.n >= sizeof j.first ? "at least " : "", j.n, j.n == 1 ? "" : "s", j.first[0],
+                     what, what);
 }
 
 /* Send one command (tx ends with EOP) and read its reply: INSYNC, plen payload
