@@ -4,6 +4,9 @@
  * AVR memories are at most a few hundred KiB, so a flat map is the simplest
  * representation that keeps every operation O(1) or a linear scan. Capacity
  * grows geometrically so filling an image byte by byte is amortised O(1).
+ * The arrays are calloc'ed and only [start, end) is ever copied, cleared or
+ * scanned, so the untouched pages below start cost nothing (the C library maps
+ * large zeroed blocks lazily).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@ void image_init(struct image *img)
     img->data = NULL;
     img->used = NULL;
     img->cap = 0;
+    img->start = 0;
     img->end = 0;
     img->count = 0;
 }
@@ -30,10 +34,22 @@ void image_free(struct image *img)
 
 void image_clear(struct image *img)
 {
-    if (img->used && img->end)
-        memset(img->used, 0, img->end);
+    if (img->used && img->count)
+        memset(img->used + img->start, 0, img->end - img->start);
+    img->start = 0;
     img->end = 0;
     img->count = 0;
+}
+
+/* A zeroed array of ncap bytes holding old's [start, end) (old is freed). */
+static uint8_t *image_regrow(uint8_t *old, const struct image *img, uint32_t ncap)
+{
+    uint8_t *n = calloc(ncap, 1);
+    if (n && img->count)
+        memcpy(n + img->start, old + img->start, img->end - img->start);
+    if (n)
+        free(old);
+    return n;
 }
 
 /* Make room for addresses below need (need <= IMAGE_MAX_SIZE). */
@@ -46,18 +62,33 @@ static int image_reserve(struct image *img, uint32_t need, struct ispf_error *er
         ncap = ncap > IMAGE_MAX_SIZE / 2 ? IMAGE_MAX_SIZE : ncap * 2;
     if (ncap > IMAGE_MAX_SIZE)
         ncap = IMAGE_MAX_SIZE;
-    uint8_t *nd = realloc(img->data, ncap);
+    uint8_t *nd = image_regrow(img->data, img, ncap);
     if (!nd)
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory growing an image to %u bytes", ncap);
     img->data = nd;
-    uint8_t *nu = realloc(img->used, ncap);
-    if (!nu)
+    uint8_t *nu = image_regrow(img->used, img, ncap);
+    if (!nu) {
+        /* data is already the larger array: keep cap (the smaller one) valid for both. */
         return ispf_fail(err, ISPF_E_NOMEM, "out of memory growing an image to %u bytes", ncap);
+    }
     img->used = nu;
-    memset(img->data + img->cap, 0xFF, ncap - img->cap);
-    memset(img->used + img->cap, 0, ncap - img->cap);
     img->cap = ncap;
     return ISPF_OK;
+}
+
+/* Record that [addr, addr + len) is now used (the bytes themselves are set by the caller). */
+static void image_mark(struct image *img, uint32_t addr, uint32_t len)
+{
+    if (!img->count || addr < img->start)
+        img->start = addr;
+    for (uint32_t i = 0; i < len; i++) {
+        if (!img->used[addr + i]) {
+            img->used[addr + i] = 1;
+            img->count++;
+        }
+    }
+    if (addr + len > img->end)
+        img->end = addr + len;
 }
 
 int image_set(struct image *img, uint32_t addr, uint8_t val, struct ispf_error *err)
@@ -69,12 +100,7 @@ int image_set(struct image *img, uint32_t addr, uint8_t val, struct ispf_error *
     int rc = image_reserve(img, addr + 1, err);
     if (rc)
         return rc;
-    if (!img->used[addr]) {
-        img->used[addr] = 1;
-        img->count++;
-        if (addr >= img->end)
-            img->end = addr + 1;
-    }
+    image_mark(img, addr, 1);
     img->data[addr] = val;
     return ISPF_OK;
 }
@@ -93,15 +119,8 @@ int image_set_range(struct image *img, uint32_t addr, const uint8_t *buf, uint32
     int rc = image_reserve(img, addr + len, err);
     if (rc)
         return rc;
-    for (uint32_t i = 0; i < len; i++) {
-        if (!img->used[addr + i]) {
-            img->used[addr + i] = 1;
-            img->count++;
-        }
-    }
+    image_mark(img, addr, len);
     memcpy(img->data + addr, buf, len);
-    if (addr + len > img->end)
-        img->end = addr + len;
     return ISPF_OK;
 }
 
@@ -117,10 +136,7 @@ uint8_t image_get(const struct image *img, uint32_t addr, uint8_t fill)
 
 uint32_t image_start(const struct image *img)
 {
-    if (!img->count)
-        return 0;
-    const uint8_t *p = memchr(img->used, 1, img->end);
-    return p ? (uint32_t)(p - img->used) : 0;
+    return img->count ? img->start : 0;
 }
 
 bool image_empty(const struct image *img)
@@ -130,8 +146,10 @@ bool image_empty(const struct image *img)
 
 bool image_next_segment(const struct image *img, uint32_t *from, uint32_t *start, uint32_t *len)
 {
-    if (*from >= img->end)
+    if (!img->count || *from >= img->end)
         return false;
+    if (*from < img->start)
+        *from = img->start;
     const uint8_t *p = memchr(img->used + *from, 1, img->end - *from);
     if (!p)
         return false;
@@ -151,6 +169,8 @@ uint32_t image_count_range(const struct image *img, uint32_t addr, uint32_t len)
         return 0;
     uint32_t stop = len > img->end - addr ? img->end : addr + len;
     uint32_t n = 0;
+    if (img->count && addr < img->start)
+        addr = img->start;
     for (uint32_t a = addr; a < stop; a++)
         n += img->used[a] != 0;
     return n;
@@ -169,14 +189,16 @@ void image_trim_ff(struct image *img)
         }
         e--;
     }
-    img->end = e;
+    img->end = img->count ? e : 0;
 }
 
 bool image_equal(const struct image *a, const struct image *b)
 {
     if (a->end != b->end || a->count != b->count)
         return false;
-    for (uint32_t i = 0; i < a->end; i++) {
+    if (a->count && a->start != b->start)
+        return false;
+    for (uint32_t i = a->count ? a->start : 0; i < a->end; i++) {
         if (a->used[i] != b->used[i])
             return false;
         if (a->used[i] && a->data[i] != b->data[i])

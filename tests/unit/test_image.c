@@ -169,6 +169,46 @@ static void test_image_segments(void **state)
     image_free(&img);
 }
 
+static void test_image_high_only(void **state)
+{
+    (void)state;
+    /* Bytes only near the top (a multi-memory file's lock section at 0x830000): the
+     * lowest address is tracked, segments and counts start there, growth keeps the bytes
+     * already held, clearing and setting low again works. */
+    struct image img, copy;
+    struct ispf_error err;
+    const uint8_t d[3] = {0xA1, 0xB2, 0xC3};
+    image_init(&img);
+    image_init(&copy);
+    assert_ok(image_set_range(&img, 0x830000, d, 3, &err));
+    assert_int_equal(image_start(&img), 0x830000);
+    uint32_t from = 0, start, len;
+    assert_true(image_next_segment(&img, &from, &start, &len));
+    assert_int_equal(start, 0x830000);
+    assert_int_equal(len, 3);
+    assert_false(image_next_segment(&img, &from, &start, &len));
+    assert_int_equal(image_count_range(&img, 0, 0x1000000), 3);
+    assert_ok(image_set(&img, IMAGE_MAX_SIZE - 1, 0x5A, &err)); /* grows: 0x830000 kept */
+    assert_int_equal(image_get(&img, 0x830001, 0), 0xB2);
+    assert_ok(image_set(&img, 0x10, 0x01, &err)); /* below: start moves down */
+    assert_int_equal(image_start(&img), 0x10);
+    assert_int_equal(img.count, 5);
+    assert_ok(image_put(&copy, &img, 0, &err));
+    assert_true(image_equal(&img, &copy));
+    image_clear(&copy);
+    assert_ok(image_set(&copy, 0x10, 0x01, &err));
+    assert_false(image_equal(&img, &copy));
+    image_clear(&img);
+    assert_false(image_has(&img, 0x830000));
+    assert_false(image_has(&img, 0x10));
+    assert_int_equal(image_count_range(&img, 0, 0x1000000), 0);
+    assert_ok(image_set(&img, 0x20, 2, &err));
+    assert_int_equal(image_start(&img), 0x20);
+    assert_int_equal(img.end, 0x21);
+    image_free(&img);
+    image_free(&copy);
+}
+
 static void test_image_trim_ff(void **state)
 {
     (void)state;
@@ -647,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_image_limits),
         cmocka_unit_test(test_image_growth_amortised),
         cmocka_unit_test(test_image_segments),
+        cmocka_unit_test(test_image_high_only),
         cmocka_unit_test(test_image_trim_ff),
         cmocka_unit_test(test_image_equal),
         cmocka_unit_test(test_format_letters),
