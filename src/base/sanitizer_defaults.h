@@ -10,5 +10,9 @@
 const char *__asan_default_options(void);
 const char *__ubsan_default_options(void);
 const char *__lsan_default_options(void);
+/* Called by every sanitizer with a report's "SUMMARY: ..." line (replaces the runtime's
+ * version, which prints it to stderr): prints it, and appends it, prefixed with the pid and
+ * the program's name, to the file $ISPF_SANITIZER_REPORTS names when that is set. */
+void __sanitizer_report_error_summary(const char *summary);
 
 #endif

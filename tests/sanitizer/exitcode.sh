@@ -40,8 +40,12 @@ if [ $# -gt 0 ]; then
     done
     for mode in leak overflow undefined; do
         # log_path=stderr: the report comes here, not into a CI run's log directory.
+        # ISPF_SANITIZER_REPORTS: the report's summary is also appended there (how the
+        # suite sees reports from programs it runs in the background: sanitizer_reports).
+        rm -f probe.reports
         ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=stderr" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=stderr" \
-            LSAN_OPTIONS="${LSAN_OPTIONS:-}:log_path=stderr" "$probe" "$mode" >/dev/null 2>probe.err
+            LSAN_OPTIONS="${LSAN_OPTIONS:-}:log_path=stderr" ISPF_SANITIZER_REPORTS="$PWD/probe.reports" \
+            "$probe" "$mode" >/dev/null 2>probe.err
         rc=$?
         if [ "$rc" -eq "$code" ]; then
             echo "ok: $mode ends with $rc"
@@ -49,8 +53,18 @@ if [ $# -gt 0 ]; then
             fail "$mode ended with $rc, not $code"
             cat probe.err >&2
         fi
+        if grep -q "^pid [0-9]* sanitizer_probe: SUMMARY: " probe.reports 2>/dev/null &&
+            grep -q "^SUMMARY: " probe.err; then
+            echo "ok: $mode: $(sed 's/^pid [0-9]* //' probe.reports)"
+        else
+            fail "$mode: no summary line in ISPF_SANITIZER_REPORTS's file and on stderr"
+            cat probe.reports >&2
+        fi
     done
-    "$probe" none || fail "the probe fails without a fault"
+    rm -f probe.reports
+    ISPF_SANITIZER_REPORTS="$PWD/probe.reports" "$probe" none ||
+        fail "the probe fails without a fault"
+    [ -e probe.reports ] && fail "a run without a fault wrote ISPF_SANITIZER_REPORTS's file"
     # Every program the tests run: ispflash, the emulators. help=1 lists the flags with
     # their current values.
     for prog in "$ispf" "$@"; do
@@ -61,6 +75,6 @@ if [ $# -gt 0 ]; then
             fail "$(basename "$prog") does not default to exitcode=$code"
         fi
     done
-    rm -f probe.err
+    rm -f probe.err probe.reports
 fi
 [ "$fails" -eq 0 ] && echo "sanitizer_exitcode: ok"
