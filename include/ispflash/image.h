@@ -17,16 +17,22 @@
 #define IMAGE_MAX_SIZE (16u * 1024u * 1024u)
 
 /* data and used are flat arrays indexed by address, allocated zeroed (calloc): the pages
- * below the lowest address are never touched, so an image that only holds bytes near
- * 16 MiB (a multi-memory file's sections at 0x810000+) costs what it holds, not 16 MiB of
- * writes. data[a] is meaningful only where used[a] != 0: read holes with image_get. */
+ * below the lowest address and in empty blocks are never touched, so an image that holds
+ * bytes near 16 MiB (a multi-memory file's sections at 0x810000+) costs what it holds, not
+ * 16 MiB of writes and scans. data[a] is meaningful only where used[a] != 0: read holes
+ * with image_get. */
+/* The used bytes are also counted per 64 KiB block, so scans skip empty blocks. */
+#define IMAGE_BLOCK_SHIFT 16
+#define IMAGE_BLOCKS (IMAGE_MAX_SIZE >> IMAGE_BLOCK_SHIFT)
+
 struct image {
-    uint8_t *data;  /* data[a] is meaningful where used[a] != 0 */
-    uint8_t *used;  /* 1 where address a holds a byte */
-    uint32_t cap;   /* allocated length of data/used */
-    uint32_t start; /* the lowest used address; meaningful when count != 0 */
-    uint32_t end;   /* one past the highest used address, 0 when empty */
-    uint32_t count; /* number of used addresses */
+    uint8_t *data;    /* data[a] is meaningful where used[a] != 0 */
+    uint8_t *used;    /* 1 where address a holds a byte */
+    uint32_t *blocks; /* IMAGE_BLOCKS counts: used bytes in each block (allocated with used) */
+    uint32_t cap;     /* allocated length of data/used */
+    uint32_t start;   /* the lowest used address; meaningful when count != 0 */
+    uint32_t end;     /* one past the highest used address, 0 when empty */
+    uint32_t count;   /* number of used addresses */
 };
 
 void image_init(struct image *img);

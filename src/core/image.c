@@ -19,6 +19,7 @@ void image_init(struct image *img)
 {
     img->data = NULL;
     img->used = NULL;
+    img->blocks = NULL;
     img->cap = 0;
     img->start = 0;
     img->end = 0;
@@ -29,26 +30,44 @@ void image_free(struct image *img)
 {
     free(img->data);
     free(img->used);
+    free(img->blocks);
     image_init(img);
 }
 
 void image_clear(struct image *img)
 {
-    if (img->used && img->count)
+    if (img->used && img->count) {
         memset(img->used + img->start, 0, img->end - img->start);
+        memset(img->blocks, 0, IMAGE_BLOCKS * sizeof *img->blocks);
+    }
     img->start = 0;
     img->end = 0;
     img->count = 0;
 }
 
-/* A zeroed array of ncap bytes holding old's [start, end) (old is freed). */
+/* The block of address a. */
+static uint32_t image_block(uint32_t a)
+{
+    return a >> IMAGE_BLOCK_SHIFT;
+}
+
+/* One past the last address of a's block, or limit when that is lower. */
+static uint32_t image_block_end(uint32_t a, uint32_t limit)
+{
+    uint32_t e = (image_block(a) + 1) << IMAGE_BLOCK_SHIFT;
+    return e < limit ? e : limit;
+}
+
+/* A zeroed array of ncap bytes holding old's bytes in its non-empty blocks (old is freed). */
 static uint8_t *image_regrow(uint8_t *old, const struct image *img, uint32_t ncap)
 {
     uint8_t *n = calloc(ncap, 1);
-    if (n && img->count)
-        memcpy(n + img->start, old + img->start, img->end - img->start);
-    if (n)
-        free(old);
+    if (!n)
+        return NULL;
+    for (uint32_t a = img->start; img->count && a < img->end; a = image_block_end(a, img->end))
+        if (img->blocks[image_block(a)])
+            memcpy(n + a, old + a, image_block_end(a, img->end) - a);
+    free(old);
     return n;
 }
 
@@ -57,6 +76,11 @@ static int image_reserve(struct image *img, uint32_t need, struct ispf_error *er
 {
     if (need <= img->cap)
         return ISPF_OK;
+    if (!img->blocks) {
+        img->blocks = calloc(IMAGE_BLOCKS, sizeof *img->blocks);
+        if (!img->blocks)
+            return ispf_fail(err, ISPF_E_NOMEM, "out of memory for an image");
+    }
     uint32_t ncap = img->cap ? img->cap : IMAGE_MIN_CAP;
     while (ncap < need)
         ncap = ncap > IMAGE_MAX_SIZE / 2 ? IMAGE_MAX_SIZE : ncap * 2;
@@ -85,6 +109,7 @@ static void image_mark(struct image *img, uint32_t addr, uint32_t len)
         if (!img->used[addr + i]) {
             img->used[addr + i] = 1;
             img->count++;
+            img->blocks[image_block(addr + i)]++;
         }
     }
     if (addr + len > img->end)
@@ -146,11 +171,13 @@ bool image_empty(const struct image *img)
 
 bool image_next_segment(const struct image *img, uint32_t *from, uint32_t *start, uint32_t *len)
 {
-    if (!img->count || *from >= img->end)
+    if (!img->count)
         return false;
-    if (*from < img->start)
-        *from = img->start;
-    const uint8_t *p = memchr(img->used + *from, 1, img->end - *from);
+    uint32_t a = *from < img->start ? img->start : *from;
+    const uint8_t *p = NULL;
+    for (; !p && a < img->end; a = image_block_end(a, img->end))
+        if (img->blocks[image_block(a)])
+            p = memchr(img->used + a, 1, image_block_end(a, img->end) - a);
     if (!p)
         return false;
     uint32_t s = (uint32_t)(p - img->used);
@@ -165,27 +192,43 @@ bool image_next_segment(const struct image *img, uint32_t *from, uint32_t *start
 
 uint32_t image_count_range(const struct image *img, uint32_t addr, uint32_t len)
 {
-    if (addr >= img->end)
+    if (!img->count || addr >= img->end)
         return 0;
     uint32_t stop = len > img->end - addr ? img->end : addr + len;
     uint32_t n = 0;
-    if (img->count && addr < img->start)
-        addr = img->start;
-    for (uint32_t a = addr; a < stop; a++)
-        n += img->used[a] != 0;
+    for (uint32_t a = addr < img->start ? img->start : addr; a < stop;) {
+        uint32_t be = image_block_end(a, stop);
+        uint32_t in_block = img->blocks[image_block(a)];
+        if (in_block && (a & ((1u << IMAGE_BLOCK_SHIFT) - 1)) == 0 &&
+            be == a + (1u << IMAGE_BLOCK_SHIFT)) {
+            n += in_block; /* the whole block is in the range */
+        } else if (in_block) {
+            for (uint32_t x = a; x < be; x++)
+                n += img->used[x] != 0;
+        }
+        a = be;
+    }
     return n;
 }
 
 void image_trim_ff(struct image *img)
 {
     /* Remove every used 0xFF byte after the last used byte that is not 0xFF
-     * (holes in between do not stop the trimming). */
+     * (holes in between do not stop the trimming; empty blocks are skipped). */
     uint32_t e = img->end;
-    while (e > 0 && (!img->used[e - 1] || img->data[e - 1] == 0xFF)) {
+    while (e > 0 && img->count) {
+        uint32_t b = image_block(e - 1);
+        if (!img->blocks[b]) {
+            e = b << IMAGE_BLOCK_SHIFT;
+            continue;
+        }
+        if (img->used[e - 1] && img->data[e - 1] != 0xFF)
+            break;
         if (img->used[e - 1]) {
             img->used[e - 1] = 0;
             img->data[e - 1] = 0xFF;
             img->count--;
+            img->blocks[b]--;
         }
         e--;
     }
@@ -196,13 +239,23 @@ bool image_equal(const struct image *a, const struct image *b)
 {
     if (a->end != b->end || a->count != b->count)
         return false;
-    if (a->count && a->start != b->start)
+    if (!a->count)
+        return true;
+    if (a->start != b->start)
         return false;
-    for (uint32_t i = a->count ? a->start : 0; i < a->end; i++) {
-        if (a->used[i] != b->used[i])
+    for (uint32_t i = a->start; i < a->end; i = image_block_end(i, a->end)) {
+        uint32_t k = image_block(i);
+        if (a->blocks[k] != b->blocks[k])
             return false;
-        if (a->used[i] && a->data[i] != b->data[i])
-            return false;
+        if (!a->blocks[k])
+            continue;
+        uint32_t e = image_block_end(i, a->end);
+        for (uint32_t x = i; x < e; x++) {
+            if (a->used[x] != b->used[x])
+                return false;
+            if (a->used[x] && a->data[x] != b->data[x])
+                return false;
+        }
     }
     return true;
 }

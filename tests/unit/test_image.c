@@ -198,6 +198,19 @@ static void test_image_high_only(void **state)
     image_clear(&copy);
     assert_ok(image_set(&copy, 0x10, 0x01, &err));
     assert_false(image_equal(&img, &copy));
+    /* Counts over whole 64 KiB blocks and parts of them. */
+    assert_int_equal(image_count_range(&img, 0x820000, 0x20000), 3);
+    assert_int_equal(image_count_range(&img, 0x830001, 0x10000), 2);
+    assert_int_equal(image_count_range(&img, 0x11, 0x82FFEF), 0);
+    /* Trailing 0xFF bytes in a far block go, across the empty blocks, down to 0x10. */
+    assert_ok(image_set(&copy, 0x10, 0x01, &err));
+    assert_ok(image_set(&copy, 0x9FFFFF, 0xFF, &err));
+    assert_ok(image_set(&copy, 0x700000, 0xFF, &err));
+    image_trim_ff(&copy);
+    assert_int_equal(copy.end, 0x11);
+    assert_int_equal(copy.count, 1);
+    assert_int_equal(image_count_range(&copy, 0, IMAGE_MAX_SIZE), 1);
+    image_clear(&copy);
     image_clear(&img);
     assert_false(image_has(&img, 0x830000));
     assert_false(image_has(&img, 0x10));
