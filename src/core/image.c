@@ -4,9 +4,9 @@
  * AVR memories are at most a few hundred KiB, so a flat map is the simplest
  * representation that keeps every operation O(1) or a linear scan. Capacity
  * grows geometrically so filling an image byte by byte is amortised O(1).
- * The arrays are calloc'ed and only [start, end) is ever copied, cleared or
- * scanned, so the untouched pages below start cost nothing (the C library maps
- * large zeroed blocks lazily).
+ * The arrays are calloc'ed, and only the blocks of [start, end) that hold bytes
+ * (the per-block counts) are ever copied, cleared or scanned, so the pages of the
+ * gaps cost nothing (the C library maps large zeroed allocations lazily).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +34,6 @@ void image_free(struct image *img)
     image_init(img);
 }
 
-void image_clear(struct image *img)
-{
-    if (img->used && img->count) {
-        memset(img->used + img->start, 0, img->end - img->start);
-        memset(img->blocks, 0, IMAGE_BLOCKS * sizeof *img->blocks);
-    }
-    img->start = 0;
-    img->end = 0;
-    img->count = 0;
-}
-
 /* The block of address a. */
 static uint32_t image_block(uint32_t a)
 {
@@ -56,6 +45,18 @@ static uint32_t image_block_end(uint32_t a, uint32_t limit)
 {
     uint32_t e = (image_block(a) + 1) << IMAGE_BLOCK_SHIFT;
     return e < limit ? e : limit;
+}
+
+void image_clear(struct image *img)
+{
+    for (uint32_t a = img->start; img->count && a < img->end; a = image_block_end(a, img->end))
+        if (img->blocks[image_block(a)])
+            memset(img->used + a, 0, image_block_end(a, img->end) - a);
+    if (img->blocks)
+        memset(img->blocks, 0, IMAGE_BLOCKS * sizeof *img->blocks);
+    img->start = 0;
+    img->end = 0;
+    img->count = 0;
 }
 
 /* A zeroed array of ncap bytes holding old's bytes in its non-empty blocks (old is freed). */
