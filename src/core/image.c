@@ -227,7 +227,6 @@ void image_trim_ff(struct image *img)
             break;
         if (img->used[e - 1]) {
             img->used[e - 1] = 0;
-            img->data[e - 1] = 0xFF;
             img->count--;
             img->blocks[b]--;
         }
